@@ -1,4 +1,17 @@
+using CraftedSignal.Web;
+using CraftedSignal.Web.Cli;
+
+if (CommandLine.IsVerb(args))
+    return await CommandLine.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddCraftedSignalWeb();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+await app.MigrateDatabaseAsync();
+app.UseCraftedSignal();
+await app.RunAsync();
+return 0;
+
+/// <summary>The web host's entry point; public so that tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,22 @@
+namespace CraftedSignal.Domain.Audit;
+
+/// <summary>Stable action names; exports and SIEM searches depend on them, so never rename one.</summary>
+public static class AuditActions
+{
+    public const string SignIn = "auth.sign_in";
+    public const string SignInFailed = "auth.sign_in_failed";
+    public const string SignOut = "auth.sign_out";
+    public const string LockedOut = "auth.locked_out";
+    public const string Registered = "auth.registered";
+    public const string InstanceClaimed = "instance.claimed";
+    public const string CompanyCreated = "company.created";
+    public const string CompanySettingsChanged = "company.settings_changed";
+    public const string CompanySwitched = "company.switched";
+    public const string InvitationCreated = "invitation.created";
+    public const string InvitationAccepted = "invitation.accepted";
+    public const string InvitationRevoked = "invitation.revoked";
+    public const string InvitationsPurged = "invitation.purged";
+    public const string MemberRoleChanged = "member.role_changed";
+    public const string MemberRemoved = "member.removed";
+    public const string MaintenanceCompleted = "maintenance.cleanup_completed";
+}

@@ -1,0 +1,43 @@
+using CraftedSignal.Domain.Audit;
+using CraftedSignal.Domain.Jobs;
+using CraftedSignal.Domain.Maintenance;
+using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Tenancy;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CraftedSignal.Domain;
+
+public static class DomainServiceCollectionExtensions
+{
+    /// <summary>Registers persistence and every domain service.</summary>
+    public static IHostApplicationBuilder AddCraftedSignalDomain(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var connectionString = DatabaseSetup.ResolveConnectionString(builder.Configuration, builder.Environment.ContentRootPath);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<CurrentTenant>();
+        services.Configure<IdentityOptions>(AppDbContext.ConfigureIdentitySchema);
+        services.AddDbContextFactory<AppDbContext>(options => options.UseSqlite(connectionString), ServiceLifetime.Scoped);
+
+        services.Configure<MaintenanceOptions>(builder.Configuration.GetSection("Maintenance"));
+
+        services.AddScoped<CompanyService>();
+        services.AddScoped<MembershipService>();
+        services.AddScoped<InvitationService>();
+        services.AddScoped<OnboardingService>();
+        services.AddScoped<AuditTrail>();
+        services.AddScoped<AuditVerifier>();
+        services.AddScoped<Dashboard.DashboardService>();
+
+        services.AddScoped<WorkScheduler>();
+        services.AddScoped<WorkRunner>();
+        services.AddScoped<IWorkHandler, CleanupWork>();
+        services.AddScoped<ICleanupStep, PurgeExpiredInvitations>();
+        services.AddScoped<ICleanupStep, PurgeFinishedWork>();
+        return builder;
+    }
+}

@@ -1,0 +1,14 @@
+namespace CraftedSignal.Domain.Maintenance;
+
+/// <summary>Configuration section "Maintenance".</summary>
+public sealed class MaintenanceOptions
+{
+    /// <summary>Days an expired, unaccepted invitation stays visible (as Expired) before it is deleted.</summary>
+    public int ExpiredInvitationRetentionDays { get; set; } = 7;
+
+    /// <summary>Days a finished background work record is kept.</summary>
+    public int FinishedWorkRetentionDays { get; set; } = 30;
+
+    /// <summary>Cron expression (UTC) for the clean-up job.</summary>
+    public string CleanupSchedule { get; set; } = "17 * * * *";
+}

@@ -1,0 +1,121 @@
+using CraftedSignal.Domain.Audit;
+using CraftedSignal.Domain.Identity;
+using CraftedSignal.Domain.Jobs;
+using CraftedSignal.Domain.Tenancy;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace CraftedSignal.Domain.Persistence;
+
+/// <summary>
+/// The product's database. Tenant-owned rows are filtered by <see cref="CurrentTenant"/>; code that must
+/// cross companies (sign-in, maintenance jobs) says so with <c>IgnoreQueryFilters()</c>.
+/// </summary>
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options, CurrentTenant? tenant = null)
+    : IdentityDbContext<ApplicationUser>(options)
+{
+    private const int MaxAuditSealAttempts = 5;
+
+    /// <summary>
+    /// ASP.NET Core Identity picks its schema from <see cref="IdentityOptions"/> in the application's services; version 3
+    /// adds passkeys. Every host (web, command line, design time, tests) must configure it the same way.
+    /// </summary>
+    public static void ConfigureIdentitySchema(IdentityOptions options) => options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+
+    /// <summary>The company whose rows this context sees; null sees no tenant-owned row.</summary>
+    public Guid? TenantId => tenant?.CompanyId;
+
+    /// <summary>The acting user, so that a user always sees their own memberships in every company.</summary>
+    public string? TenantUserId => tenant?.UserId;
+
+    public DbSet<Company> Companies => Set<Company>();
+
+    public DbSet<Membership> Memberships => Set<Membership>();
+
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<WorkItem> WorkItems => Set<WorkItem>();
+
+    public DbSet<InstanceClaim> InstanceClaims => Set<InstanceClaim>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+
+        builder.Entity<Membership>().HasQueryFilter(m => m.CompanyId == TenantId || m.UserId == TenantUserId);
+        builder.Entity<Invitation>().HasQueryFilter(i => i.CompanyId == TenantId);
+        builder.Entity<AuditEntry>().HasQueryFilter(e => e.CompanyId == TenantId);
+        builder.Entity<WorkItem>().HasQueryFilter(w => w.CompanyId == TenantId);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseAuditRewrites();
+        for (var attempt = 1; ; attempt++)
+        {
+            await SealAuditEntriesAsync(cancellationToken);
+            try
+            {
+                return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
+            catch (DbUpdateException) when (attempt < MaxAuditSealAttempts && HasPendingAuditEntries())
+            {
+                // Another writer appended to the same chain first (unique ChainId+Sequence): re-seal on the new head.
+            }
+        }
+    }
+
+    private void RefuseAuditRewrites()
+    {
+        foreach (var entry in ChangeTracker.Entries<AuditEntry>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+                throw new InvalidOperationException("Audit entries are append-only: they can never be changed or deleted.");
+        }
+    }
+
+    private bool HasPendingAuditEntries() =>
+        ChangeTracker.Entries<AuditEntry>().Any(e => e.State == EntityState.Added);
+
+    private async Task SealAuditEntriesAsync(CancellationToken cancellationToken)
+    {
+        var pending = ChangeTracker.Entries<AuditEntry>()
+            .Where(e => e.State == EntityState.Added)
+            .Select(e => e.Entity)
+            .GroupBy(e => e.ChainId)
+            .ToList();
+
+        foreach (var chain in pending)
+        {
+            var head = await AuditEntries.IgnoreQueryFilters().AsNoTracking()
+                .Where(e => e.ChainId == chain.Key)
+                .OrderByDescending(e => e.Sequence)
+                .Select(e => new { e.Sequence, e.Hash })
+                .FirstOrDefaultAsync(cancellationToken);
+
+            var sequence = head?.Sequence ?? 0;
+            var previous = head?.Hash ?? AuditHasher.GenesisHash;
+            foreach (var entry in chain.OrderBy(e => e.Timestamp))
+            {
+                entry.Sequence = ++sequence;
+                entry.PreviousHash = previous;
+                entry.Hash = AuditHasher.ComputeHash(entry);
+                previous = entry.Hash;
+            }
+        }
+    }
+}

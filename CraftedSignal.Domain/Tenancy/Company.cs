@@ -1,0 +1,16 @@
+namespace CraftedSignal.Domain.Tenancy;
+
+/// <summary>The tenant: a team whose rules, targets and evidence are kept apart from every other company's.</summary>
+public sealed class Company
+{
+    public const int NameMaxLength = 100;
+
+    public Guid Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>Days an invitation link stays valid.</summary>
+    public int InvitationLifetimeDays { get; set; } = 7;
+}

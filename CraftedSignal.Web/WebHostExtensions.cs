@@ -1,0 +1,153 @@
+using CraftedSignal.Domain;
+using CraftedSignal.Domain.Identity;
+using CraftedSignal.Domain.Jobs;
+using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Web.Components;
+using CraftedSignal.Web.Components.Account;
+using CraftedSignal.Web.Health;
+using CraftedSignal.Web.Identity;
+using CraftedSignal.Web.Jobs;
+using CraftedSignal.Web.Security;
+using Hangfire;
+using Hangfire.InMemory;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.FileProviders;
+using MudBlazor.Services;
+
+namespace CraftedSignal.Web;
+
+public static class WebHostExtensions
+{
+    /// <summary>Registers the domain, identity, jobs and the Blazor UI.</summary>
+    public static IHostApplicationBuilder AddCraftedSignalWeb(this IHostApplicationBuilder builder)
+    {
+        builder.AddCraftedSignalDomain();
+        var services = builder.Services;
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddHttpContextAccessor();
+        services.AddScoped<CircuitHandler, TenantCircuitHandler>();
+
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        services.AddAuthorization(options => options.AddCraftedSignalPolicies());
+
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                // Invitations are handed over by an Admin who typed the address, so no confirmation email is needed.
+                options.SignIn.RequireConfirmedAccount = false;
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.Lockout.AllowedForNewUsers = true;
+            })
+            .AddEntityFrameworkStores<AppDbContext>()
+            .AddSignInManager<AuditedSignInManager>()
+            .AddDefaultTokenProviders();
+        services.ConfigureApplicationCookie(options =>
+        {
+            options.Cookie.Name = "craftedsignal.auth";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.ExpireTimeSpan = TimeSpan.FromHours(12);
+            options.SlidingExpiration = true;
+            options.LoginPath = "/Account/Login";
+            options.AccessDeniedPath = "/Account/AccessDenied";
+        });
+
+        var dataDirectory = DataDirectory(builder);
+        services.AddDataProtection()
+            .SetApplicationName("CraftedSignal")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+
+        // Each host owns its storage (not Hangfire's global one), so that hosts in one process never share jobs.
+        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
+        services.AddHangfire(configuration => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        services.AddHangfireServer((provider, options) =>
+        {
+            options.WorkerCount = builder.Configuration.GetValue("Jobs:WorkerCount", Math.Max(2, Environment.ProcessorCount));
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
+        });
+        services.AddSingleton<IWorkQueue, HangfireWorkQueue>();
+        services.AddScoped<WorkItemJob>();
+        services.AddScoped<MaintenanceJob>();
+        services.AddHostedService<JobsHostedService>();
+
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return builder;
+    }
+
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        await using (db)
+            await DatabaseSetup.MigrateAsync(db);
+    }
+
+    /// <summary>The request pipeline and endpoints.</summary>
+    public static WebApplication UseCraftedSignal(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot-assets")),
+            RequestPath = "/assets",
+        });
+        app.UseAuthentication();
+        app.UseMiddleware<TenantMiddleware>();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            // The policy below is the gate; the dashboard is read-only because work is driven by the rows, not by Hangfire.
+            Authorization = [],
+            IsReadOnlyFunc = _ => true,
+            DisplayStorageConnectionString = false,
+            AppPath = "/",
+        }).RequireAuthorization(Policies.Administer);
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAdditionalIdentityEndpoints();
+        app.MapTenancyEndpoints();
+        return app;
+    }
+
+    private static string DataDirectory(IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var path = Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
