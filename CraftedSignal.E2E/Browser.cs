@@ -1,0 +1,64 @@
+using Microsoft.Playwright;
+
+namespace CraftedSignal.E2E;
+
+/// <summary>Debian's Chromium, driven by Playwright, with screenshots saved as test artifacts.</summary>
+public sealed class Browser : IAsyncDisposable
+{
+    private static readonly string[] ChromiumArgs =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic",
+    ];
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Instance { get; private set; } = default!;
+
+    public static string ScreenshotDirectory { get; } = FindScreenshotDirectory();
+
+    public async Task StartAsync()
+    {
+        const string executable = "/usr/bin/chromium";
+        if (!File.Exists(executable))
+            throw new InvalidOperationException("Debian's chromium is not installed: run ./test.sh, which installs it with apt-get.");
+        _playwright = await Playwright.CreateAsync();
+        Instance = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true, Args = ChromiumArgs });
+    }
+
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1366, int height = 860, string colorScheme = "light")
+    {
+        var context = await Instance.NewContextAsync(new()
+        {
+            BaseURL = baseUrl,
+            ViewportSize = new() { Width = width, Height = height },
+            ColorScheme = colorScheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public static async Task ShotAsync(IPage page, string name)
+    {
+        // Blazor re-renders after the circuit connects; let it settle so the picture shows the interactive page.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Instance is not null)
+            await Instance.DisposeAsync();
+        _playwright?.Dispose();
+    }
+
+    private static string FindScreenshotDirectory()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CraftedSignal.sln")))
+            directory = directory.Parent;
+        var path = Path.Combine(directory?.FullName ?? Path.GetTempPath(), "artifacts", "screenshots");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
