@@ -5,6 +5,8 @@ using CraftedSignal.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CraftedSignal.Domain.Persistence;
 
@@ -17,10 +19,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
 {
     private const int MaxAuditSealAttempts = 5;
 
-    /// <summary>
-    /// ASP.NET Core Identity picks its schema from <see cref="IdentityOptions"/> in the application's services; version 3
-    /// adds passkeys. Every host (web, command line, design time, tests) must configure it the same way.
-    /// </summary>
+    private static readonly IServiceProvider IdentitySchemaServices =
+        new ServiceCollection().Configure<IdentityOptions>(ConfigureIdentitySchema).BuildServiceProvider();
+
+    /// <summary>The Identity schema version (3 adds passkeys), for hosts that configure <see cref="IdentityOptions"/>.</summary>
     public static void ConfigureIdentitySchema(IdentityOptions options) => options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
 
     /// <summary>The company whose rows this context sees; null sees no tenant-owned row.</summary>
@@ -50,6 +52,16 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
         builder.Entity<Invitation>().HasQueryFilter(i => i.CompanyId == TenantId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => e.CompanyId == TenantId);
         builder.Entity<WorkItem>().HasQueryFilter(w => w.CompanyId == TenantId);
+    }
+
+    /// <summary>
+    /// Identity reads its schema version from the application's services. A context made without them (tests, tools)
+    /// gets a provider that says version 3, so that every host builds the same model as the migrations.
+    /// </summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        if (optionsBuilder.Options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider is null)
+            optionsBuilder.UseApplicationServiceProvider(IdentitySchemaServices);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

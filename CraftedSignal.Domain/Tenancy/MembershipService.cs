@@ -19,10 +19,10 @@ public sealed class MembershipService(IDbContextFactory<AppDbContext> dbFactory,
 
         var members = await db.Memberships
             .Where(m => m.CompanyId == access.Value.CompanyId)
-            .OrderByDescending(m => m.Role).ThenBy(m => m.User!.Email)
             .Select(m => new MemberView(m.Id, m.UserId, m.User!.DisplayName, m.User.Email ?? "", m.Role, m.JoinedAt, m.UserId == access.Value.UserId))
             .ToListAsync(cancellationToken);
-        return members;
+        // Roles are stored by name, so rank them here: most privileged first.
+        return members.OrderByDescending(m => m.Role).ThenBy(m => m.Email, StringComparer.Ordinal).ToList();
     }
 
     public async Task<int> CountAsync(CancellationToken cancellationToken = default)

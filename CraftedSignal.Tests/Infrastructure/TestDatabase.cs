@@ -1,0 +1,110 @@
+using CraftedSignal.Domain.Identity;
+using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Tenancy;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CraftedSignal.Tests.Infrastructure;
+
+/// <summary>
+/// A real, migrated SQLite file per test, with the domain services wired as the app wires them and a clock the test controls.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "craftedsignal-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly ServiceProvider _root;
+
+    private TestDatabase()
+    {
+        Directory.CreateDirectory(_directory);
+        ConnectionString = $"Data Source={Path.Combine(_directory, "test.db")};Default Timeout=30";
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(Clock);
+        services.Configure<IdentityOptions>(AppDbContext.ConfigureIdentitySchema);
+        services.AddScoped<CurrentTenant>();
+        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(ConnectionString), ServiceLifetime.Scoped);
+        services.AddScoped<CompanyService>();
+        services.AddScoped<MembershipService>();
+        services.AddScoped<InvitationService>();
+        services.AddScoped<OnboardingService>();
+        services.AddScoped<Domain.Audit.AuditTrail>();
+        services.AddScoped<Domain.Audit.AuditVerifier>();
+        services.AddScoped<Domain.Dashboard.DashboardService>();
+        _root = services.BuildServiceProvider();
+    }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+
+    public string ConnectionString { get; }
+
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        var database = new TestDatabase();
+        await using var db = database.NewContext();
+        await DatabaseSetup.MigrateAsync(db);
+        return database;
+    }
+
+    /// <summary>A context that sees what <paramref name="tenant"/> may see (nothing tenant-owned when null).</summary>
+    public AppDbContext NewContext(CurrentTenant? tenant = null) =>
+        new(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(ConnectionString).Options, tenant);
+
+    /// <summary>A DI scope acting as <paramref name="userId"/> in <paramref name="companyId"/>.</summary>
+    public AsyncServiceScope As(string? userId, Guid? companyId, string? name = null)
+    {
+        var scope = _root.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(companyId, userId, name ?? userId, null, "127.0.0.1");
+        return scope;
+    }
+
+    public async Task<string> AddUserAsync(string email, string? displayName = null)
+    {
+        await using var db = NewContext();
+        var user = new ApplicationUser
+        {
+            UserName = email,
+            NormalizedUserName = email.ToUpperInvariant(),
+            Email = email,
+            NormalizedEmail = email.ToUpperInvariant(),
+            DisplayName = displayName ?? email.Split('@')[0],
+            SecurityStamp = Guid.NewGuid().ToString(),
+            CreatedAt = Clock.GetUtcNow().UtcDateTime,
+        };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    public async Task<Guid> AddCompanyAsync(string name, string ownerUserId)
+    {
+        await using var db = NewContext();
+        var company = CompanyService.NewCompany(db, name, ownerUserId, Clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync();
+        return company.Id;
+    }
+
+    public async Task<Guid> AddMemberAsync(Guid companyId, string userId, CompanyRole role)
+    {
+        await using var db = NewContext();
+        var membership = new Membership { Id = Guid.CreateVersion7(), CompanyId = companyId, UserId = userId, Role = role, JoinedAt = Clock.GetUtcNow().UtcDateTime };
+        db.Memberships.Add(membership);
+        await db.SaveChangesAsync();
+        return membership.Id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _root.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
