@@ -48,10 +48,10 @@ public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, Cu
             return new NotFound("The company");
 
         var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
-        if (user.CurrentCompanyId == companyId)
+        if (user.CurrentCompanyId == companyId && tenant.CompanyId == companyId)
             return Result.Ok();
 
-        var from = user.CurrentCompanyId;
+        var from = tenant.CompanyId ?? user.CurrentCompanyId;
         user.CurrentCompanyId = companyId;
         db.Audit(tenant.ToActor(), companyId, AuditActions.CompanySwitched, time.GetUtcNow().UtcDateTime, "company", companyId.ToString(), new { from });
         await db.SaveChangesAsync(cancellationToken);

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Identity;
+using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Tenancy;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CraftedSignal.Tests.Infrastructure;
+
+/// <summary>The whole web app in memory, on its own SQLite file in a temporary data folder.</summary>
+public sealed partial class AppFactory(string? dataDirectory = null, Action<IServiceCollection>? configureServices = null)
+    : WebApplicationFactory<Program>
+{
+    public const string Password = "correct horse battery staple";
+
+    public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "craftedsignal-web-" + Guid.NewGuid().ToString("N"));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Database:DataDirectory", DataDirectory);
+        builder.UseEnvironment("Development");
+        if (configureServices is not null)
+            builder.ConfigureTestServices(configureServices);
+    }
+
+    public AppDbContext NewContext() =>
+        Services.CreateScope().ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext();
+
+    /// <summary>Creates a user with a real (Argon2id-hashed) password.</summary>
+    public async Task<string> AddUserAsync(string email, string displayName)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = displayName };
+        var result = await users.CreateAsync(user, Password);
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+        return user.Id;
+    }
+
+    public async Task<Guid> AddCompanyAsync(string name, string ownerId)
+    {
+        await using var db = NewContext();
+        var company = CompanyService.NewCompany(db, name, ownerId, DateTime.UtcNow);
+        await db.SaveChangesAsync();
+        return company.Id;
+    }
+
+    public async Task AddMemberAsync(Guid companyId, string userId, CompanyRole role)
+    {
+        await using var db = NewContext();
+        db.Memberships.Add(new Membership { Id = Guid.CreateVersion7(), CompanyId = companyId, UserId = userId, Role = role, JoinedAt = DateTime.UtcNow });
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>A client that does not follow redirects, so tests see where the server sends them.</summary>
+    public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Signs in through the real sign-in form and returns the client holding the auth cookie.</summary>
+    public async Task<HttpClient> SignInAsync(string email, string password = Password)
+    {
+        var client = NewClient();
+        var response = await PostFormAsync(client, "/Account/Login", "login", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    /// <summary>Posts a static server-rendered form the way a browser does: antiforgery token from the page, then the fields.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string formName, Dictionary<string, string> fields)
+    {
+        fields["__RequestVerificationToken"] = await AntiforgeryTokenAsync(client, path);
+        fields["_handler"] = formName;
+        return await client.PostAsync(path, new FormUrlEncodedContent(fields));
+    }
+
+    /// <summary>The antiforgery request token a form on <paramref name="path"/> carries for this client.</summary>
+    public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string path)
+    {
+        var page = await client.GetStringAsync(path);
+        var token = AntiforgeryField().Match(page);
+        Assert.True(token.Success, $"No antiforgery token on {path}");
+        return WebUtility.HtmlDecode(token.Groups[1].Value);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}

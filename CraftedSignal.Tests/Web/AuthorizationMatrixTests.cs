@@ -1,0 +1,209 @@
+using System.Net;
+using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Tests.Infrastructure;
+
+namespace CraftedSignal.Tests.Web;
+
+/// <summary>
+/// Every route, as every role, plus a member of another company: who gets the page, who is sent to sign in,
+/// who is refused — decided on the server.
+/// </summary>
+public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture app) : IClassFixture<AuthorizationMatrixTests.Fixture>
+{
+    public enum Outcome
+    {
+        Page,
+        SignIn,
+        Denied,
+    }
+
+    public static TheoryData<string, string, Outcome> Matrix()
+    {
+        var data = new TheoryData<string, string, Outcome>();
+        string[] everyone = ["Owner", "Admin", "User", "Viewer", "OtherCompanyOwner"];
+        foreach (var who in everyone.Append("Anonymous"))
+        {
+            var signedIn = who != "Anonymous";
+            var administers = who is "Owner" or "Admin" or "OtherCompanyOwner";
+            data.Add("/", who, signedIn ? Outcome.Page : Outcome.SignIn);
+            data.Add("/Account/Manage", who, signedIn ? Outcome.Page : Outcome.SignIn);
+            data.Add("/Account/Manage/ChangePassword", who, signedIn ? Outcome.Page : Outcome.SignIn);
+            data.Add("/settings/users", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
+            data.Add("/settings/company", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
+            data.Add("/hangfire", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
+            data.Add("/hangfire/jobs/enqueued", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
+            data.Add("/healthz", who, Outcome.Page);
+            data.Add("/Account/Login", who, Outcome.Page);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Route_AsRole_GetsExpectedOutcome(string route, string who, Outcome expected)
+    {
+        var client = await app.ClientForAsync(who);
+
+        var response = await client.GetAsync(route);
+
+        var location = response.Headers.Location?.ToString() ?? "";
+        var actual = response.StatusCode switch
+        {
+            HttpStatusCode.OK => Outcome.Page,
+            HttpStatusCode.Redirect when location.Contains("/Account/Login", StringComparison.Ordinal) => Outcome.SignIn,
+            HttpStatusCode.Redirect when location.Contains("/Account/AccessDenied", StringComparison.Ordinal) => Outcome.Denied,
+            _ => throw new Xunit.Sdk.XunitException($"{route} as {who}: unexpected {(int)response.StatusCode} {location}"),
+        };
+        Assert.Equal(expected, actual);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/settings/users")]
+    [InlineData("/settings/company")]
+    public async Task Page_ForAnotherCompanysOwner_ShowsNothingOfAcme(string route)
+    {
+        var client = await app.ClientForAsync("OtherCompanyOwner");
+
+        var html = await client.GetStringAsync(route);
+
+        Assert.Contains("Globex", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Acme", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("@acme.test", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/settings/users")]
+    [InlineData("/settings/company")]
+    public async Task Page_ForAcmesOwner_ShowsNothingOfGlobex(string route)
+    {
+        var client = await app.ClientForAsync("Owner");
+
+        var html = await client.GetStringAsync(route);
+
+        Assert.Contains("Acme", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Globex", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("@globex.test", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UsersPage_ForAdmin_ListsEveryAcmeMember()
+    {
+        var client = await app.ClientForAsync("Admin");
+
+        var html = await client.GetStringAsync("/settings/users");
+
+        foreach (var email in new[] { "owner@acme.test", "admin@acme.test", "user@acme.test", "viewer@acme.test" })
+            Assert.Contains(email, html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SwitchCompany_ToACompanyTheUserIsNotIn_IsRefusedAndChangesNothing()
+    {
+        var client = await app.ClientForAsync("Viewer");
+
+        var form = new Dictionary<string, string>
+        {
+            ["companyId"] = app.Globex.ToString(),
+            ["__RequestVerificationToken"] = await AppFactory.AntiforgeryTokenAsync(client, "/Account/Manage"),
+        };
+        var switched = await client.PostAsync("/Account/SwitchCompany", new FormUrlEncodedContent(form));
+
+        Assert.Equal(HttpStatusCode.NotFound, switched.StatusCode);
+        var after = await client.GetStringAsync("/");
+        Assert.Contains("Acme", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("Globex", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SwitchCompany_WithoutAntiforgeryToken_IsRejected()
+    {
+        var client = await app.ClientForAsync("Owner");
+
+        var response = await client.PostAsync("/Account/SwitchCompany",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["companyId"] = app.Acme.ToString() }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Healthz_ReportsTheDatabaseHealthy()
+    {
+        var response = await app.NewClient().GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AuthCookie_IsHttpOnlyAndSameSiteLax()
+    {
+        var client = app.NewClient();
+        var response = await AppFactory.PostFormAsync(client, "/Account/Login", "login", new()
+        {
+            ["Input.Email"] = "viewer@acme.test",
+            ["Input.Password"] = AppFactory.Password,
+        });
+
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("craftedsignal.auth=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    public sealed class Fixture : IAsyncLifetime
+    {
+        private readonly AppFactory _factory = new();
+        private readonly Dictionary<string, HttpClient> _clients = [];
+        private readonly SemaphoreSlim _gate = new(1, 1);
+
+        public Guid Acme { get; private set; }
+
+        public Guid Globex { get; private set; }
+
+        public HttpClient NewClient() => _factory.NewClient();
+
+        public async Task InitializeAsync()
+        {
+            _ = _factory.Server;
+            var owner = await _factory.AddUserAsync("owner@acme.test", "Acme Owner");
+            Acme = await _factory.AddCompanyAsync("Acme", owner);
+            foreach (var role in new[] { CompanyRole.Admin, CompanyRole.User, CompanyRole.Viewer })
+                await _factory.AddMemberAsync(Acme, await _factory.AddUserAsync($"{role.ToString().ToLowerInvariant()}@acme.test", $"Acme {role}"), role);
+            var globexOwner = await _factory.AddUserAsync("owner@globex.test", "Globex Owner");
+            Globex = await _factory.AddCompanyAsync("Globex", globexOwner);
+        }
+
+        public async Task<HttpClient> ClientForAsync(string who)
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                if (!_clients.TryGetValue(who, out var client))
+                {
+                    client = who switch
+                    {
+                        "Anonymous" => _factory.NewClient(),
+                        "OtherCompanyOwner" => await _factory.SignInAsync("owner@globex.test"),
+                        _ => await _factory.SignInAsync($"{who.ToLowerInvariant()}@acme.test"),
+                    };
+                    _clients[who] = client;
+                }
+
+                return client;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public async Task DisposeAsync()
+        {
+            foreach (var client in _clients.Values)
+                client.Dispose();
+            await _factory.DisposeAsync();
+        }
+    }
+}
