@@ -10,10 +10,16 @@ internal static class DbCommand
 {
     public static Command Create()
     {
-        var migrate = new Command("migrate", "Apply pending database migrations to the configured database.");
+        var dataDirectory = new Option<string?>("--data-directory")
+        {
+            Description = "Folder of the embedded SQLite database (default: the Database:DataDirectory setting, else data/ under the current folder).",
+        };
+        var migrate = new Command("migrate", "Apply pending database migrations to the configured database.") { dataDirectory };
         migrate.SetAction(async (parseResult, cancellationToken) =>
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+            if (parseResult.GetValue(dataDirectory) is { Length: > 0 } folder)
+                builder.Configuration["Database:DataDirectory"] = Path.GetFullPath(folder);
             builder.AddCraftedSignalDomain();
             using var host = builder.Build();
             await using var scope = host.Services.CreateAsyncScope();
