@@ -38,6 +38,9 @@ public sealed class Browser : IAsyncDisposable
         return await context.NewPageAsync();
     }
 
+    /// <summary>Waits until the Blazor circuit is connected and has rendered, so clicks reach the server.</summary>
+    public static Task WaitForInteractiveAsync(IPage page) => page.WaitForSelectorAsync("html[data-interactive='true']");
+
     public static async Task ShotAsync(IPage page, string name)
     {
         // Blazor re-renders after the circuit connects; let it settle so the picture shows the interactive page.

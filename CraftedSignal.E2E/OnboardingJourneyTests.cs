@@ -55,12 +55,14 @@ public sealed class OnboardingJourneyTests : IAsyncLifetime
 
         await Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Olivia" })).ToBeVisibleAsync();
         await Expect(owner.GetByText("Acme Detection · you are an Owner")).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(owner);
         await Browser.ShotAsync(owner, "03-dashboard-owner");
 
         // Invite a Viewer: a bad address is refused in the dialog, a good one yields a one-time link.
         await owner.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
         await Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Users" })).ToBeVisibleAsync();
         await Expect(owner.GetByText(OwnerEmail)).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(owner);
         await Browser.ShotAsync(owner, "04-users-owner");
         await owner.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
         var dialog = owner.GetByRole(AriaRole.Dialog);

@@ -1,0 +1,102 @@
+using Microsoft.Playwright;
+
+namespace CraftedSignal.E2E;
+
+/// <summary>The app shell and account pages in both themes and a phone-sized window, with screenshots to look at.</summary>
+public sealed class AppShellTests : IAsyncLifetime
+{
+    private const string Email = "olivia@acme.test";
+    private const string Password = "correct horse battery staple";
+
+    private readonly AppHost _app = new();
+    private readonly Browser _browser = new();
+
+    public async Task InitializeAsync()
+    {
+        _app.Start();
+        await _browser.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Shell_InDarkModeAndOnAPhone_ShowsTheSamePages()
+    {
+        var page = await _browser.NewPageAsync(_app.BaseUrl);
+        await ClaimAsync(page);
+
+        await Browser.WaitForInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Toggle dark mode" }).ClickAsync();
+        await page.WaitForFunctionAsync("getComputedStyle(document.body).backgroundColor === 'rgb(11, 17, 32)'");
+        await Browser.ShotAsync(page, "20-dashboard-dark");
+
+        // The choice survives a reload.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Olivia" })).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("getComputedStyle(document.body).backgroundColor === 'rgb(11, 17, 32)'");
+        await page.GotoAsync("/settings/users");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users" })).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "21-users-dark");
+        await page.GotoAsync("/settings/company");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Company settings" })).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(page);
+        await Browser.ShotAsync(page, "22-company-settings-dark");
+
+        // Company settings refuse bad input and keep what was saved.
+        await page.GetByLabel("Company name").FillAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Enter a company name.")).ToBeVisibleAsync();
+        await page.GetByLabel("Company name").FillAsync("Acme Blue Team");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
+
+        var phone = await _browser.NewPageAsync(_app.BaseUrl, width: 390, height: 844);
+        await SignInAsync(phone);
+        await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Olivia" })).ToBeVisibleAsync();
+        var scrollWidth = await phone.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(scrollWidth <= 390, $"The dashboard scrolls sideways on a phone ({scrollWidth}px wide).");
+        await Browser.ShotAsync(phone, "23-dashboard-phone");
+        await phone.GotoAsync("/settings/users");
+        await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Name = "Users" })).ToBeVisibleAsync();
+        await Browser.ShotAsync(phone, "24-users-phone");
+
+        await phone.GotoAsync("/Account/Manage");
+        await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Name = "Account & security" })).ToBeVisibleAsync();
+        await Browser.ShotAsync(phone, "25-account-phone");
+
+        await page.GotoAsync("/Account/Manage/TwoFactorAuthentication");
+        await Browser.ShotAsync(page, "26-account-two-factor");
+        await page.GotoAsync("/Account/Manage/Passkeys");
+        await Browser.ShotAsync(page, "27-account-passkeys");
+        await page.GotoAsync("/Account/Manage/ChangePassword");
+        await Browser.ShotAsync(page, "28-account-password");
+        await page.GotoAsync("/no/such/page");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This page does not exist" })).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "29-not-found");
+    }
+
+    private static async Task ClaimAsync(IPage page)
+    {
+        await page.GotoAsync("/Account/Register");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Set up CraftedSignal" })).ToBeVisibleAsync();
+        await page.GetByLabel("Company name").FillAsync("Acme Detection");
+        await page.GetByLabel("Your name").FillAsync("Olivia Owner");
+        await page.GetByLabel("Email").FillAsync(Email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await page.GetByLabel("Confirm password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account and company" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Olivia" })).ToBeVisibleAsync();
+    }
+
+    private static async Task SignInAsync(IPage page)
+    {
+        await page.GotoAsync("/Account/Login");
+        await page.GetByLabel("Email").FillAsync(Email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+    }
+}
