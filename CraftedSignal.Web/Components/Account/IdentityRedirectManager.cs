@@ -1,6 +1,6 @@
+using CraftedSignal.Domain.Identity;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Identity;
-using CraftedSignal.Domain.Identity;
 
 namespace CraftedSignal.Web.Components.Account;
 

@@ -1,9 +1,9 @@
 using System.Security.Claims;
+using CraftedSignal.Domain.Identity;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using CraftedSignal.Domain.Identity;
 
 namespace CraftedSignal.Web.Components.Account;
 
