@@ -37,9 +37,15 @@ internal sealed class EventContext(FieldTable fields)
 
     public SigmaEvent Event { get; private set; } = new(new Dictionary<string, EventValue>());
 
+    private string? _allTextLower;
+
+    /// <summary>Every value of the event, lowercased and joined by newlines: keyword searches scan it once.</summary>
+    public string AllTextLower => _allTextLower ??= string.Join('\n', Event.Fields.Values.Select(v => v.Items is { } items ? string.Join('\n', items.Select(i => i.Text)) : v.Text)).ToLowerInvariant();
+
     public void Reset(SigmaEvent evt)
     {
         Event = evt;
+        _allTextLower = null;
         if (_values.Length < fields.Count)
         {
             _values = new EventValue?[fields.Count];

@@ -183,6 +183,11 @@ internal sealed class KeywordMatcher(ValueTest[] tests, bool all) : Matcher
 
     private static bool AnyField(ValueTest test, EventContext context)
     {
+        if (test is StringTest { Kind: StringTestKind.Contains, Cased: false } contains)
+        {
+            return context.AllTextLower.Contains(contains.Needle, StringComparison.Ordinal);
+        }
+
         foreach (var value in context.Event.Fields.Values)
         {
             if (value.IsScalar && test.Test(value, context))

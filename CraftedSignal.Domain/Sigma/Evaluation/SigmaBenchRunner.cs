@@ -114,7 +114,8 @@ public static class SigmaBenchRunner
         string[] files = [@"C:\Users\alice\AppData\Local\Temp\tmp{0}.tmp", @"C:\Users\bob\Downloads\invoice{0}.pdf", @"C:\ProgramData\Microsoft\Windows\WER\Temp\{0}.xml"];
         string[] keys = [@"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Updater{0}", @"HKU\S-1-5-21-1-2-3-1001\Software\Classes\CLSID\{{{0}}}", @"HKLM\SYSTEM\CurrentControlSet\Services\svc{0}\Start"];
         string[] domains = ["www.example.com", "login.microsoftonline.com", "update.googleapis.com", "cdn.contoso.net"];
-        var builder = new StringBuilder(count * 600);
+        using var stream = new MemoryStream(count * 560);
+        using var builder = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
         var start = new DateTimeOffset(2026, 8, 1, 0, 0, 0, TimeSpan.Zero);
         for (var i = 0; i < count; i++)
         {
@@ -131,42 +132,43 @@ public static class SigmaBenchRunner
                 _ => 22,
             };
             var time = start.AddMilliseconds(i * 37).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
-            builder.Append(CultureInfo.InvariantCulture, $"{{\"EventID\":{eventId},\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Computer\":\"ws{random.Next(200):D3}.corp.local\",");
-            builder.Append(CultureInfo.InvariantCulture, $"\"UtcTime\":\"{time}\",\"ProcessGuid\":\"{{{random.Next():X8}-1234-5678-9abc-def012345678}}\",\"ProcessId\":{random.Next(100, 20000)},");
-            builder.Append(CultureInfo.InvariantCulture, $"\"Image\":{Json(image)},\"User\":{Json(users[random.Next(users.Length)])}");
+            builder.Write(string.Create(CultureInfo.InvariantCulture, $"{{\"EventID\":{eventId},\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Computer\":\"ws{random.Next(200):D3}.corp.local\","));
+            builder.Write(string.Create(CultureInfo.InvariantCulture, $"\"UtcTime\":\"{time}\",\"ProcessGuid\":\"{{{random.Next():X8}-1234-5678-9abc-def012345678}}\",\"ProcessId\":{random.Next(100, 20000)},"));
+            builder.Write(string.Create(CultureInfo.InvariantCulture, $"\"Image\":{Json(image)},\"User\":{Json(users[random.Next(users.Length)])}"));
             switch (eventId)
             {
                 case 1:
                     var commandLine = $"\"{image}\" {arguments[random.Next(arguments.Length)]}";
-                    builder.Append(CultureInfo.InvariantCulture, $",\"CommandLine\":{Json(commandLine)},\"ParentImage\":{Json(parent)},\"ParentCommandLine\":{Json($"\"{parent}\"")}");
-                    builder.Append(CultureInfo.InvariantCulture, $",\"OriginalFileName\":{Json(Path.GetFileName(image.Replace('\\', '/')))},\"CurrentDirectory\":\"C:\\\\Windows\\\\system32\\\\\",\"IntegrityLevel\":\"Medium\"");
-                    builder.Append(CultureInfo.InvariantCulture, $",\"Hashes\":\"SHA256={random.Next():X8}{random.Next():X8}{random.Next():X8}\",\"Company\":\"Microsoft Corporation\",\"Product\":\"Microsoft Windows\"");
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"CommandLine\":{Json(commandLine)},\"ParentImage\":{Json(parent)},\"ParentCommandLine\":{Json($"\"{parent}\"")}"));
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"OriginalFileName\":{Json(Path.GetFileName(image.Replace('\\', '/')))},\"CurrentDirectory\":\"C:\\\\Windows\\\\system32\\\\\",\"IntegrityLevel\":\"Medium\""));
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"Hashes\":\"SHA256={random.Next():X8}{random.Next():X8}{random.Next():X8}\",\"Company\":\"Microsoft Corporation\",\"Product\":\"Microsoft Windows\""));
                     break;
                 case 3:
-                    builder.Append(CultureInfo.InvariantCulture, $",\"Protocol\":\"tcp\",\"Initiated\":\"true\",\"SourceIp\":\"10.1.{random.Next(256)}.{random.Next(256)}\",\"SourcePort\":{random.Next(49152, 65535)}");
-                    builder.Append(CultureInfo.InvariantCulture, $",\"DestinationIp\":\"52.{random.Next(256)}.{random.Next(256)}.{random.Next(256)}\",\"DestinationPort\":443,\"DestinationHostname\":{Json(domains[random.Next(domains.Length)])}");
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"Protocol\":\"tcp\",\"Initiated\":\"true\",\"SourceIp\":\"10.1.{random.Next(256)}.{random.Next(256)}\",\"SourcePort\":{random.Next(49152, 65535)}"));
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"DestinationIp\":\"52.{random.Next(256)}.{random.Next(256)}.{random.Next(256)}\",\"DestinationPort\":443,\"DestinationHostname\":{Json(domains[random.Next(domains.Length)])}"));
                     break;
                 case 7:
-                    builder.Append(CultureInfo.InvariantCulture, $",\"ImageLoaded\":\"C:\\\\Windows\\\\System32\\\\ntdll{random.Next(40)}.dll\",\"Signed\":\"true\",\"Signature\":\"Microsoft Windows\",\"SignatureStatus\":\"Valid\"");
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"ImageLoaded\":\"C:\\\\Windows\\\\System32\\\\ntdll{random.Next(40)}.dll\",\"Signed\":\"true\",\"Signature\":\"Microsoft Windows\",\"SignatureStatus\":\"Valid\""));
                     break;
                 case 11:
-                    builder.Append(CultureInfo.InvariantCulture, $",\"TargetFilename\":{Json(string.Format(CultureInfo.InvariantCulture, files[random.Next(files.Length)], random.Next(100000)))}");
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"TargetFilename\":{Json(string.Format(CultureInfo.InvariantCulture, files[random.Next(files.Length)], random.Next(100000)))}"));
                     break;
                 case 13:
-                    builder.Append(CultureInfo.InvariantCulture, $",\"EventType\":\"SetValue\",\"TargetObject\":{Json(string.Format(CultureInfo.InvariantCulture, keys[random.Next(keys.Length)], random.Next(100000)))},\"Details\":\"DWORD (0x00000002)\"");
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"EventType\":\"SetValue\",\"TargetObject\":{Json(string.Format(CultureInfo.InvariantCulture, keys[random.Next(keys.Length)], random.Next(100000)))},\"Details\":\"DWORD (0x00000002)\""));
                     break;
                 case 10:
-                    builder.Append(CultureInfo.InvariantCulture, $",\"SourceImage\":{Json(image)},\"TargetImage\":{Json(parent)},\"GrantedAccess\":\"0x1000\",\"CallTrace\":\"C:\\\\Windows\\\\SYSTEM32\\\\ntdll.dll+9d4c4\"");
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"SourceImage\":{Json(image)},\"TargetImage\":{Json(parent)},\"GrantedAccess\":\"0x1000\",\"CallTrace\":\"C:\\\\Windows\\\\SYSTEM32\\\\ntdll.dll+9d4c4\""));
                     break;
                 default:
-                    builder.Append(CultureInfo.InvariantCulture, $",\"QueryName\":{Json(domains[random.Next(domains.Length)])},\"QueryStatus\":\"0\",\"QueryResults\":\"::ffff:52.1.2.3;\"");
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"QueryName\":{Json(domains[random.Next(domains.Length)])},\"QueryStatus\":\"0\",\"QueryResults\":\"::ffff:52.1.2.3;\""));
                     break;
             }
 
-            builder.Append("}\n");
+            builder.Write("}\n");
         }
 
-        return Encoding.UTF8.GetBytes(builder.ToString());
+        builder.Flush();
+        return stream.ToArray();
     }
 
     private static string Json(string text) => System.Text.Json.JsonSerializer.Serialize(text);

@@ -40,6 +40,10 @@ internal enum StringTestKind
 /// <summary>Plain string comparisons on spans, case-insensitive unless <c>cased</c>.</summary>
 internal sealed class StringTest(StringTestKind kind, string needle, bool cased) : ValueTest
 {
+    public string Needle => _needle;
+
+    public bool Cased => cased;
+
     private readonly StringComparison _comparison = cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
     private readonly string _needle = cased ? needle : needle.ToLowerInvariant();
 
@@ -58,7 +62,8 @@ internal sealed class StringTest(StringTestKind kind, string needle, bool cased)
             StringTestKind.Equals => text.Equals(_needle, _comparison),
             StringTestKind.StartsWith => text.StartsWith(_needle, _comparison),
             StringTestKind.EndsWith => text.EndsWith(_needle, _comparison),
-            StringTestKind.Contains => text.Contains(_needle, _comparison),
+            // Lowercase haystack (once per value and event) + ordinal search: vectorised, also for non-ASCII needles.
+            StringTestKind.Contains => (cased ? value.Text : value.Lower).Contains(_needle, StringComparison.Ordinal),
             _ => true,
         };
     }
