@@ -36,6 +36,7 @@ public static class SigmaDiagnosticCodes
     public const string DuplicateKey = "SIG0008";
     public const string UnknownDocumentKind = "SIG0009";
     public const string TooManyNodes = "SIG0010";
+    public const string DocumentSkipped = "SIG0011";
 
     // Rule metadata
     public const string MissingField = "SIG1001";

@@ -37,6 +37,9 @@ public abstract record SigmaDocument(SigmaMetadata Metadata, YamlMapping Source,
     public string? Name => Metadata.Name;
 
     public string Title => Metadata.Title ?? string.Empty;
+
+    /// <summary>Parsing reported errors for this document: parts of it were left out, so it must not be evaluated.</summary>
+    public bool HasErrors { get; init; }
 }
 
 /// <summary>A parsed Sigma detection rule. <see cref="Source"/> keeps every key and value with its position.</summary>

@@ -102,6 +102,11 @@ internal sealed class SigmaCompiler(FieldTable fields, SigmaEngineOptions option
     {
         if (node is SigmaDetectionGroup group)
         {
+            if (group.Items.Count == 0)
+            {
+                return ConstantMatcher.False;
+            }
+
             var items = group.Items.Select(CompileNode).ToArray();
             return items.Length == 1 ? items[0] : group.Linking == SigmaLinking.And ? new AndMatcher(items) : new OrMatcher(items);
         }

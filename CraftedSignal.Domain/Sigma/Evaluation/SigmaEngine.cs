@@ -78,6 +78,13 @@ public sealed class SigmaEngine
         {
             foreach (var document in file.Documents)
             {
+                if (document.HasErrors)
+                {
+                    diagnostics.Add(new SigmaDiagnostic(SigmaDiagnosticCodes.DocumentSkipped, SigmaSeverity.Error,
+                        $"'{document.Title}' has errors and is not evaluated. Run 'sigma validate' and fix them.", document.Source.Position, file.Path));
+                    continue;
+                }
+
                 switch (document)
                 {
                     case SigmaRule rule:

@@ -92,9 +92,10 @@ public static class SigmaParser
 
             previous = map;
             var parser = new DocumentParser(diagnostics);
+            var errorsBefore = diagnostics.Count(d => d.IsError);
             if (parser.Parse(map, index) is { } document)
             {
-                documents.Add(document);
+                documents.Add(document with { HasErrors = diagnostics.Count(d => d.IsError) > errorsBefore });
             }
         }
 
@@ -289,8 +290,9 @@ public static class SigmaParser
                         return null;
                     }
 
+                    // Items with errors are left out but the identifier stays, so the condition does not report it as undefined.
                     var items = map.Entries.Select(ParseItem).OfType<SigmaDetectionNode>().ToList();
-                    return items.Count == 0 ? null : new SigmaDetectionGroup(SigmaLinking.And, items, map.Position);
+                    return new SigmaDetectionGroup(SigmaLinking.And, items, map.Position);
                 case YamlSequence sequence:
                     if (sequence.Items.Count == 0)
                     {

@@ -56,6 +56,15 @@ public partial class BadInputTests
     }
 
     [Fact]
+    public void RuleWithParseErrors_IsNotEvaluated()
+    {
+        var file = SigmaParser.Parse(SigmaTestRules.Rule("selection:\n    Image|endwith: x\n    User: bob\ncondition: selection"));
+        var engine = SigmaEngine.Create([file]);
+        Assert.Empty(engine.Rules);
+        Assert.Contains(engine.Diagnostics, d => d.Code == SigmaDiagnosticCodes.DocumentSkipped);
+    }
+
+    [Fact]
     public void Fuzz_MutatedCorpusRules_OnlyEverYieldDiagnostics()
     {
         var random = new Random(20260801);
