@@ -94,7 +94,7 @@ public static class SigmaBenchRunner
     }
 
     /// <summary>JSON Lines of Sysmon-shaped events from a fixed seed: the same bytes on every run.</summary>
-    public static byte[] Generate(int count)
+    public static ReadOnlyMemory<byte> Generate(int count)
     {
         var random = new Random(20260801);
         string[] images =
@@ -168,7 +168,7 @@ public static class SigmaBenchRunner
         }
 
         builder.Flush();
-        return stream.ToArray();
+        return stream.GetBuffer().AsMemory(0, (int)stream.Length);
     }
 
     private static string Json(string text) => System.Text.Json.JsonSerializer.Serialize(text);
