@@ -1,0 +1,212 @@
+using CraftedSignal.Domain.Sigma.Events;
+
+namespace CraftedSignal.Domain.Sigma.Evaluation;
+
+/// <summary>A compiled piece of a rule: decides for one event.</summary>
+internal abstract class Matcher
+{
+    public abstract bool Matches(EventContext context);
+}
+
+internal sealed class AndMatcher(Matcher[] items) : Matcher
+{
+    public Matcher[] Items { get; } = items;
+
+    public override bool Matches(EventContext context)
+    {
+        foreach (var item in Items)
+        {
+            if (!item.Matches(context))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
+internal sealed class OrMatcher(Matcher[] items) : Matcher
+{
+    public Matcher[] Items { get; } = items;
+
+    public override bool Matches(EventContext context)
+    {
+        foreach (var item in Items)
+        {
+            if (item.Matches(context))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+internal sealed class NotMatcher(Matcher operand) : Matcher
+{
+    public override bool Matches(EventContext context) => !operand.Matches(context);
+}
+
+/// <summary>At least <c>count</c> of the items match (<c>N of pattern</c>).</summary>
+internal sealed class AtLeastMatcher(Matcher[] items, int count) : Matcher
+{
+    public override bool Matches(EventContext context)
+    {
+        var hits = 0;
+        foreach (var item in items)
+        {
+            if (item.Matches(context) && ++hits >= count)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+internal sealed class ConstantMatcher(bool value) : Matcher
+{
+    public static ConstantMatcher False { get; } = new(false);
+
+    public override bool Matches(EventContext context) => value;
+}
+
+/// <summary><c>Field: null</c>: the field is absent or null.</summary>
+internal sealed class NullMatcher(int slot) : Matcher
+{
+    public override bool Matches(EventContext context) => context.Get(slot) is null or { Kind: EventValueKind.Null };
+}
+
+/// <summary><c>Field|exists: true|false</c>.</summary>
+internal sealed class ExistsMatcher(int slot, bool expected) : Matcher
+{
+    public override bool Matches(EventContext context) => context.Get(slot) is not null == expected;
+}
+
+/// <summary>
+/// Tests one field against values: any value (OR) or every value (<c>all</c>); <c>neq</c> negates. An absent or null
+/// field never matches. For array fields a value matches when any element matches.
+/// </summary>
+internal sealed class FieldMatcher(int slot, ValueTest[] tests, bool all, bool negate) : Matcher
+{
+    public override bool Matches(EventContext context)
+    {
+        var value = context.Get(slot);
+        if (value is null || value.Kind is EventValueKind.Null or EventValueKind.Object)
+        {
+            return false;
+        }
+
+        var result = value.Kind == EventValueKind.Array ? MatchesArray(value.Items!, context) : MatchesScalar(value, context);
+        return result != negate;
+    }
+
+    private bool MatchesScalar(EventValue value, EventContext context)
+    {
+        if (all)
+        {
+            foreach (var test in tests)
+            {
+                if (!test.Test(value, context))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        foreach (var test in tests)
+        {
+            if (test.Test(value, context))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool MatchesArray(EventValue[] items, EventContext context)
+    {
+        foreach (var test in tests)
+        {
+            var hit = false;
+            foreach (var item in items)
+            {
+                if (test.Test(item, context))
+                {
+                    hit = true;
+                    break;
+                }
+            }
+
+            if (hit && !all)
+            {
+                return true;
+            }
+
+            if (!hit && all)
+            {
+                return false;
+            }
+        }
+
+        return all;
+    }
+}
+
+/// <summary>Keywords: values searched in every field of the event.</summary>
+internal sealed class KeywordMatcher(ValueTest[] tests, bool all) : Matcher
+{
+    public override bool Matches(EventContext context)
+    {
+        foreach (var test in tests)
+        {
+            var hit = AnyField(test, context);
+            if (hit && !all)
+            {
+                return true;
+            }
+
+            if (!hit && all)
+            {
+                return false;
+            }
+        }
+
+        return all;
+    }
+
+    private static bool AnyField(ValueTest test, EventContext context)
+    {
+        if (test is StringTest { Kind: StringTestKind.Contains, Cased: false } contains)
+        {
+            return context.AllTextLower.Contains(contains.Needle, StringComparison.Ordinal);
+        }
+
+        foreach (var value in context.Event.Fields.Values)
+        {
+            if (value.IsScalar && test.Test(value, context))
+            {
+                return true;
+            }
+
+            if (value.Items is { } items)
+            {
+                foreach (var item in items)
+                {
+                    if (test.Test(item, context))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CraftedSignal.Domain.Sigma.Events;
+using CraftedSignal.Domain.Sigma.Parsing;
+
+namespace CraftedSignal.Domain.Sigma.Evaluation;
+
+/// <summary>Figures of one benchmark run.</summary>
+public sealed record SigmaBenchResult(
+    int Rules,
+    int Events,
+    int Matches,
+    double LoadSeconds,
+    double CompileSeconds,
+    double ParseOnlyEventsPerSecond,
+    double MatchEventsPerSecond,
+    long PeakWorkingSetBytes)
+{
+    /// <summary>How much slower matching is than parsing the events alone.</summary>
+    public double Ratio => MatchEventsPerSecond > 0 ? ParseOnlyEventsPerSecond / MatchEventsPerSecond : 0;
+}
+
+/// <summary>
+/// The <c>sigma bench</c> verb: runs a rule corpus over deterministically generated Sysmon-shaped JSON events (most
+/// of them matching nothing), single-threaded, and reports compile time, parse-only and matching throughput, and memory.
+/// </summary>
+public static class SigmaBenchRunner
+{
+    public static int Run(IReadOnlyList<string> rulePaths, int eventCount, TextWriter output, TextWriter error)
+    {
+        if (eventCount <= 0 || rulePaths.Count == 0)
+        {
+            error.WriteLine("sigma bench: --events must be positive and --rules must name a folder.");
+            return 2;
+        }
+
+        var missing = false;
+        var sources = SigmaSources.Find(rulePaths, path =>
+        {
+            error.WriteLine($"sigma bench: rules path '{path}' does not exist.");
+            missing = true;
+        });
+        if (missing)
+        {
+            return 2;
+        }
+
+        var result = Measure(sources, eventCount);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rules:              {result.Rules}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events:             {result.Events}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matches:            {result.Matches}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load (read+parse):  {result.LoadSeconds:F3} s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compile:            {result.CompileSeconds:F3} s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse only:         {result.ParseOnlyEventsPerSecond:F0} events/s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse + match:      {result.MatchEventsPerSecond:F0} events/s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse/match ratio:  {result.Ratio:F2}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set:   {result.PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MB"));
+        return 0;
+    }
+
+    public static SigmaBenchResult Measure(IReadOnlyList<SigmaSource> sources, int eventCount)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var files = sources.Select(s => SigmaParser.ParseFile(s.FullPath, s.DisplayPath)).ToList();
+        var load = stopwatch.Elapsed.TotalSeconds;
+        stopwatch.Restart();
+        var engine = SigmaEngine.Create(files);
+        var compile = stopwatch.Elapsed.TotalSeconds;
+
+        var events = Generate(eventCount);
+
+        stopwatch.Restart();
+        var parsed = 0;
+        foreach (var _ in EventReader.Read(events))
+        {
+            parsed++;
+        }
+
+        var parseSeconds = stopwatch.Elapsed.TotalSeconds;
+
+        stopwatch.Restart();
+        var matches = 0;
+        var buffer = new List<CompiledSigmaRule>();
+        foreach (var evt in EventReader.Read(events))
+        {
+            engine.Match(evt, buffer);
+            matches += buffer.Count;
+        }
+
+        var matchSeconds = stopwatch.Elapsed.TotalSeconds;
+        using var process = Process.GetCurrentProcess();
+        return new SigmaBenchResult(engine.Rules.Count, parsed, matches, load, compile, parsed / parseSeconds, parsed / matchSeconds, process.PeakWorkingSet64);
+    }
+
+    /// <summary>JSON Lines of Sysmon-shaped events from a fixed seed: the same bytes on every run.</summary>
+    public static ReadOnlyMemory<byte> Generate(int count)
+    {
+        var random = new Random(20260801);
+        string[] images =
+        [
+            @"C:\Windows\System32\svchost.exe", @"C:\Windows\explorer.exe", @"C:\Program Files\Google\Chrome\Application\chrome.exe",
+            @"C:\Windows\System32\RuntimeBroker.exe", @"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE",
+            @"C:\Windows\System32\backgroundTaskHost.exe", @"C:\Windows\System32\conhost.exe", @"C:\Program Files\Mozilla Firefox\firefox.exe",
+            @"C:\Windows\System32\SearchIndexer.exe", @"C:\Windows\System32\taskhostw.exe", @"C:\Windows\System32\cmd.exe",
+            @"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe",
+        ];
+        string[] arguments =
+        [
+            "-k netsvcs -p -s Schedule", "/factory,{75dff2b7-6936-4c06-a8bb-676a7b00b24b} -Embedding", "--type=renderer --field-trial-handle=1736,2",
+            "-Embedding", "/n /f \"C:\\Users\\alice\\Documents\\report.docx\"", "/c echo hello", "-NoProfile -Command Get-Date", "",
+        ];
+        string[] users = [@"CORP\alice", @"CORP\bob", @"NT AUTHORITY\SYSTEM", @"NT AUTHORITY\LOCAL SERVICE"];
+        string[] files = [@"C:\Users\alice\AppData\Local\Temp\tmp{0}.tmp", @"C:\Users\bob\Downloads\invoice{0}.pdf", @"C:\ProgramData\Microsoft\Windows\WER\Temp\{0}.xml"];
+        string[] keys = [@"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\Updater{0}", @"HKU\S-1-5-21-1-2-3-1001\Software\Classes\CLSID\{{{0}}}", @"HKLM\SYSTEM\CurrentControlSet\Services\svc{0}\Start"];
+        string[] domains = ["www.example.com", "login.microsoftonline.com", "update.googleapis.com", "cdn.contoso.net"];
+        using var stream = new MemoryStream(count * 560);
+        using var builder = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
+        var start = new DateTimeOffset(2026, 8, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < count; i++)
+        {
+            var image = images[random.Next(images.Length)];
+            var parent = images[random.Next(images.Length)];
+            var eventId = random.Next(10) switch
+            {
+                < 4 => 1,
+                4 => 3,
+                5 => 7,
+                6 => 11,
+                7 => 13,
+                8 => 10,
+                _ => 22,
+            };
+            var time = start.AddMilliseconds(i * 37).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+            builder.Write(string.Create(CultureInfo.InvariantCulture, $"{{\"EventID\":{eventId},\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Computer\":\"ws{random.Next(200):D3}.corp.local\","));
+            builder.Write(string.Create(CultureInfo.InvariantCulture, $"\"UtcTime\":\"{time}\",\"ProcessGuid\":\"{{{random.Next():X8}-1234-5678-9abc-def012345678}}\",\"ProcessId\":{random.Next(100, 20000)},"));
+            builder.Write(string.Create(CultureInfo.InvariantCulture, $"\"Image\":{Json(image)},\"User\":{Json(users[random.Next(users.Length)])}"));
+            switch (eventId)
+            {
+                case 1:
+                    var commandLine = $"\"{image}\" {arguments[random.Next(arguments.Length)]}";
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"CommandLine\":{Json(commandLine)},\"ParentImage\":{Json(parent)},\"ParentCommandLine\":{Json($"\"{parent}\"")}"));
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"OriginalFileName\":{Json(Path.GetFileName(image.Replace('\\', '/')))},\"CurrentDirectory\":\"C:\\\\Windows\\\\system32\\\\\",\"IntegrityLevel\":\"Medium\""));
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"Hashes\":\"SHA256={random.Next():X8}{random.Next():X8}{random.Next():X8}\",\"Company\":\"Microsoft Corporation\",\"Product\":\"Microsoft Windows\""));
+                    break;
+                case 3:
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"Protocol\":\"tcp\",\"Initiated\":\"true\",\"SourceIp\":\"10.1.{random.Next(256)}.{random.Next(256)}\",\"SourcePort\":{random.Next(49152, 65535)}"));
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"DestinationIp\":\"52.{random.Next(256)}.{random.Next(256)}.{random.Next(256)}\",\"DestinationPort\":443,\"DestinationHostname\":{Json(domains[random.Next(domains.Length)])}"));
+                    break;
+                case 7:
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"ImageLoaded\":\"C:\\\\Windows\\\\System32\\\\ntdll{random.Next(40)}.dll\",\"Signed\":\"true\",\"Signature\":\"Microsoft Windows\",\"SignatureStatus\":\"Valid\""));
+                    break;
+                case 11:
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"TargetFilename\":{Json(string.Format(CultureInfo.InvariantCulture, files[random.Next(files.Length)], random.Next(100000)))}"));
+                    break;
+                case 13:
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"EventType\":\"SetValue\",\"TargetObject\":{Json(string.Format(CultureInfo.InvariantCulture, keys[random.Next(keys.Length)], random.Next(100000)))},\"Details\":\"DWORD (0x00000002)\""));
+                    break;
+                case 10:
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"SourceImage\":{Json(image)},\"TargetImage\":{Json(parent)},\"GrantedAccess\":\"0x1000\",\"CallTrace\":\"C:\\\\Windows\\\\SYSTEM32\\\\ntdll.dll+9d4c4\""));
+                    break;
+                default:
+                    builder.Write(string.Create(CultureInfo.InvariantCulture, $",\"QueryName\":{Json(domains[random.Next(domains.Length)])},\"QueryStatus\":\"0\",\"QueryResults\":\"::ffff:52.1.2.3;\""));
+                    break;
+            }
+
+            builder.Write("}\n");
+        }
+
+        builder.Flush();
+        return stream.GetBuffer().AsMemory(0, (int)stream.Length);
+    }
+
+    private static string Json(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+}

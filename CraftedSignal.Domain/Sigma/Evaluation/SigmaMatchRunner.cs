@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CraftedSignal.Domain.Sigma.Correlation;
+using CraftedSignal.Domain.Sigma.Events;
+using CraftedSignal.Domain.Sigma.Parsing;
+
+namespace CraftedSignal.Domain.Sigma.Evaluation;
+
+/// <summary>
+/// The <c>sigma match</c> verb: one JSON line per match on <c>output</c>
+/// (<c>{"rule_id": ..., "path": ..., "event": N}</c>, N counted across event files), a summary on <c>error</c>.
+/// Exit 0 on success, 1 when an event file could not be read completely, 2 for usage errors.
+/// </summary>
+public static class SigmaMatchRunner
+{
+    public static int Run(IReadOnlyList<string> rulePaths, IReadOnlyList<string> eventFiles, string? logSourceMapFile, TextWriter output, TextWriter error,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? placeholders = null)
+    {
+        if (rulePaths.Count == 0 || eventFiles.Count == 0)
+        {
+            error.WriteLine("sigma match: give --rules PATH... and --events FILE...");
+            return 2;
+        }
+
+        var usage = false;
+        var sources = SigmaSources.Find(rulePaths, path =>
+        {
+            error.WriteLine($"sigma match: rules path '{path}' does not exist.");
+            usage = true;
+        });
+        foreach (var file in eventFiles.Where(f => !File.Exists(f)))
+        {
+            error.WriteLine($"sigma match: event file '{file}' does not exist.");
+            usage = true;
+        }
+
+        var map = LogSourceMap.BuiltIn;
+        if (logSourceMapFile is not null)
+        {
+            if (!File.Exists(logSourceMapFile))
+            {
+                error.WriteLine($"sigma match: log-source map '{logSourceMapFile}' does not exist.");
+                return 2;
+            }
+
+            var (parsed, diagnostics) = LogSourceMap.Parse(File.ReadAllText(logSourceMapFile));
+            foreach (var diagnostic in diagnostics)
+            {
+                error.WriteLine(diagnostic.Format(logSourceMapFile));
+            }
+
+            if (parsed is null)
+            {
+                return 2;
+            }
+
+            map = parsed;
+        }
+
+        if (usage)
+        {
+            return 2;
+        }
+
+        var files = sources.Select(s => SigmaParser.ParseFile(s.FullPath, s.DisplayPath)).ToList();
+        foreach (var diagnostic in files.SelectMany(f => f.Diagnostics.Where(d => d.IsError)))
+        {
+            error.WriteLine(diagnostic.Format(diagnostic.Path ?? string.Empty));
+        }
+
+        var engine = SigmaEngine.Create(files, new SigmaEngineOptions { LogSourceMap = map, Placeholders = placeholders ?? new Dictionary<string, IReadOnlyList<string>>() });
+        foreach (var diagnostic in engine.Diagnostics.Where(d => d.IsError))
+        {
+            error.WriteLine($"{diagnostic.Format(diagnostic.Path ?? string.Empty)} (rule skipped)");
+        }
+
+        var correlations = new CorrelationEngine(engine.Correlations);
+        var suppressed = correlations.SuppressedRules();
+        var correlationPaths = files.SelectMany(f => f.Correlations.Select(c => (c, f.Path))).ToDictionary(x => x.c, x => x.Path);
+        var stopwatch = Stopwatch.StartNew();
+        var index = 0;
+        var matchCount = 0;
+        var exit = 0;
+        var matches = new List<CompiledSigmaRule>();
+        foreach (var eventFile in eventFiles)
+        {
+            foreach (var evt in EventReader.ReadFile(eventFile, e =>
+            {
+                error.WriteLine($"{eventFile}: {e.Message}");
+                exit = 1;
+            }))
+            {
+                engine.Match(evt, matches);
+                foreach (var rule in matches)
+                {
+                    if (!suppressed.Contains(rule.Id) && (rule.Rule.Name is null || !suppressed.Contains(rule.Rule.Name)))
+                    {
+                        WriteMatch(output, rule.Id, rule.Path, index);
+                        matchCount++;
+                    }
+                }
+
+                if (engine.Correlations.Count > 0 && matches.Count > 0)
+                {
+                    foreach (var fired in correlations.Observe(index, evt, matches))
+                    {
+                        WriteMatch(output, fired.Rule.Id ?? fired.Rule.Name ?? fired.Rule.Title, correlationPaths.GetValueOrDefault(fired.Rule, string.Empty), index);
+                        matchCount++;
+                    }
+                }
+
+                index++;
+            }
+        }
+
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"events={index} rules={engine.Rules.Count} matches={matchCount} seconds={seconds:F3} events_per_second={(seconds > 0 ? index / seconds : 0):F0}"));
+        return exit;
+    }
+
+    private static void WriteMatch(TextWriter output, string ruleId, string path, int eventIndex) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"rule_id\": {JsonSerializer.Serialize(ruleId)}, \"path\": {JsonSerializer.Serialize(path)}, \"event\": {eventIndex}}}"));
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace CraftedSignal.Domain.Sigma.Events;
+
+public enum EventValueKind
+{
+    String,
+    Number,
+    Boolean,
+    Null,
+    Array,
+    Object,
+}
+
+/// <summary>One field value of an event. The lowercase text and the number are computed once, when first needed.</summary>
+public sealed class EventValue
+{
+    private string? _lower;
+    private double? _number;
+    private bool _numberParsed;
+
+    public EventValue(EventValueKind kind, string text, EventValue[]? items = null)
+    {
+        Kind = kind;
+        Text = text;
+        Items = items;
+    }
+
+    public static EventValue Null { get; } = new(EventValueKind.Null, string.Empty);
+
+    public static EventValue Object { get; } = new(EventValueKind.Object, string.Empty);
+
+    public EventValueKind Kind { get; }
+
+    /// <summary>The value as text: strings as-is, numbers as written, booleans as true/false.</summary>
+    public string Text { get; }
+
+    public EventValue[]? Items { get; }
+
+    public bool IsScalar => Kind is EventValueKind.String or EventValueKind.Number or EventValueKind.Boolean;
+
+    public string Lower => _lower ??= Text.ToLowerInvariant();
+
+    public double? Number
+    {
+        get
+        {
+            if (!_numberParsed)
+            {
+                _numberParsed = true;
+                if (Kind is EventValueKind.Number or EventValueKind.String
+                    && double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+                {
+                    _number = parsed;
+                }
+                else if (Kind == EventValueKind.String && Text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                    && long.TryParse(Text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex))
+                {
+                    _number = hex;
+                }
+            }
+
+            return _number;
+        }
+    }
+
+    public static EventValue FromString(string text) => new(EventValueKind.String, text);
+
+    public override string ToString() => Text;
+}
+
+/// <summary>
+/// An event as Sigma sees it: a flat, case-insensitive map from field name (nested fields by dotted path) to value.
+/// </summary>
+public sealed class SigmaEvent
+{
+    private readonly Dictionary<string, EventValue> _fields;
+
+    public SigmaEvent(Dictionary<string, EventValue> fields, DateTimeOffset? timestamp = null)
+    {
+        _fields = fields;
+        Timestamp = timestamp;
+    }
+
+    public DateTimeOffset? Timestamp { get; }
+
+    public IReadOnlyDictionary<string, EventValue> Fields => _fields;
+
+    public EventValue? Find(string field) => _fields.GetValueOrDefault(field);
+
+    /// <summary>Builds an event from a JSON value, flattening nested objects and recognising evtx_dump records.</summary>
+    public static SigmaEvent FromJson(JsonElement element) => EventFlattener.Flatten(element);
+
+    public static SigmaEvent FromJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return FromJson(document.RootElement);
+    }
+}
