@@ -13,6 +13,7 @@ internal static class CommandLine
     {
         var root = new RootCommand("CraftedSignal: the detection-engineering control plane. Run with no verb to serve the web app.");
         root.Add(DbCommand.Create());
+        root.Add(SigmaCommand.Create());
         return root;
     }
 
