@@ -98,14 +98,20 @@ public class Argon2idPasswordHasherConcurrencyTests
         }
     }
 
+    // Holds the first caller until released; later callers (if the bound let them in) pass straight through.
     private sealed class BlockingKdf(ManualResetEventSlim release) : IArgon2idKdf
     {
+        private int _calls;
+
         public ManualResetEventSlim Entered { get; } = new();
 
         public byte[] DeriveBytes(byte[] password, byte[] salt, Argon2idCost cost, int hashBytes)
         {
-            Entered.Set();
-            release.Wait();
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                Entered.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
             return KonsciousArgon2idKdf.Instance.DeriveBytes(password, salt, cost, hashBytes);
         }
     }
