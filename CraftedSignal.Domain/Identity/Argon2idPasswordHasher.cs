@@ -53,7 +53,7 @@ public sealed class Argon2idPasswordHasher<TUser> : IPasswordHasher<TUser> where
         ArgumentNullException.ThrowIfNull(providedPassword);
         // No stored hash is of an empty password (HashPassword refuses it), so nothing needs computing.
         if (providedPassword.Length == 0
-            || !Argon2idPhcString.TryParse(hashedPassword, out var stored) || stored is null)
+            || !Argon2idPhcString.TryParse(hashedPassword, out var stored))
             return PasswordVerificationResult.Failed;
 
         var actual = Derive(providedPassword, stored.Salt, stored.Cost, stored.Hash.Length);

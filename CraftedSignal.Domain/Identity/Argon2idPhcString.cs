@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace CraftedSignal.Domain.Identity;
@@ -23,7 +24,7 @@ internal sealed record Argon2idPhcString(Argon2idCost Cost, byte[] Salt, byte[] 
             $"{Prefix}m={Cost.MemoryKiB},t={Cost.Iterations},p={Cost.Parallelism}${ToBase64(Salt)}${ToBase64(Hash)}");
 
     /// <summary>Parses strictly; anything unexpected, out of bounds or non-canonical is rejected, never thrown.</summary>
-    public static bool TryParse(string? value, out Argon2idPhcString? phc)
+    public static bool TryParse(string? value, [NotNullWhen(true)] out Argon2idPhcString? phc)
     {
         phc = null;
         if (value is null || value.Length > MaxLength || !value.StartsWith(Prefix, StringComparison.Ordinal))
