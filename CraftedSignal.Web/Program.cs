@@ -1,8 +1,8 @@
 using CraftedSignal.Web;
 using CraftedSignal.Web.Cli;
 
-if (CommandLine.IsVerb(args))
-    return await CommandLine.RunAsync(args);
+if (CliVerbs.IsVerb(args))
+    return await CliVerbs.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCraftedSignalWeb();

@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace CraftedSignal.Web;
@@ -44,6 +45,12 @@ public static class WebHostExtensions
             .AddIdentityCookies();
         services.AddAuthorization(options => options.AddCraftedSignalPolicies());
 
+        // Argon2id, one instance for the whole process: it owns the bound on concurrent hashes.
+        services.AddOptions<PasswordHashingOptions>()
+            .Bind(builder.Configuration.GetSection("Security:PasswordHashing"))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PasswordHashingOptions>, PasswordHashingOptionsValidator>();
+        services.AddSingleton<IPasswordHasher<ApplicationUser>, Argon2idPasswordHasher<ApplicationUser>>();
         services.AddIdentityCore<ApplicationUser>(options =>
             {
                 // Invitations are handed over by an Admin who typed the address, so no confirmation email is needed.

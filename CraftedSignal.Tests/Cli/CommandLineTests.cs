@@ -12,14 +12,14 @@ public sealed class CommandLineTests
     [InlineData(new[] { "--help" }, true)]
     [InlineData(new[] { "sigma", "validate", "x.yml" }, true)]
     public void IsVerb_TellsVerbsFromHostArguments(string[] args, bool expected) =>
-        Assert.Equal(expected, CommandLine.IsVerb(args));
+        Assert.Equal(expected, CliVerbs.IsVerb(args));
 
     [Fact]
     public async Task Help_ListsTheVerbs()
     {
         var output = new StringWriter();
 
-        var exit = await CommandLine.RunAsync(["--help"], output, new StringWriter());
+        var exit = await CliVerbs.RunAsync(["--help"], output, new StringWriter());
 
         Assert.Equal(0, exit);
         Assert.Contains("db", output.ToString(), StringComparison.Ordinal);
@@ -31,7 +31,7 @@ public sealed class CommandLineTests
     {
         var error = new StringWriter();
 
-        var exit = await CommandLine.RunAsync(["db", "migrate", "--no-such-option"], new StringWriter(), error);
+        var exit = await CliVerbs.RunAsync(["db", "migrate", "--no-such-option"], new StringWriter(), error);
 
         Assert.NotEqual(0, exit);
         Assert.Contains("--no-such-option", error.ToString(), StringComparison.Ordinal);
@@ -44,11 +44,11 @@ public sealed class CommandLineTests
         try
         {
             var first = new StringWriter();
-            Assert.Equal(0, await CommandLine.RunAsync(["db", "migrate", "--data-directory", folder], first, new StringWriter()));
+            Assert.Equal(0, await CliVerbs.RunAsync(["db", "migrate", "--data-directory", folder], first, new StringWriter()));
             Assert.Contains("Applied 1 migration(s)", first.ToString(), StringComparison.Ordinal);
 
             var second = new StringWriter();
-            Assert.Equal(0, await CommandLine.RunAsync(["db", "migrate", "--data-directory", folder], second, new StringWriter()));
+            Assert.Equal(0, await CliVerbs.RunAsync(["db", "migrate", "--data-directory", folder], second, new StringWriter()));
             Assert.Contains("up to date", second.ToString(), StringComparison.Ordinal);
 
             await using var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "craftedsignal.db")}");

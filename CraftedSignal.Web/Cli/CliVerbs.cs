@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace CraftedSignal.Web.Cli;
 
 /// <summary>The verbs of the product's binary. With no verb the binary serves the web app.</summary>
-internal static class CommandLine
+internal static class CliVerbs
 {
     private static readonly HashSet<string> Verbs = ["db", "sigma", "--help", "-h", "-?", "--version"];
 
