@@ -21,9 +21,18 @@ dotnet build CraftedSignal.sln -c Release -nologo -v q
 
 mkdir -p artifacts
 status=0
+log=artifacts/test-output.log
+: > "$log"
 for project in CraftedSignal.Tests CraftedSignal.E2E; do
   echo "== test $project"
   dotnet test "$project" -c Release --no-build -nologo \
-    --logger "console;verbosity=normal" --results-directory "artifacts/$project" || status=1
+    --logger "console;verbosity=normal" --results-directory "artifacts/$project" 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
+
+passed=$(awk '/^ +Passed: +[0-9]+$/ { n += $2 } END { print n + 0 }' "$log")
+failed=$(awk '/^ +Failed: +[0-9]+$/ { n += $2 } END { print n + 0 }' "$log")
+skipped=$(awk '/^ +Skipped: +[0-9]+$/ { n += $2 } END { print n + 0 }' "$log")
+echo "Screenshots: artifacts/screenshots/"
+echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
