@@ -25,9 +25,10 @@ log=artifacts/test-output.log
 : > "$log"
 for project in CraftedSignal.Tests CraftedSignal.E2E; do
   echo "== test $project"
-  dotnet test "$project" -c Release --no-build -nologo \
-    --logger "console;verbosity=normal" --results-directory "artifacts/$project" 2>&1 | tee -a "$log"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  if ! dotnet test "$project" -c Release --no-build -nologo \
+    --logger "console;verbosity=normal" --results-directory "artifacts/$project" 2>&1 | tee -a "$log"; then
+    status=1
+  fi
 done
 
 passed=$(awk '/^ +Passed: +[0-9]+$/ { n += $2 } END { print n + 0 }' "$log")
