@@ -54,6 +54,20 @@ public sealed class AppShellTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
 
+        // An Owner creates a second company from the switcher, lands in it, and switches back.
+        await page.GotoAsync("/");
+        await Browser.WaitForInteractiveAsync(page);
+        await page.GetByLabel("Switch company").ClickAsync();
+        await Browser.ShotAsync(page, "22a-company-switcher");
+        await page.GetByText("Create a company…").ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByLabel("Company name").FillAsync("Globex Red Team");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create company" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Globex Red Team · you are an Owner")).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(page);
+        await page.GetByLabel("Switch company").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Acme Blue Team" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Acme Blue Team · you are an Owner")).ToBeVisibleAsync();
+
         var phone = await _browser.NewPageAsync(_app.BaseUrl, width: 390, height: 844);
         await SignInAsync(phone);
         await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Olivia" })).ToBeVisibleAsync();

@@ -101,6 +101,19 @@ public sealed class OnboardingJourneyTests : IAsyncLifetime
         await viewer.GetByRole(AriaRole.Button, new() { Name = "Create account and join" }).ClickAsync();
 
         await Expect(viewer.GetByText("Acme Detection · you are a Viewer")).ToBeVisibleAsync();
+
+        // Sign out from the user menu, then sign in again with the new password.
+        await Browser.WaitForInteractiveAsync(viewer);
+        await viewer.GetByLabel("Your account").ClickAsync();
+        await Browser.ShotAsync(viewer, "10a-user-menu");
+        await viewer.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await viewer.GotoAsync("/");
+        await Expect(viewer).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Login"));
+        await viewer.GetByLabel("Email").FillAsync(ViewerEmail);
+        await viewer.GetByLabel("Password").FillAsync(Password);
+        await viewer.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(viewer.GetByText("Acme Detection · you are a Viewer")).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(viewer);
         await Expect(viewer.GetByRole(AriaRole.Link, new() { Name = "Users" })).ToHaveCountAsync(0);
         await Expect(viewer.GetByText("Recent activity")).ToBeVisibleAsync();
         await Browser.ShotAsync(viewer, "09-dashboard-viewer");
