@@ -31,13 +31,13 @@ public sealed class AppShellTests : IAsyncLifetime
 
         await Browser.WaitForInteractiveAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Toggle dark mode" }).ClickAsync();
-        await page.WaitForFunctionAsync("getComputedStyle(document.body).backgroundColor === 'rgb(11, 17, 32)'");
+        await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", "rgb(11, 17, 32)");
         await Browser.ShotAsync(page, "20-dashboard-dark");
 
         // The choice survives a reload.
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Olivia" })).ToBeVisibleAsync();
-        await page.WaitForFunctionAsync("getComputedStyle(document.body).backgroundColor === 'rgb(11, 17, 32)'");
+        await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", "rgb(11, 17, 32)");
         await page.GotoAsync("/settings/users");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users" })).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "21-users-dark");
@@ -91,6 +91,9 @@ public sealed class AppShellTests : IAsyncLifetime
         await page.GotoAsync("/no/such/page");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This page does not exist" })).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "29-not-found");
+
+        // Nothing the pages needed was refused by the content security policy.
+        Assert.DoesNotContain(_browser.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));
     }
 
     private static async Task ClaimAsync(IPage page)

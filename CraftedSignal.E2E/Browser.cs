@@ -15,6 +15,9 @@ public sealed class Browser : IAsyncDisposable
 
     public IBrowser Instance { get; private set; } = default!;
 
+    /// <summary>Errors and warnings the pages wrote to the browser console (CSP violations show up here).</summary>
+    public System.Collections.Concurrent.ConcurrentBag<string> ConsoleErrors { get; } = [];
+
     public static string ScreenshotDirectory { get; } = FindScreenshotDirectory();
 
     public async Task StartAsync()
@@ -35,7 +38,13 @@ public sealed class Browser : IAsyncDisposable
             ColorScheme = colorScheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
         });
         context.SetDefaultTimeout(15_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+                ConsoleErrors.Add($"{message.Type}: {message.Text}");
+        };
+        return page;
     }
 
     /// <summary>Waits until the Blazor circuit is connected and has rendered, so clicks reach the server.</summary>

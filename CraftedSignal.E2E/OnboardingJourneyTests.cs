@@ -136,6 +136,9 @@ public sealed class OnboardingJourneyTests : IAsyncLifetime
         await owner.ReloadAsync();
         await Expect(owner.GetByText(ViewerEmail)).ToBeVisibleAsync();
         await Expect(owner.GetByText("Vera Viewer")).ToBeVisibleAsync();
+
+        // Nothing the pages needed was refused by the content security policy.
+        Assert.DoesNotContain(_browser.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));
     }
 
     [Fact]

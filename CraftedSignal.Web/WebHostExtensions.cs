@@ -122,6 +122,7 @@ public static class WebHostExtensions
             app.UseHsts();
         }
 
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseStaticFiles(new StaticFileOptions
         {

@@ -137,6 +137,22 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("/Account/Login")]
+    [InlineData("/")]
+    [InlineData("/healthz")]
+    public async Task Responses_CarryBrowserHardeningHeaders(string route)
+    {
+        var response = await (await app.ClientForAsync("Owner")).GetAsync(route);
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AuthCookie_IsHttpOnlyAndSameSiteLax()
     {
