@@ -6,31 +6,15 @@ namespace CraftedSignal.E2E;
 /// The first day of an instance, in a real browser: the first registration claims it, the Owner invites a Viewer,
 /// and the Viewer signs in and sees only what a Viewer may.
 /// </summary>
-public sealed class OnboardingJourneyTests : IAsyncLifetime
+public sealed class OnboardingJourneyTests : BrowserTest
 {
     private const string OwnerEmail = "olivia@acme.test";
     private const string ViewerEmail = "vera@acme.test";
-    private const string Password = "correct horse battery staple";
-
-    private readonly AppHost _app = new();
-    private readonly Browser _browser = new();
-
-    public async Task InitializeAsync()
-    {
-        _app.Start();
-        await _browser.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        await _app.DisposeAsync();
-    }
 
     [Fact]
     public async Task FirstUserClaims_InvitesViewer_ViewerSeesOnlyViewerPages()
     {
-        var owner = await _browser.NewPageAsync(_app.BaseUrl);
+        var owner = await Chromium.NewPageAsync(App.BaseUrl);
 
         // A fresh instance sends everyone to sign-in, which offers to claim it.
         await owner.GotoAsync("/");
@@ -83,7 +67,7 @@ public sealed class OnboardingJourneyTests : IAsyncLifetime
         await Browser.ShotAsync(owner, "07-users-with-invitation");
 
         // The Viewer opens the link in their own browser and creates an account.
-        var viewer = await _browser.NewPageAsync(_app.BaseUrl);
+        var viewer = await Chromium.NewPageAsync(App.BaseUrl);
         await viewer.GotoAsync(link);
         await Expect(viewer.GetByRole(AriaRole.Heading, new() { Name = "Join Acme Detection" })).ToBeVisibleAsync();
         await Browser.ShotAsync(viewer, "08-invitation-landing");
@@ -137,14 +121,13 @@ public sealed class OnboardingJourneyTests : IAsyncLifetime
         await Expect(owner.GetByText(ViewerEmail)).ToBeVisibleAsync();
         await Expect(owner.GetByText("Vera Viewer")).ToBeVisibleAsync();
 
-        // Nothing the pages needed was refused by the content security policy.
-        Assert.DoesNotContain(_browser.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));
+        AssertNoContentSecurityPolicyViolations();
     }
 
     [Fact]
     public async Task SignIn_WithWrongPassword_SaysSoWithoutRevealingTheAccount()
     {
-        var page = await _browser.NewPageAsync(_app.BaseUrl);
+        var page = await Chromium.NewPageAsync(App.BaseUrl);
         await page.GotoAsync("/Account/Login");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Expect(page.GetByText("Enter your email address.")).ToBeVisibleAsync();
