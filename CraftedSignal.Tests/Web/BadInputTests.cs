@@ -1,7 +1,7 @@
 using System.Net;
 using CraftedSignal.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CraftedSignal.Tests.Web;
 
