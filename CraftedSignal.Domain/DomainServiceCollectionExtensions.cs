@@ -32,6 +32,8 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<AuditTrail>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<Dashboard.DashboardService>();
+        services.AddScoped<Rules.RuleService>();
+        services.AddScoped<Rules.RuleLibrary>();
 
         services.AddScoped<WorkScheduler>();
         services.AddScoped<WorkRunner>();

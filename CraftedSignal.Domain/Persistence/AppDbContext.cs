@@ -1,6 +1,7 @@
 using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Identity;
 using CraftedSignal.Domain.Jobs;
+using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -43,6 +44,12 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
 
     public DbSet<InstanceClaim> InstanceClaims => Set<InstanceClaim>();
 
+    public DbSet<DetectionRule> DetectionRules => Set<DetectionRule>();
+
+    public DbSet<RuleVersion> RuleVersions => Set<RuleVersion>();
+
+    public DbSet<RuleTag> RuleTags => Set<RuleTag>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -52,6 +59,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
         builder.Entity<Invitation>().HasQueryFilter(i => i.CompanyId == TenantId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => e.CompanyId == TenantId);
         builder.Entity<WorkItem>().HasQueryFilter(w => w.CompanyId == TenantId);
+        builder.Entity<DetectionRule>().HasQueryFilter(r => r.CompanyId == TenantId);
+        builder.Entity<RuleVersion>().HasQueryFilter(v => v.CompanyId == TenantId);
+        builder.Entity<RuleTag>().HasQueryFilter(t => t.CompanyId == TenantId);
     }
 
     /// <summary>
@@ -97,6 +107,12 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
         {
             if (entry.State is EntityState.Modified or EntityState.Deleted)
                 throw new InvalidOperationException("Audit entries are append-only: they can never be changed or deleted.");
+        }
+
+        foreach (var entry in ChangeTracker.Entries<RuleVersion>())
+        {
+            if (entry.State is EntityState.Modified)
+                throw new InvalidOperationException("Rule versions are immutable: save a new version instead.");
         }
     }
 

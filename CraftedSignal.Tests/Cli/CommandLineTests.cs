@@ -45,7 +45,7 @@ public sealed class CommandLineTests
         {
             var first = new StringWriter();
             Assert.Equal(0, await CliVerbs.RunAsync(["db", "migrate", "--data-directory", folder], first, new StringWriter()));
-            Assert.Contains("Applied 1 migration(s)", first.ToString(), StringComparison.Ordinal);
+            Assert.Matches("Applied [0-9]+ migration\\(s\\): .*Foundation", first.ToString());
 
             var second = new StringWriter();
             Assert.Equal(0, await CliVerbs.RunAsync(["db", "migrate", "--data-directory", folder], second, new StringWriter()));

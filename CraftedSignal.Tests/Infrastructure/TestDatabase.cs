@@ -33,6 +33,8 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddScoped<Domain.Audit.AuditTrail>();
         services.AddScoped<Domain.Audit.AuditVerifier>();
         services.AddScoped<Domain.Dashboard.DashboardService>();
+        services.AddScoped<Domain.Rules.RuleService>();
+        services.AddScoped<Domain.Rules.RuleLibrary>();
         _root = services.BuildServiceProvider();
     }
 

@@ -1,0 +1,15 @@
+using CraftedSignal.Domain.Common;
+
+namespace CraftedSignal.Domain.Rules;
+
+public sealed record VersionConflict(int LatestVersion, string LatestAuthor, DateTime SavedAt)
+    : Error($"Someone saved a newer version while you were editing: version {LatestVersion} by {LatestAuthor} at {SavedAt:yyyy-MM-dd HH:mm} UTC. Compare it with your changes before saving again.");
+
+public sealed record TransitionNotAllowed(RuleLifecycle From, RuleLifecycle To)
+    : Error($"A rule cannot go from {From} to {To}. From {From} it can go to: {string.Join(", ", RuleLifecycleTransitions.From(From))}.");
+
+public sealed record RuleHasErrors(int ErrorCount)
+    : Error($"The latest version has {ErrorCount} error(s). Fix them before the rule can run in a SIEM.");
+
+public sealed record RuleNotDeletable(RuleLifecycle Lifecycle)
+    : Error($"Only Draft and Killed rules can be deleted; this one is {Lifecycle}. Kill it first.");
