@@ -79,19 +79,6 @@ public sealed class AppShellTests : BrowserTest
         AssertNoContentSecurityPolicyViolations();
     }
 
-    private static async Task ClaimAsync(IPage page)
-    {
-        await page.GotoAsync("/Account/Register");
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Set up CraftedSignal" })).ToBeVisibleAsync();
-        await page.GetByLabel("Company name").FillAsync("Acme Detection");
-        await page.GetByLabel("Your name").FillAsync("Olivia Owner");
-        await page.GetByLabel("Email").FillAsync(Email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
-        await page.GetByLabel("Confirm password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account and company" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Olivia" })).ToBeVisibleAsync();
-    }
-
     private static async Task SignInAsync(IPage page)
     {
         await page.GotoAsync("/Account/Login");

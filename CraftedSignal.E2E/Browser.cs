@@ -25,6 +25,8 @@ public sealed class Browser : IAsyncDisposable
         const string executable = "/usr/bin/chromium";
         if (!File.Exists(executable))
             throw new InvalidOperationException("Debian's chromium is not installed: run ./test.sh, which installs it with apt-get.");
+        // A loaded 2-core machine can take a while to bring up a circuit; expectations wait as long as actions do.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Instance = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true, Args = ChromiumArgs });
     }
@@ -52,8 +54,8 @@ public sealed class Browser : IAsyncDisposable
 
     public static async Task ShotAsync(IPage page, string name)
     {
-        // Blazor re-renders after the circuit connects; let it settle so the picture shows the interactive page.
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        // Callers wait for what they need to see; here only the page's own load must be complete.
+        await page.WaitForLoadStateAsync(LoadState.Load);
         await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
     }
 

@@ -21,6 +21,20 @@ public abstract class BrowserTest : IAsyncLifetime
         await App.DisposeAsync();
     }
 
+    /// <summary>Registers the first user, who claims the instance, and lands on the dashboard.</summary>
+    protected static async Task ClaimAsync(Microsoft.Playwright.IPage page, string email = "olivia@acme.test", string name = "Olivia Owner", string company = "Acme Detection")
+    {
+        await page.GotoAsync("/Account/Register");
+        await Microsoft.Playwright.Assertions.Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Name = "Set up CraftedSignal" })).ToBeVisibleAsync();
+        await page.GetByLabel("Company name").FillAsync(company);
+        await page.GetByLabel("Your name").FillAsync(name);
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await page.GetByLabel("Confirm password").FillAsync(Password);
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Create account and company" }).ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Name = $"Welcome, {name.Split(' ')[0]}" })).ToBeVisibleAsync();
+    }
+
     /// <summary>Nothing a page needed was refused by the content security policy.</summary>
     protected void AssertNoContentSecurityPolicyViolations() =>
         Assert.DoesNotContain(Chromium.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));

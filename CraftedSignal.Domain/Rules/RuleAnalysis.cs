@@ -34,6 +34,9 @@ public static class RuleAnalyzer
 
     public static readonly string[] Levels = ["informational", "low", "medium", "high", "critical"];
 
+    // File-naming conventions are about files in a repository; a rule in the library has no file name of its own.
+    private static readonly HashSet<string> IgnoredInTheLibrary = [SigmaDiagnosticCodes.FileNameConvention];
+
     public static RuleAnalysis Analyze(RuleFormat format, NativeLanguage? language, string content, string? nativeTitle = null)
     {
         if (content.Length > MaxContentLength)
@@ -51,6 +54,7 @@ public static class RuleAnalyzer
     {
         var file = SigmaParser.Parse(content, "rule.yml");
         var diagnostics = SigmaValidator.Validate(file)
+            .Where(d => !IgnoredInTheLibrary.Contains(d.Code))
             .Select(d => new RuleDiagnostic(d.Code, d.IsError, d.Message, Math.Max(1, d.Position.Line), Math.Max(1, d.Position.Column)))
             .OrderBy(d => d.Line).ThenBy(d => d.Column)
             .ToList();

@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace CraftedSignal.E2E;
+
+/// <summary>Writing a Sigma rule in the browser: Monaco, live validation markers, saving versions, the library.</summary>
+public sealed class RuleAuthoringTests : BrowserTest
+{
+    private const string WithTypo = """
+        title: Whoami Execution
+        status: experimental
+        description: Detects whoami.exe, often run right after initial access.
+        tags:
+            - attack.discovery
+            - attack.t1033
+        logsource:
+            category: process_creation
+            product: windows
+        detection:
+            selection:
+                Image|endswiht: '\whoami.exe'
+            condition: selection
+        level: high
+        """;
+
+    [Fact]
+    public async Task AuthorARule_SeeTheUnknownModifierMarked_FixItAndSaveVersions()
+    {
+        var page = await Chromium.NewPageAsync(App.BaseUrl, height: 900);
+        await ClaimAsync(page);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Detection rules" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("No rules yet")).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(page);
+        await Browser.ShotAsync(page, "30-rules-empty");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Write your first rule" }).ClickAsync();
+        var editor = page.Locator("#rule-editor").GetByRole(AriaRole.Code);
+        await Assertions.Expect(editor).ToBeVisibleAsync();
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.PressAsync("Delete");
+        await TypeLinesAsync(page, WithTypo);
+
+        // The server marks the unknown modifier where it stands.
+        await Assertions.Expect(page.Locator("#rule-editor .squiggly-error")).Not.ToHaveCountAsync(0);
+        var problems = page.GetByRole(AriaRole.Listbox, new() { Name = "Problems" });
+        await Assertions.Expect(problems).ToContainTextAsync("endswiht");
+        await Assertions.Expect(problems).ToContainTextAsync("line 12");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "31-editor-unknown-modifier");
+
+        // Fix the typo by typing over it.
+        await problems.GetByRole(AriaRole.Option).Filter(new() { HasText = "endswiht" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#rule-editor textarea")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("End");
+        await page.Keyboard.PressAsync("Home");
+        await page.Keyboard.PressAsync("Shift+End");
+        await page.Keyboard.TypeAsync("Image|endswith: '\\whoami.exe");
+        await Assertions.Expect(problems).Not.ToContainTextAsync("endswiht");
+        await Assertions.Expect(page.Locator("#rule-editor .squiggly-error")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Problems (2)" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("What changed").FillAsync("first cut");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/rules/[0-9a-f-]{36}$"));
+        await Assertions.Expect(page.GetByText("version 1", new() { Exact = true })).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(page);
+
+        // A second save is a second version, listed in the history.
+        var saved = page.Locator("#rule-editor").GetByRole(AriaRole.Code);
+        await Assertions.Expect(saved).ToBeVisibleAsync();
+        await saved.ClickAsync();
+        await page.Keyboard.PressAsync("Control+End");
+        await TypeLinesAsync(page, "\nfalsepositives:\n    - Admin scripts");
+        await Assertions.Expect(page.GetByText("Unsaved changes")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Control+S");
+        await Assertions.Expect(page.GetByText("version 2", new() { Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Unsaved changes")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Version 2 · olivia@acme.test")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("first cut")).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "32-editor-history");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Detection rules" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "33-rules-library");
+        AssertNoContentSecurityPolicyViolations();
+    }
+
+    /// <summary>Types line by line; each new line's automatic indentation is replaced by the line's own.</summary>
+    private static async Task TypeLinesAsync(IPage page, string text)
+    {
+        var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            // A typed line break (Enter would accept an open completion instead).
+            if (i > 0)
+                await page.Keyboard.InsertTextAsync("\n");
+
+            await page.Keyboard.PressAsync("Shift+Home");
+            await page.Keyboard.InsertTextAsync(lines[i].Length == 0 ? " " : lines[i]);
+            if (lines[i].Length == 0)
+                await page.Keyboard.PressAsync("Backspace");
+        }
+    }
+}

@@ -1,0 +1,389 @@
+using BlazorMonaco;
+using BlazorMonaco.Editor;
+using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Web.Security;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.JSInterop;
+using MudBlazor;
+
+namespace CraftedSignal.Web.Components.Pages.Rules;
+
+/// <summary>
+/// The rule editor: Monaco with server-side validation as you type, saves as immutable versions,
+/// conflict detection against newer saves, lifecycle moves, and a guard against losing unsaved work.
+/// </summary>
+public sealed partial class RuleEditorPage : IAsyncDisposable
+{
+    internal const string EditorId = "rule-editor";
+    internal const string NewSigmaTemplate = """
+        title: 
+        status: experimental
+        description: 
+        author: 
+        tags:
+            - attack.
+        logsource:
+            category: process_creation
+            product: windows
+        detection:
+            selection:
+                Image|endswith: '\example.exe'
+            condition: selection
+        falsepositives:
+            - Unknown
+        level: medium
+
+        """;
+
+    private static readonly TimeSpan ValidationPause = TimeSpan.FromMilliseconds(150);
+
+    private StandaloneCodeEditor? _editor;
+    private RuleDetails? _rule;
+    private RuleAnalysis? _analysis;
+    private VersionConflict? _conflict;
+    private CancellationTokenSource? _validation;
+    private RuleFormat _format = RuleFormat.Sigma;
+    private NativeLanguage _language = NativeLanguage.Spl;
+    private string _content = NewSigmaTemplate;
+    private string _savedContent = NewSigmaTemplate;
+    private string? _nativeTitle;
+    private string? _message;
+    private string _title = "New rule";
+    private string? _loadError;
+    private int _baseVersion;
+    private bool _loaded;
+    private bool _canEdit;
+    private bool _dirty;
+    private bool _saving;
+
+    [Parameter]
+    public Guid? RuleId { get; set; }
+
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    [Inject]
+    private RuleService Rules { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime JS { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    private string ProblemsTitle => _analysis is { Diagnostics.Count: > 0 } a ? $"Problems ({a.Diagnostics.Count})" : "Problems";
+
+    private string LogSourceText => _analysis is null
+        ? "—"
+        : string.Join(" / ", new[] { _analysis.LogSourceProduct, _analysis.LogSourceCategory, _analysis.LogSourceService }.Where(s => s is not null)) is { Length: > 0 } text ? text : "—";
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var user = AuthenticationState is null ? null : (await AuthenticationState).User;
+        _canEdit = user?.GetCompanyRole() is { } role && role.Allows(Permission.Author);
+        if (RuleId is { } id)
+        {
+            var loaded = await Rules.GetAsync(id);
+            if (!loaded.Succeeded)
+            {
+                _loadError = loaded.Error is Domain.Common.NotFound ? "It does not exist in this company, or it was deleted." : loaded.Error.Message;
+                _loaded = true;
+                return;
+            }
+
+            Show(loaded.Value);
+        }
+        else if (!_canEdit)
+        {
+            _loadError = "Your role can view rules but not create them.";
+        }
+        else
+        {
+            Analyze();
+        }
+
+        _loaded = true;
+    }
+
+    private void Show(RuleDetails rule)
+    {
+        _rule = rule;
+        _format = rule.Format;
+        _language = rule.Language ?? NativeLanguage.Spl;
+        _nativeTitle = rule.Format == RuleFormat.Native ? rule.Title : null;
+        _content = _savedContent = rule.Content;
+        _baseVersion = rule.LatestVersion;
+        _dirty = false;
+        Analyze();
+    }
+
+    private StandaloneEditorConstructionOptions EditorOptions(StandaloneCodeEditor editor) => new()
+    {
+        Value = _content,
+        Language = _format == RuleFormat.Sigma ? "sigma" : "plaintext",
+        AutomaticLayout = true,
+        Minimap = new EditorMinimapOptions { Enabled = false },
+        ScrollBeyondLastLine = false,
+        FontSize = 13,
+        TabSize = 4,
+        InsertSpaces = true,
+        ReadOnly = !_canEdit,
+        RenderWhitespace = "boundary",
+        FixedOverflowWidgets = true,
+    };
+
+    private async Task EditorReadyAsync()
+    {
+        await JS.InvokeVoidAsync("sigmaEditor.register");
+        if (_editor is not null)
+        {
+            await Global.SetModelLanguage(await _editor.GetModel(), _format == RuleFormat.Sigma ? "sigma" : "plaintext");
+            await _editor.AddCommand((int)KeyMod.CtrlCmd | (int)KeyCode.KeyS, args => _ = InvokeAsync(SaveAsync));
+        }
+
+        await PublishMarkersAsync();
+    }
+
+    private async Task ContentChangedAsync(ModelContentChangedEvent change)
+    {
+        if (_editor is null)
+            return;
+        _validation?.Cancel();
+        var pause = _validation = new CancellationTokenSource();
+        try
+        {
+            await Task.Delay(ValidationPause, pause.Token);
+        }
+        catch (TaskCanceledException)
+        {
+            return;
+        }
+
+        _content = await _editor.GetValue();
+        await SetDirtyAsync(_content != _savedContent);
+        Analyze();
+        await PublishMarkersAsync();
+        StateHasChanged();
+    }
+
+    private void Analyze()
+    {
+        _analysis = RuleAnalyzer.Analyze(_format, _language, _content, _format == RuleFormat.Native ? _nativeTitle : null);
+        _title = _rule is null && _analysis.Title == "Untitled rule" ? "New rule" : _analysis.Title;
+    }
+
+    private async Task PublishMarkersAsync()
+    {
+        if (_analysis is not null && _editor is not null)
+            await JS.InvokeVoidAsync("sigmaEditor.setMarkers", EditorId, _analysis.Diagnostics);
+    }
+
+    private async Task RevealAsync(RuleDiagnostic problem) =>
+        await JS.InvokeVoidAsync("sigmaEditor.reveal", EditorId, problem.Line, problem.Column);
+
+    private async Task FormatChangedAsync(RuleFormat format)
+    {
+        _format = format;
+        if (_editor is not null && !_dirty)
+        {
+            _content = format == RuleFormat.Sigma ? NewSigmaTemplate : "";
+            _savedContent = _content;
+            await _editor.SetValue(_content);
+        }
+
+        if (_editor is not null)
+            await Global.SetModelLanguage(await _editor.GetModel(), format == RuleFormat.Sigma ? "sigma" : "plaintext");
+        Analyze();
+        await PublishMarkersAsync();
+    }
+
+    private async Task NativeTitleChangedAsync(string? title)
+    {
+        _nativeTitle = title;
+        Analyze();
+        await PublishMarkersAsync();
+    }
+
+    private async Task SaveAsync()
+    {
+        if (!_canEdit || _editor is null || _saving)
+            return;
+        _saving = true;
+        try
+        {
+            _content = await _editor.GetValue();
+            Result<SavedRule> saved = _rule is null
+                ? await Rules.CreateAsync(new RuleDraft(_format, _content, _format == RuleFormat.Native ? _language : null, _nativeTitle, _message))
+                : await Rules.SaveAsync(_rule.Id, _content, _baseVersion, _message);
+            if (!saved.Succeeded)
+            {
+                if (saved.Error is VersionConflict conflict)
+                    _conflict = conflict;
+                else
+                    Snackbar.Add(saved.Error.Message, Severity.Error);
+                return;
+            }
+
+            _conflict = null;
+            _message = null;
+            _savedContent = _content;
+            await SetDirtyAsync(false);
+            var analysis = saved.Value.Analysis;
+            Snackbar.Add(saved.Value.Unchanged ? "Nothing changed since the last version." :
+                analysis.HasErrors ? $"Saved as version {saved.Value.Version} with {analysis.ErrorCount} error(s): it stays a draft until they are fixed."
+                : $"Saved as version {saved.Value.Version}.", analysis.HasErrors ? Severity.Warning : Severity.Success);
+            if (saved.Value.Created)
+            {
+                Navigation.NavigateTo($"/rules/{saved.Value.RuleId}");
+                return;
+            }
+
+            await ReloadAsync();
+        }
+        finally
+        {
+            _saving = false;
+            // Saves also come from the editor's Ctrl+S, outside any Blazor event handler.
+            StateHasChanged();
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        if (_rule is null)
+            return;
+        var reloaded = await Rules.GetAsync(_rule.Id);
+        if (reloaded.Succeeded)
+        {
+            _rule = reloaded.Value;
+            _baseVersion = reloaded.Value.LatestVersion;
+        }
+    }
+
+    private async Task ShowConflictDiffAsync()
+    {
+        if (_rule is null || _editor is null)
+            return;
+        var latest = await Rules.GetAsync(_rule.Id);
+        if (!latest.Succeeded)
+            return;
+        var parameters = new DialogParameters<RuleDiffDialog>
+        {
+            { d => d.Original, latest.Value.Content },
+            { d => d.OriginalLabel, $"Version {latest.Value.LatestVersion} (saved)" },
+            { d => d.Modified, await _editor.GetValue() },
+            { d => d.ModifiedLabel, "Your changes" },
+        };
+        await Dialogs.ShowAsync<RuleDiffDialog>("Compare", parameters, new DialogOptions { MaxWidth = MaxWidth.ExtraLarge, FullWidth = true });
+    }
+
+    private async Task SaveOnTopAsync()
+    {
+        if (_conflict is null)
+            return;
+        _baseVersion = _conflict.LatestVersion;
+        await SaveAsync();
+    }
+
+    private async Task DiscardMineAsync()
+    {
+        if (_rule is null || _editor is null)
+            return;
+        var latest = await Rules.GetAsync(_rule.Id);
+        if (!latest.Succeeded)
+            return;
+        Show(latest.Value);
+        _conflict = null;
+        await _editor.SetValue(_content);
+        await SetDirtyAsync(false);
+        await PublishMarkersAsync();
+    }
+
+    private async Task ChangeLifecycleAsync(RuleLifecycle to)
+    {
+        if (_rule is null)
+            return;
+        var result = await Rules.ChangeLifecycleAsync(_rule.Id, to);
+        if (result.Succeeded)
+        {
+            Snackbar.Add($"The rule is now {to}.", Severity.Success);
+            await ReloadAsync();
+        }
+        else
+        {
+            Snackbar.Add(result.Error.Message, Severity.Error);
+        }
+    }
+
+    private async Task DeleteAsync()
+    {
+        if (_rule is null)
+            return;
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Delete rule",
+            $"Delete '{_rule.Title}' and its {_rule.Versions.Count} version(s)? The audit trail keeps the record that it existed.",
+            yesText: "Delete", cancelText: "Cancel");
+        if (confirmed != true)
+            return;
+        var result = await Rules.DeleteAsync(_rule.Id);
+        if (!result.Succeeded)
+        {
+            Snackbar.Add(result.Error.Message, Severity.Error);
+            return;
+        }
+
+        await SetDirtyAsync(false);
+        Snackbar.Add("The rule was deleted.", Severity.Success);
+        Navigation.NavigateTo("/rules");
+    }
+
+    private async Task ConfirmLeaveAsync(LocationChangingContext context)
+    {
+        if (!_dirty)
+            return;
+        var leave = await Dialogs.ShowMessageBoxAsync("Unsaved changes",
+            "You have changes that are not saved. Leave and lose them?", yesText: "Leave", cancelText: "Stay");
+        if (leave != true)
+            context.PreventNavigation();
+    }
+
+    private async Task SetDirtyAsync(bool dirty)
+    {
+        if (_dirty == dirty)
+            return;
+        _dirty = dirty;
+        await JS.InvokeVoidAsync("sigmaEditor.guardUnload", dirty);
+    }
+
+    private static string LanguageName(NativeLanguage language) => language switch
+    {
+        NativeLanguage.Spl => "Splunk SPL",
+        NativeLanguage.Kql => "Kusto KQL",
+        NativeLanguage.Lucene => "Lucene",
+        NativeLanguage.Esql => "ES|QL",
+        _ => "EQL",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        _validation?.Cancel();
+        _validation?.Dispose();
+        try
+        {
+            await JS.InvokeVoidAsync("sigmaEditor.guardUnload", false);
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit is gone; so is the page and its guard.
+        }
+    }
+}
