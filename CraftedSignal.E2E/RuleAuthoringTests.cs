@@ -61,6 +61,7 @@ public sealed class RuleAuthoringTests : BrowserTest
         await Assertions.Expect(page.Locator("#rule-editor .squiggly-error")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Problems (2)" })).ToBeVisibleAsync();
 
+        Assert.Equal(WithTypo.Replace("endswiht", "endswith", StringComparison.Ordinal), await EditorTextAsync(page));
         await page.GetByLabel("What changed").FillAsync("first cut");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/rules/[0-9a-f-]{36}$"));
@@ -72,8 +73,9 @@ public sealed class RuleAuthoringTests : BrowserTest
         await Assertions.Expect(saved).ToBeVisibleAsync();
         await saved.ClickAsync();
         await page.Keyboard.PressAsync("Control+End");
-        await TypeLinesAsync(page, "\nfalsepositives:\n    - Admin scripts");
+        await TypeLinesAsync(page, "falsepositives:\n    - Admin scripts", onNewLine: true);
         await Assertions.Expect(page.GetByText("Unsaved changes")).ToBeVisibleAsync();
+        Assert.EndsWith("level: high\nfalsepositives:\n    - Admin scripts", await EditorTextAsync(page), StringComparison.Ordinal);
         await page.Keyboard.PressAsync("Control+S");
         await Assertions.Expect(page.GetByText("version 2", new() { Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Unsaved changes")).ToHaveCountAsync(0);
@@ -88,18 +90,24 @@ public sealed class RuleAuthoringTests : BrowserTest
         AssertNoContentSecurityPolicyViolations();
     }
 
+    private static Task<string> EditorTextAsync(IPage page) =>
+        page.EvaluateAsync<string>("() => window.blazorMonaco.editor.getEditor('rule-editor').getValue()");
+
     /// <summary>Types line by line; each new line's automatic indentation is replaced by the line's own.</summary>
-    private static async Task TypeLinesAsync(IPage page, string text)
+    private static async Task TypeLinesAsync(IPage page, string text, bool onNewLine = false)
     {
         var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
-            // A typed line break (Enter would accept an open completion instead).
-            if (i > 0)
+            if (i > 0 || onNewLine)
+            {
+                // A typed line break (Enter would accept an open completion instead), then select its automatic indentation.
                 await page.Keyboard.InsertTextAsync("\n");
+                await page.Keyboard.PressAsync("Shift+Home");
+            }
 
-            await page.Keyboard.PressAsync("Shift+Home");
-            await page.Keyboard.InsertTextAsync(lines[i].Length == 0 ? " " : lines[i]);
+            // An empty line: a space replaces any selected indentation, and is taken back.
+            await page.Keyboard.InsertTextAsync(lines[i].Length > 0 ? lines[i] : " ");
             if (lines[i].Length == 0)
                 await page.Keyboard.PressAsync("Backspace");
         }
