@@ -1,6 +1,9 @@
 using System.Net;
 using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Domain.Rules;
 using CraftedSignal.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CraftedSignal.Tests.Web;
 
@@ -32,6 +35,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             data.Add("/settings/company", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
             data.Add("/hangfire", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
             data.Add("/hangfire/jobs/enqueued", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
+            data.Add("/rules", who, signedIn ? Outcome.Page : Outcome.SignIn);
+            data.Add("/rules/new", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/healthz", who, Outcome.Page);
             data.Add("/Account/Login", who, Outcome.Page);
         }
@@ -86,6 +91,28 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         Assert.Contains("Acme", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Globex", html, StringComparison.Ordinal);
         Assert.DoesNotContain("@globex.test", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RulePage_OfAnotherCompany_CannotBeOpened()
+    {
+        var rule = await app.AddRuleAsync();
+        var acme = await (await app.ClientForAsync("Viewer")).GetStringAsync($"/rules/{rule}");
+        Assert.Contains("Whoami Execution", acme, StringComparison.Ordinal);
+
+        var html = await (await app.ClientForAsync("OtherCompanyOwner")).GetStringAsync($"/rules/{rule}");
+
+        Assert.Contains("This rule cannot be opened", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Whoami Execution", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("whoami.exe", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NewRulePage_ForViewer_SaysTheRoleCannotCreate()
+    {
+        var html = WebUtility.HtmlDecode(await (await app.ClientForAsync("Viewer")).GetStringAsync("/rules/new"));
+
+        Assert.Contains("Your role can view rules but not create them.", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -173,12 +200,35 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         private readonly AppFactory _factory = new();
         private readonly Dictionary<string, HttpClient> _clients = [];
         private readonly SemaphoreSlim _gate = new(1, 1);
+        private Guid? _rule;
 
         public Guid Acme { get; private set; }
 
         public Guid Globex { get; private set; }
 
         public HttpClient NewClient() => _factory.NewClient();
+
+        /// <summary>Adds a Sigma rule to Acme as its Owner, once.</summary>
+        public async Task<Guid> AddRuleAsync()
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                if (_rule is { } existing)
+                    return existing;
+                await using var scope = _factory.Services.CreateAsyncScope();
+                await using var db = _factory.NewContext();
+                var ownerId = await db.Users.Where(u => u.Email == "owner@acme.test").Select(u => u.Id).SingleAsync();
+                scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(Acme, ownerId, "owner@acme.test", CompanyRole.Owner, null);
+                var saved = await scope.ServiceProvider.GetRequiredService<RuleService>().CreateAsync(new RuleDraft(RuleFormat.Sigma, Rules.RuleServiceTests.Whoami));
+                _rule = saved.Value!.RuleId;
+                return _rule.Value;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
 
         public async Task InitializeAsync()
         {

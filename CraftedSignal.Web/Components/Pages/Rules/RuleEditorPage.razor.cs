@@ -377,6 +377,8 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     {
         _validation?.Cancel();
         _validation?.Dispose();
+        if (!RendererInfo.IsInteractive)
+            return;
         try
         {
             await JS.InvokeVoidAsync("sigmaEditor.guardUnload", false);
