@@ -37,6 +37,8 @@ public sealed class ComponentTestContext : IAsyncLifetime
         services.AddScoped<CompanyService>();
         services.AddScoped<MembershipService>();
         services.AddScoped<InvitationService>();
+        services.AddScoped<Domain.Rules.RuleService>();
+        services.AddScoped<Domain.Rules.RuleLibrary>();
         _authorization = Context.AddAuthorization();
         Context.SetRendererInfo(new RendererInfo("Server", true));
     }
