@@ -20,6 +20,14 @@ public sealed class ConversionItem(string? field, List<QueryValue> values, bool 
 
     /// <summary>Names of the pipeline transformations applied to this item.</summary>
     public HashSet<string> AppliedTransformations { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A copy testing another field (one-to-many field mappings).</summary>
+    public ConversionItem WithField(string field)
+    {
+        var copy = new ConversionItem(field, [.. Values], AllValues, Modifiers);
+        copy.AppliedTransformations.UnionWith(AppliedTransformations);
+        return copy;
+    }
 }
 
 /// <summary>A search identifier's body: items and nested detections joined by AND (a map) or OR (a list).</summary>

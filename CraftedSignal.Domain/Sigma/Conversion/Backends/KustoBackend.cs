@@ -157,5 +157,12 @@ public sealed partial class KustoBackend : TextQueryBackend
         return converted is string text ? NotToken + "(" + text + ")" : converted;
     }
 
+    /// <summary>With a <c>query_table</c> state (set by a pipeline) the query starts from that table.</summary>
+    protected override string FinalizeQuery(string query, ConversionState state)
+    {
+        var finalized = base.FinalizeQuery(query, state);
+        return state.ProcessingState.TryGetValue("query_table", out var table) ? $"{table}\n| where {finalized}" : finalized;
+    }
+
     protected override string ConvertValueStr(QueryString value) => base.ConvertValueStr(value).Replace("\\*", "*", StringComparison.Ordinal);
 }
