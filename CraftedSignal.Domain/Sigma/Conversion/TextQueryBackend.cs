@@ -521,6 +521,11 @@ public abstract class TextQueryBackend
         return text.ToString();
     }
 
+    /// <summary>Raw line breaks and tabs as the <c>\n</c>, <c>\r</c>, <c>\t</c> escapes of C-like string literals.</summary>
+    protected static string EscapeControlCharacters(string text) => text.AsSpan().IndexOfAny('\n', '\r', '\t') < 0
+        ? text
+        : text.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal);
+
     protected virtual string EscapeAndQuoteField(string field)
     {
         if (FieldEscape is not null)

@@ -28,7 +28,12 @@ public sealed partial class EqlBackend : TextQueryBackend
 
     protected override Regex? StrQuotePattern => AnyPattern();
 
-    protected override string AddEscaped => "\n\r\t\\\"";
+    // pySigma puts a backslash before a raw line break or tab; EQL needs the \n, \r, \t escapes instead.
+    protected override string AddEscaped => "\\\"";
+
+    protected override string ConvertValueStr(QueryString value) => EscapeControlCharacters(base.ConvertValueStr(value));
+
+    protected override string ConvertValueRegex(QueryRegex regex) => EscapeControlCharacters(base.ConvertValueRegex(regex));
 
     protected override string? ReExpression => "{field} regex~ \"{regex}\"";
 
@@ -67,7 +72,7 @@ public sealed partial class EqlBackend : TextQueryBackend
     [GeneratedRegex("^$|.*")]
     private static partial Regex AnyPattern();
 
-    private static bool IsNullTest(QueryNode node) => node is QueryFieldValue { Value: QueryNull };
+    private static bool IsNullTest(QueryNode node) => Unwrap(node) is QueryFieldValue { Value: QueryNull };
 
     protected override bool ComparePrecedence(QueryNode outer, QueryNode inner)
     {
@@ -80,7 +85,7 @@ public sealed partial class EqlBackend : TextQueryBackend
     }
 
     protected override object? ConvertNot(QueryNot node, ConversionState state) =>
-        node.Arg is QueryFieldValue { Value: QueryNull } field ? $"?{field.Field} != null" : base.ConvertNot(node, state);
+        Unwrap(node.Arg) is QueryFieldValue { Value: QueryNull } field ? $"?{field.Field} != null" : base.ConvertNot(node, state);
 
     protected override object? ConvertFieldRef(QueryFieldValue node, ConversionState state) =>
         throw new ConversionException(new FeatureNotSupported("ES Lucene backend can't handle field references."));

@@ -52,6 +52,10 @@ public sealed partial class EsqlBackend : TextQueryBackend
     [GeneratedRegex(@"^[\w.]+$")]
     private static partial Regex FieldPattern();
 
+    protected override string ConvertValueStr(QueryString value) => EscapeControlCharacters(base.ConvertValueStr(value));
+
+    protected override string ConvertValueRegex(QueryRegex regex) => EscapeControlCharacters(base.ConvertValueRegex(regex));
+
     protected override string FinalizeQuery(string query, ConversionState state)
     {
         var index = state.ProcessingState.TryGetValue("index", out var configured) ? configured : "*";

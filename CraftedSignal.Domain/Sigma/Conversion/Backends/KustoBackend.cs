@@ -87,12 +87,13 @@ public sealed partial class KustoBackend : TextQueryBackend
             return base.ConvertFieldEqStr(node, state);
         }
 
-        var pattern = string.Concat(value.Parts.Select(p => p.Kind switch
+        // 'matches regex' searches; anchor the ends that are not wildcards so the whole value must match.
+        var pattern = (value.StartsWithAny ? string.Empty : "^") + string.Concat(value.Parts.Select(p => p.Kind switch
         {
             SigmaStringPartKind.AnyChars => ".*",
             SigmaStringPartKind.SingleChar => ".",
             _ => PythonRegexEscape(p.Text),
-        }));
+        })) + (value.EndsWithAny ? string.Empty : "$");
         return ConvertFieldEqRegex(new QueryFieldValue(node.Field, new QueryRegex(pattern, string.Empty)), state);
     }
 
@@ -164,5 +165,9 @@ public sealed partial class KustoBackend : TextQueryBackend
         return state.ProcessingState.TryGetValue("query_table", out var table) ? $"{table}\n| where {finalized}" : finalized;
     }
 
-    protected override string ConvertValueStr(QueryString value) => base.ConvertValueStr(value).Replace("\\*", "*", StringComparison.Ordinal);
+    // pySigma-backend-kusto un-escapes '*' (KQL operators have no wildcards); line breaks and tabs become KQL escapes.
+    protected override string ConvertValueStr(QueryString value) =>
+        EscapeControlCharacters(base.ConvertValueStr(value).Replace("\\*", "*", StringComparison.Ordinal));
+
+    protected override string ConvertValueRegex(QueryRegex regex) => EscapeControlCharacters(base.ConvertValueRegex(regex));
 }

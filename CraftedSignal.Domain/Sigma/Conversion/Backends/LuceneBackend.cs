@@ -25,11 +25,13 @@ public sealed partial class LuceneBackend : TextQueryBackend
 
     protected override Regex? StrQuotePattern => EmptyPattern();
 
-    protected override string AddEscaped => "+-=&|!(){}[]<>^\"~*?:\\/ ";
+    // pySigma's list plus line breaks and tabs, which would otherwise end the term.
+    protected override string AddEscaped => "+-=&|!(){}[]<>^\"~*?:\\/ \n\r\t";
 
     protected override string? ReExpression => "{field}:/{regex}/";
 
-    protected override IReadOnlyList<string> ReEscape => ["/"];
+    // pySigma escapes only '/'; '"' must be escaped too or Lucene's regex syntax reads it as a quoted string.
+    protected override IReadOnlyList<string> ReEscape => ["/", "\""];
 
     protected override bool ReEscapeEscapeChar => false;
 
@@ -63,7 +65,7 @@ public sealed partial class LuceneBackend : TextQueryBackend
     [GeneratedRegex("^$")]
     private static partial Regex EmptyPattern();
 
-    private static bool IsNullTest(QueryNode node) => node is QueryFieldValue { Value: QueryNull };
+    private static bool IsNullTest(QueryNode node) => Unwrap(node) is QueryFieldValue { Value: QueryNull };
 
     protected override bool ComparePrecedence(QueryNode outer, QueryNode inner)
     {
@@ -76,7 +78,7 @@ public sealed partial class LuceneBackend : TextQueryBackend
     }
 
     protected override object? ConvertNot(QueryNot node, ConversionState state) =>
-        node.Arg is QueryFieldValue { Value: QueryNull } field ? "_exists_:" + field.Field : base.ConvertNot(node, state);
+        Unwrap(node.Arg) is QueryFieldValue { Value: QueryNull } field ? "_exists_:" + EscapeAndQuoteField(field.Field) : base.ConvertNot(node, state);
 
     protected override object? ConvertFieldRef(QueryFieldValue node, ConversionState state) =>
         throw new ConversionException(new FeatureNotSupported("ES Lucene backend can't handle field references."));
