@@ -54,11 +54,14 @@ public static class SigmaConvertRunner
             return Usage;
         }
 
+        // Correlations may reference rules of other files, so every file is parsed first.
+        var files = sources.Select(s => SigmaParser.ParseFile(s.FullPath, s.DisplayPath)).ToList();
+        var allRules = files.SelectMany(f => f.Documents.OfType<SigmaRule>()).ToList();
         var failed = 0;
-        foreach (var source in sources)
+        for (var i = 0; i < files.Count; i++)
         {
-            var result = SigmaConverter.Convert(SigmaParser.ParseFile(source.FullPath, source.DisplayPath), backend, pipelines);
-            output.WriteLine(JsonLine(source.DisplayPath, target, result));
+            var result = SigmaConverter.Convert(files[i], backend, pipelines, allRules);
+            output.WriteLine(JsonLine(sources[i].DisplayPath, target, result));
             failed += result.Succeeded ? 0 : 1;
         }
 

@@ -27,8 +27,13 @@ public static class SigmaConverter
         _ => null,
     };
 
-    /// <summary>Converts every rule and correlation of a file; the first failure fails the file.</summary>
-    public static ConversionResult Convert(SigmaFile file, TextQueryBackend backend, IReadOnlyList<ProcessingPipeline>? pipelines = null)
+    /// <summary>
+    /// Converts every rule and correlation of a file; the first failure fails the file. Rules a correlation of the file
+    /// references are not converted on their own unless it says <c>generate: true</c> (as pySigma). Correlations find
+    /// their rules in the file, then in <paramref name="otherRules"/>.
+    /// </summary>
+    public static ConversionResult Convert(SigmaFile file, TextQueryBackend backend, IReadOnlyList<ProcessingPipeline>? pipelines = null,
+        IReadOnlyList<SigmaRule>? otherRules = null)
     {
         if (file.Diagnostics.FirstOrDefault(d => d.IsError) is { } parseError)
         {
@@ -37,12 +42,15 @@ public static class SigmaConverter
 
         var queries = new List<string>();
         var rules = file.Documents.OfType<SigmaRule>().ToList();
+        var correlated = file.Documents.OfType<SigmaCorrelationRule>().Where(c => !c.Generate).SelectMany(c => c.Rules).ToHashSet(StringComparer.Ordinal);
+        var candidates = otherRules is null ? rules : [.. rules, .. otherRules];
         foreach (var document in file.Documents)
         {
             var result = document switch
             {
+                SigmaRule rule when (rule.Name is { } name && correlated.Contains(name)) || (rule.Id is { } id && correlated.Contains(id)) => new ConversionResult([], null),
                 SigmaRule rule => Convert(rule, backend, pipelines),
-                SigmaCorrelationRule correlation => CorrelationConverter.Convert(correlation, rules, backend, pipelines ?? []),
+                SigmaCorrelationRule correlation => CorrelationConverter.Convert(correlation, candidates, backend, pipelines ?? []),
                 _ => new ConversionResult([], null),
             };
             if (!result.Succeeded)

@@ -149,6 +149,14 @@ public abstract class TextQueryBackend
         return FinalizeQuery(query, state);
     }
 
+    /// <summary>The search expression of a rule without the backend's query frame (used inside correlations).</summary>
+    public virtual string ConvertSearch(QueryNode node, ConversionState state)
+    {
+        var query = Convert(node, state, null) as string ?? string.Empty;
+        return state.Deferred.Count > 0 ? throw new ConversionException(new FeatureNotSupported(
+            "Rules whose query needs piped parts (e.g. Splunk regexes) can't be correlated yet.")) : query;
+    }
+
     protected virtual string FinalizeQuery(string query, ConversionState state)
     {
         if (state.Deferred.Count > 0)

@@ -146,6 +146,32 @@ public sealed class ConvertCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Convert_CorrelationInAnotherFile_FindsItsRule()
+    {
+        Write("rules/a_whoami.yml", Whoami.Replace("title: Whoami", "title: Whoami\nname: whoami_exec", StringComparison.Ordinal));
+        Write("rules/b_many.yml", """
+            title: Many whoami
+            correlation:
+                type: event_count
+                rules: [whoami_exec]
+                group-by: [Computer]
+                timespan: 1h
+                condition:
+                    gt: 3
+            """);
+        var (exit, output, _) = await RunAsync("convert", "--target", "splunk", Path.Combine(_folder, "rules"));
+        Assert.Equal(0, exit);
+        Assert.Equal("""
+            Image="*\\whoami.exe"
+
+            | bin _time span=1h
+            | stats count as event_count by _time Computer
+
+            | search event_count > 3
+            """, Lines(output)[1].GetProperty("queries")[0].GetString());
+    }
+
+    [Fact]
     public async Task BenchConvert_SmallFolder_ReportsEveryTarget()
     {
         Write("rules/whoami.yml", Whoami);
