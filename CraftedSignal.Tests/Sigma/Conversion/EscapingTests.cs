@@ -15,7 +15,7 @@ public sealed class EscapingTests
         { "kusto", """'say "hi"'""", """Field =~ "say \"hi\"" """.TrimEnd() },
         { "kusto", """'C:\Windows\'""", """Field =~ "C:\\Windows\\" """.TrimEnd() },
         { "kusto", """'a\*b'""", """Field =~ "a*b" """.TrimEnd() },
-        { "kusto", """'a*b?c'""", """Field matches regex "^a.*b.c$" """.TrimEnd() },
+        { "kusto", """'a*b?c'""", """Field matches regex "(?i)^a.*b.c$" """.TrimEnd() },
         { "kusto", "\"line1\\nline2\\ttab\"", """Field =~ "line1\nline2\ttab" """.TrimEnd() },
         { "kusto", """'ünïcødé ✓ 𝄞'""", """Field =~ "ünïcødé ✓ 𝄞" """.TrimEnd() },
         { "lucene", """'say "hi"'""", """Field:say\ \"hi\" """.TrimEnd() },
@@ -99,4 +99,28 @@ public sealed class EscapingTests
         var query = Convert.Query($"selection:\n    '{field}': x\ncondition: selection", target);
         Assert.Contains(expectedField, query, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("kusto", "Abc", "F == \"Abc\"")]
+    [InlineData("kusto", "Abc*", "F startswith_cs \"Abc\"")]
+    [InlineData("kusto", "*Abc*", "F contains_cs \"Abc\"")]
+    [InlineData("kusto", "A*c", "F matches regex \"^A.*c$\"")]
+    [InlineData("eql", "Abc", "any where F == \"Abc\"")]
+    [InlineData("eql", "*Abc*", "any where F like \"*Abc*\"")]
+    [InlineData("esql", "*Abc", "from * metadata _id, _index, _version | where ends_with(F, \"Abc\")")]
+    public void Convert_CasedValue_UsesCaseSensitiveOperators(string target, string value, string expected) =>
+        Assert.Equal(expected, Convert.Query($"selection:\n    F|cased: '{value}'\ncondition: selection", target));
+
+    [Theory]
+    [InlineData("splunk")]
+    [InlineData("lucene")]
+    public void Convert_CasedValue_IsRefusedWhereTheLanguageHasNoCaseSensitiveMatch(string target) =>
+        Assert.Contains("Case-sensitive string matching is not supported",
+            Convert.Rule("selection:\n    F|cased: Abc\ncondition: selection", target).Error?.Message, StringComparison.Ordinal);
+
+    [Theory]
+    [MemberData(nameof(GoldenTests.Targets), MemberType = typeof(GoldenTests))]
+    public void Convert_UnresolvedPlaceholder_IsRefused(string target) =>
+        Assert.Contains("unhandled placeholder 'admins'",
+            Convert.Rule("selection:\n    User|expand: '%admins%'\ncondition: selection", target).Error?.Message, StringComparison.Ordinal);
 }

@@ -44,6 +44,15 @@ public sealed partial class EqlBackend : TextQueryBackend
 
     protected override string? CaseSensitiveMatchExpression => "{field} == {value}";
 
+    /// <summary><c>cased</c>: <c>==</c> for plain values, EQL's case-sensitive <c>like</c> when there are wildcards.</summary>
+    protected override object? ConvertFieldEqStrCased(QueryFieldValue node, ConversionState state)
+    {
+        var value = (QueryString)node.Value;
+        return value.ContainsSpecial && !value.HasPlaceholders
+            ? EscapeAndQuoteField(node.Field) + " like " + ConvertValueStr(value)
+            : base.ConvertFieldEqStrCased(node, state);
+    }
+
     protected override string? CidrExpression => "cidrMatch({field}, \"{network}/{prefixlen}\")";
 
     protected override string? CompareOpExpression => "{field} {operator} {value}";

@@ -52,6 +52,10 @@ public sealed partial class EsqlBackend : TextQueryBackend
     [GeneratedRegex(@"^[\w.]+$")]
     private static partial Regex FieldPattern();
 
+    /// <summary>ES|QL's <c>==</c>, <c>starts_with</c>, <c>ends_with</c> and <c>like</c> are case-sensitive already.</summary>
+    protected override object? ConvertFieldEqStrCased(QueryFieldValue node, ConversionState state) =>
+        ConvertFieldEqStr(node, state);
+
     protected override string ConvertValueStr(QueryString value) => EscapeControlCharacters(base.ConvertValueStr(value));
 
     protected override string ConvertValueRegex(QueryRegex regex) => EscapeControlCharacters(base.ConvertValueRegex(regex));

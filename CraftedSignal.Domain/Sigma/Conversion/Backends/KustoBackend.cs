@@ -78,15 +78,19 @@ public sealed partial class KustoBackend : TextQueryBackend
     {
         var value = (QueryString)node.Value;
         var count = value.Parts.Count;
-        var simple = !value.ContainsSpecial
+        var simple = !value.ContainsSpecial || value.HasPlaceholders
             || (value.EndsWithAny && !value.Slice(0, count - 1).ContainsSpecial)
             || (value.StartsWithAny && !value.Slice(1, count).ContainsSpecial)
             || (value.StartsWithAny && value.EndsWithAny && count >= 2 && !value.Slice(1, count - 1).ContainsSpecial);
-        if (simple)
-        {
-            return base.ConvertFieldEqStr(node, state);
-        }
+        return simple ? base.ConvertFieldEqStr(node, state) : WildcardRegex(node, value, state);
+    }
 
+    /// <summary>
+    /// A value with inner wildcards as <c>matches regex</c>: anchored where the value has no wildcard, and case-insensitive
+    /// unless <c>cased</c> (pySigma writes neither; one golden rule differs).
+    /// </summary>
+    private object? WildcardRegex(QueryFieldValue node, QueryString value, ConversionState state)
+    {
         // 'matches regex' searches; anchor the ends that are not wildcards so the whole value must match.
         var pattern = (value.StartsWithAny ? string.Empty : "^") + string.Concat(value.Parts.Select(p => p.Kind switch
         {
@@ -94,7 +98,7 @@ public sealed partial class KustoBackend : TextQueryBackend
             SigmaStringPartKind.SingleChar => ".",
             _ => PythonRegexEscape(p.Text),
         })) + (value.EndsWithAny ? string.Empty : "$");
-        return ConvertFieldEqRegex(new QueryFieldValue(node.Field, new QueryRegex(pattern, string.Empty)), state);
+        return ConvertFieldEqRegex(new QueryFieldValue(node.Field, new QueryRegex(pattern, value.Cased ? string.Empty : "i")), state);
     }
 
     /// <summary>Python's <c>re.escape</c>: a backslash before regex metacharacters and whitespace.</summary>
@@ -113,6 +117,35 @@ public sealed partial class KustoBackend : TextQueryBackend
         }
 
         return escaped.ToString();
+    }
+
+    /// <summary><c>cased</c>: KQL's case-sensitive operators (<c>==</c>, <c>startswith_cs</c>, ...); inner wildcards as a regex.</summary>
+    protected override object? ConvertFieldEqStrCased(QueryFieldValue node, ConversionState state)
+    {
+        var value = (QueryString)node.Value;
+        var count = value.Parts.Count;
+        var field = EscapeAndQuoteField(node.Field);
+        if (!value.ContainsSpecial || value.HasPlaceholders)
+        {
+            return field + " == " + ConvertValueStr(value);
+        }
+
+        if (value.EndsWithAny && !value.Slice(0, count - 1).ContainsSpecial)
+        {
+            return field + " startswith_cs " + ConvertValueStr(value.Slice(0, count - 1));
+        }
+
+        if (value.StartsWithAny && !value.Slice(1, count).ContainsSpecial)
+        {
+            return field + " endswith_cs " + ConvertValueStr(value.Slice(1, count));
+        }
+
+        if (value.StartsWithAny && value.EndsWithAny && count >= 2 && !value.Slice(1, count - 1).ContainsSpecial)
+        {
+            return field + " contains_cs " + ConvertValueStr(value.Slice(1, count - 1));
+        }
+
+        return WildcardRegex(node, value, state);
     }
 
     protected override object? ConvertFieldEqNum(QueryFieldValue node, ConversionState state) =>
