@@ -37,6 +37,7 @@ internal static class CorrelationConverter
                 searches.Add((name, backend.ConvertSearch(ConditionTree.Build(prepared, prepared.Conditions[0]), state)));
             }
 
+            correlation = MapFields(correlation, referenced[0].Rule, backend, pipelines);
             var timespan = TimespanText(correlation);
             var condition = Condition(correlation);
             var query = backend is SplunkBackend
@@ -93,6 +94,41 @@ internal static class CorrelationConverter
             ? "\n| eval event_type=case(" + string.Join(", ", searches.Select(s => $"{s.Query}, \"{s.Name}\"")) + ")"
             : string.Empty;
         return $"from * metadata _id, _index, _version | where {search}{typing}\n{bucket} | stats {result}={aggregate}{groupBy}\n| where {result} {condition.Op} {condition.Value}";
+    }
+
+    /// <summary>
+    /// Runs the pipelines' field-name transformations over the correlation's group-by, field and alias names, so they
+    /// match the mapped fields of the searches. Rule conditions see the first referenced rule.
+    /// </summary>
+    private static SigmaCorrelationRule MapFields(SigmaCorrelationRule correlation, SigmaRule firstRule, TextQueryBackend backend, IReadOnlyList<ProcessingPipeline> pipelines)
+    {
+        if (pipelines.Count == 0)
+        {
+            return correlation;
+        }
+
+        var names = correlation.GroupBy.Concat(correlation.Field is null ? [] : [correlation.Field]).Distinct(StringComparer.Ordinal).ToList();
+        var items = names.Select(n => new ConversionItem(n, [new QueryNull()], false, [])).ToList();
+        var synthetic = new ConversionRule(firstRule with { Detections = [] }, [new("fields", new ConversionDetection(SigmaLinking.And, [.. items]))], ["fields"]);
+        ProcessingPipeline.Apply(pipelines, synthetic, backend.Target);
+        var mapped = new Dictionary<string, string>(StringComparer.Ordinal);
+        var detection = synthetic.Find("fields")!;
+        for (var i = 0; i < names.Count; i++)
+        {
+            var item = detection.Items[i] switch
+            {
+                ConversionItem single => single,
+                ConversionDetection several => several.AllItems().First(),
+                _ => items[i],
+            };
+            mapped[names[i]] = item.Field ?? names[i];
+        }
+
+        return correlation with
+        {
+            GroupBy = [.. correlation.GroupBy.Select(g => mapped[g])],
+            Field = correlation.Field is null ? null : mapped[correlation.Field],
+        };
     }
 
     private static string Renames(SigmaCorrelationRule correlation, string rule) => string.Concat(correlation.Aliases

@@ -219,4 +219,26 @@ public sealed class CorrelationTests
         var result = Convert.Text(EventCount.Replace("- base_rule\n", "- missing_rule\n", StringComparison.Ordinal), "splunk");
         Assert.Contains("'missing_rule'", result.Error?.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void FieldMappingPipeline_MapsGroupByAndField()
+    {
+        var pipeline = Convert.Pipeline("""
+            transformations:
+              - type: field_name_mapping
+                mapping:
+                  fieldA: a.field
+                  fieldC: c.field
+                  fieldD: d.field
+            """);
+        var result = Convert.Text(ValueCount, "splunk", pipeline);
+        Assert.Equal("""
+            a.field="value1" fieldB="value2"
+
+            | bin _time span=15m
+            | stats dc(d.field) as value_count by _time c.field
+
+            | search value_count < 10
+            """, Assert.Single(result.Queries));
+    }
 }

@@ -44,6 +44,19 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public void FieldNameMapping_RenamesFieldReferencesToo()
+    {
+        var query = Convert.Query("selection:\n    User|fieldref: ParentUser\ncondition: selection", "esql", Process, Convert.Pipeline("""
+            transformations:
+              - type: field_name_mapping
+                mapping:
+                  User: user.name
+                  ParentUser: process.parent.user.name
+            """));
+        Assert.EndsWith("where user.name==process.parent.user.name", query, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FieldNamePrefixMapping_ReplacesThePrefix()
     {
         var query = Splunk("""

@@ -44,10 +44,31 @@ public abstract class Transformation
         !detectionItem.Dropped && item.ItemMatches(rule, detectionItem) && item.FieldMatches(detectionItem.Field);
 }
 
-/// <summary>field_name_mapping: renames fields; a field mapped to several names becomes an OR of the item per name.</summary>
+/// <summary>
+/// field_name_mapping: renames fields; a field mapped to several names becomes an OR of the item per name. Field
+/// references (<c>fieldref</c> values) are renamed too when they map to one name.
+/// </summary>
 public sealed class FieldNameMapping(IReadOnlyDictionary<string, IReadOnlyList<string>> mapping) : Transformation
 {
-    internal override bool Apply(ConversionRule rule, ProcessingItem item) => Rewrite(rule, detectionItem =>
+    internal override bool Apply(ConversionRule rule, ProcessingItem item) => RenameFields(rule, item) | RenameReferences(rule, item);
+
+    private bool RenameReferences(ConversionRule rule, ProcessingItem item) => Rewrite(rule, detectionItem =>
+    {
+        var changed = false;
+        for (var i = 0; i < detectionItem.Values.Count; i++)
+        {
+            if (detectionItem.Values[i] is QueryFieldRef reference && mapping.TryGetValue(reference.Field, out var targets) && targets.Count == 1
+                && item.ItemMatches(rule, detectionItem) && item.FieldMatches(reference.Field))
+            {
+                detectionItem.Values[i] = new QueryFieldRef(targets[0]);
+                changed = true;
+            }
+        }
+
+        return changed ? detectionItem : null;
+    });
+
+    private bool RenameFields(ConversionRule rule, ProcessingItem item) => Rewrite(rule, detectionItem =>
     {
         if (detectionItem.Field is not { } field || !mapping.TryGetValue(field, out var targets) || !Applies(rule, item, detectionItem))
         {
