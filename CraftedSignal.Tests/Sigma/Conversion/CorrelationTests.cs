@@ -94,7 +94,7 @@ public sealed class CorrelationTests
 
     private static string Single(string yaml, string target)
     {
-        var result = Convert.Text(yaml, target);
+        var result = TestConversion.Text(yaml, target);
         Assert.True(result.Succeeded, result.Error?.Message);
         return Assert.Single(result.Queries);
     }
@@ -189,7 +189,7 @@ public sealed class CorrelationTests
     public void Generate_KeepsTheBaseRuleQuery()
     {
         var yaml = EventCount.Replace("    timespan: 15m", "    timespan: 15m\n    generate: true", StringComparison.Ordinal);
-        var result = Convert.Text(yaml, "splunk");
+        var result = TestConversion.Text(yaml, "splunk");
         Assert.Equal(2, result.Queries.Count);
         Assert.Equal("""fieldA="value1" fieldB="value2" """.TrimEnd(), result.Queries[0]);
     }
@@ -200,7 +200,7 @@ public sealed class CorrelationTests
     [InlineData("eql")]
     public void Correlation_ToOtherTargets_IsRefusedWithAReason(string target)
     {
-        var result = Convert.Text(EventCount, target);
+        var result = TestConversion.Text(EventCount, target);
         Assert.False(result.Succeeded);
         Assert.Contains("not supported by the " + target, result.Error!.Message, StringComparison.Ordinal);
     }
@@ -209,21 +209,21 @@ public sealed class CorrelationTests
     public void TemporalOrdered_ToSplunk_IsRefusedWithAReason()
     {
         var yaml = Temporal.Replace("type: temporal", "type: temporal_ordered", StringComparison.Ordinal);
-        var result = Convert.Text(yaml, "splunk");
+        var result = TestConversion.Text(yaml, "splunk");
         Assert.Contains("TemporalOrdered correlation type is not supported", result.Error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void UnknownRuleReference_IsReported()
     {
-        var result = Convert.Text(EventCount.Replace("- base_rule\n", "- missing_rule\n", StringComparison.Ordinal), "splunk");
+        var result = TestConversion.Text(EventCount.Replace("- base_rule\n", "- missing_rule\n", StringComparison.Ordinal), "splunk");
         Assert.Contains("'missing_rule'", result.Error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void FieldMappingPipeline_MapsGroupByAndField()
     {
-        var pipeline = Convert.Pipeline("""
+        var pipeline = TestConversion.Pipeline("""
             transformations:
               - type: field_name_mapping
                 mapping:
@@ -231,7 +231,7 @@ public sealed class CorrelationTests
                   fieldC: c.field
                   fieldD: d.field
             """);
-        var result = Convert.Text(ValueCount, "splunk", pipeline);
+        var result = TestConversion.Text(ValueCount, "splunk", pipeline);
         Assert.Equal("""
             a.field="value1" fieldB="value2"
 

@@ -41,7 +41,7 @@ public sealed class EscapingTests
     [MemberData(nameof(Cases))]
     public void Convert_HostileValue_IsEscapedForTheTarget(string target, string value, string expected)
     {
-        var query = Convert.Query($"selection:\n    Field: {value}\ncondition: selection", target);
+        var query = TestConversion.Query($"selection:\n    Field: {value}\ncondition: selection", target);
         Assert.Equal(expected, query);
         Assert.True(QueryShape.IsBalanced(query, target), query);
     }
@@ -54,7 +54,7 @@ public sealed class EscapingTests
     [InlineData("eql", """Field regex~ "a\"b\/c\\d" """)]
     public void Convert_RegexWithQuoteSlashAndBackslash_IsEscapedForTheTarget(string target, string expected)
     {
-        var query = Convert.Query("""
+        var query = TestConversion.Query("""
             selection:
                 Field|re: 'a"b/c\\d'
             condition: selection
@@ -70,7 +70,7 @@ public sealed class EscapingTests
     [InlineData("eql", """ any where "a \"b\" c" or "x\\y" """)]
     public void Convert_HostileKeywords_AreQuotedOrEscaped(string target, string expected)
     {
-        var query = Convert.Query("""
+        var query = TestConversion.Query("""
             keywords:
                 - 'a "b" c'
                 - 'x\y'
@@ -82,7 +82,7 @@ public sealed class EscapingTests
     [Fact]
     public void Convert_KeywordsToEsql_AreRefusedWithAReason()
     {
-        var result = Convert.Rule("keywords:\n    - evil\ncondition: keywords", "esql");
+        var result = TestConversion.Rule("keywords:\n    - evil\ncondition: keywords", "esql");
         Assert.False(result.Succeeded);
         Assert.Contains("String value expressions are not supported", result.Error!.Message, StringComparison.Ordinal);
     }
@@ -96,7 +96,7 @@ public sealed class EscapingTests
     public void Convert_FieldNameWithSpecialCharacters_IsQuotedOrEscaped(string target, string expectedField)
     {
         var field = target == "kusto" ? "id.orig_h" : "my field";
-        var query = Convert.Query($"selection:\n    '{field}': x\ncondition: selection", target);
+        var query = TestConversion.Query($"selection:\n    '{field}': x\ncondition: selection", target);
         Assert.Contains(expectedField, query, StringComparison.Ordinal);
     }
 
@@ -109,18 +109,18 @@ public sealed class EscapingTests
     [InlineData("eql", "*Abc*", "any where F like \"*Abc*\"")]
     [InlineData("esql", "*Abc", "from * metadata _id, _index, _version | where ends_with(F, \"Abc\")")]
     public void Convert_CasedValue_UsesCaseSensitiveOperators(string target, string value, string expected) =>
-        Assert.Equal(expected, Convert.Query($"selection:\n    F|cased: '{value}'\ncondition: selection", target));
+        Assert.Equal(expected, TestConversion.Query($"selection:\n    F|cased: '{value}'\ncondition: selection", target));
 
     [Theory]
     [InlineData("splunk")]
     [InlineData("lucene")]
     public void Convert_CasedValue_IsRefusedWhereTheLanguageHasNoCaseSensitiveMatch(string target) =>
         Assert.Contains("Case-sensitive string matching is not supported",
-            Convert.Rule("selection:\n    F|cased: Abc\ncondition: selection", target).Error?.Message, StringComparison.Ordinal);
+            TestConversion.Rule("selection:\n    F|cased: Abc\ncondition: selection", target).Error?.Message, StringComparison.Ordinal);
 
     [Theory]
     [MemberData(nameof(GoldenTests.Targets), MemberType = typeof(GoldenTests))]
     public void Convert_UnresolvedPlaceholder_IsRefused(string target) =>
         Assert.Contains("unhandled placeholder 'admins'",
-            Convert.Rule("selection:\n    User|expand: '%admins%'\ncondition: selection", target).Error?.Message, StringComparison.Ordinal);
+            TestConversion.Rule("selection:\n    User|expand: '%admins%'\ncondition: selection", target).Error?.Message, StringComparison.Ordinal);
 }

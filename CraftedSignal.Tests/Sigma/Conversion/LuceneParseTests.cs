@@ -121,18 +121,18 @@ public sealed class LuceneParseTests
             $"selection:\n    Field:\n        - {value}\n        - other\nfilter:\n    Other: null\ncondition: selection and not filter",
         })
         {
-            AssertParses(Convert.Query(detection, "lucene"), detection);
+            AssertParses(TestConversion.Query(detection, "lucene"), detection);
         }
     }
 
     [Fact]
     public void Convert_RegexAndCidrToLucene_ParseWithLuceneNet()
     {
-        var regex = Convert.Query("selection:\n    Field|re: 'a\"b/c\\\\d[0-9]+'\ncondition: selection", "lucene");
+        var regex = TestConversion.Query("selection:\n    Field|re: 'a\"b/c\\\\d[0-9]+'\ncondition: selection", "lucene");
         AssertParses(regex, "regex");
         Assert.Null(RegexError(Assert.Single(Parse(regex).Regexes)));
-        AssertParses(Convert.Query("selection:\n    Ip|cidr: '10.0.0.0/8'\ncondition: selection", "lucene"), "cidr v4");
-        AssertParses(Convert.Query("selection:\n    Ip|cidr: 'fe80::/10'\ncondition: selection", "lucene"), "cidr v6");
+        AssertParses(TestConversion.Query("selection:\n    Ip|cidr: '10.0.0.0/8'\ncondition: selection", "lucene"), "cidr v4");
+        AssertParses(TestConversion.Query("selection:\n    Ip|cidr: 'fe80::/10'\ncondition: selection", "lucene"), "cidr v6");
     }
 
     /// <summary>

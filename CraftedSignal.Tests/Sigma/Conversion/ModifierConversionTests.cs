@@ -3,7 +3,7 @@ namespace CraftedSignal.Tests.Sigma.Conversion;
 /// <summary>Value modifiers as pySigma applies them, seen through the Splunk backend (the plainest output).</summary>
 public sealed class ModifierConversionTests
 {
-    private static string Splunk(string item) => Convert.Query($"selection:\n    {item}\ncondition: selection", "splunk");
+    private static string Splunk(string item) => TestConversion.Query($"selection:\n    {item}\ncondition: selection", "splunk");
 
     [Fact]
     public void Windash_ExpandsDashesStartingAWordInEveryCombination()
@@ -67,5 +67,5 @@ public sealed class ModifierConversionTests
     [InlineData("F|neq: x", "'neq' is not supported")]
     [InlineData("F|gt: abc", "need a number")]
     public void InvalidValues_AreRefusedWithAReason(string item, string reason) =>
-        Assert.Contains(reason, Convert.Rule($"selection:\n    {item}\ncondition: selection", "splunk").Error?.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, TestConversion.Rule($"selection:\n    {item}\ncondition: selection", "splunk").Error?.Message, StringComparison.Ordinal);
 }

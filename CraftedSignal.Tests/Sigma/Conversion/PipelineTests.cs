@@ -15,7 +15,7 @@ public sealed class PipelineTests
         """;
 
     private static string Splunk(string pipelineYaml, string detection = Detection, string logsource = Process) =>
-        Convert.Query(detection, "splunk", logsource, Convert.Pipeline(pipelineYaml));
+        TestConversion.Query(detection, "splunk", logsource, TestConversion.Pipeline(pipelineYaml));
 
     [Fact]
     public void FieldNameMapping_RenamesFields()
@@ -34,7 +34,7 @@ public sealed class PipelineTests
     [Fact]
     public void FieldNameMapping_ToSeveralFields_OrsTheAlternatives()
     {
-        var query = Convert.Query(Detection, "kusto", Process, Convert.Pipeline("""
+        var query = TestConversion.Query(Detection, "kusto", Process, TestConversion.Pipeline("""
             transformations:
               - type: field_name_mapping
                 mapping:
@@ -46,7 +46,7 @@ public sealed class PipelineTests
     [Fact]
     public void FieldNameMapping_RenamesFieldReferencesToo()
     {
-        var query = Convert.Query("selection:\n    User|fieldref: ParentUser\ncondition: selection", "esql", Process, Convert.Pipeline("""
+        var query = TestConversion.Query("selection:\n    User|fieldref: ParentUser\ncondition: selection", "esql", Process, TestConversion.Pipeline("""
             transformations:
               - type: field_name_mapping
                 mapping:
@@ -90,7 +90,7 @@ public sealed class PipelineTests
     [Fact]
     public void AddCondition_AndsAGroupInFrontOfTheCondition()
     {
-        var query = Convert.Query("a:\n    X: 1\nb:\n    Y: 2\ncondition: a or b", "splunk", Process, Convert.Pipeline("""
+        var query = TestConversion.Query("a:\n    X: 1\nb:\n    Y: 2\ncondition: a or b", "splunk", Process, TestConversion.Pipeline("""
             transformations:
               - type: add_condition
                 conditions:
@@ -104,7 +104,7 @@ public sealed class PipelineTests
     [Fact]
     public void AddCondition_Negated_AndsTheNegation()
     {
-        var query = Convert.Query("a:\n    X: 1\ncondition: a", "esql", Process, Convert.Pipeline("""
+        var query = TestConversion.Query("a:\n    X: 1\ncondition: a", "esql", Process, TestConversion.Pipeline("""
             transformations:
               - type: add_condition
                 negated: true
@@ -164,14 +164,14 @@ public sealed class PipelineTests
     [Fact]
     public void SetState_SetsTheEsqlIndexAndTheKustoTable()
     {
-        var esql = Convert.Query(Detection, "esql", Process, Convert.Pipeline("""
+        var esql = TestConversion.Query(Detection, "esql", Process, TestConversion.Pipeline("""
             transformations:
               - type: set_state
                 key: index
                 val: logs-windows.sysmon_operational-*
             """));
         Assert.StartsWith("from logs-windows.sysmon_operational-* metadata", esql, StringComparison.Ordinal);
-        var kusto = Convert.Query(Detection, "kusto", Process, Convert.Pipeline("""
+        var kusto = TestConversion.Query(Detection, "kusto", Process, TestConversion.Pipeline("""
             transformations:
               - type: set_state
                 key: query_table
@@ -183,7 +183,7 @@ public sealed class PipelineTests
     [Fact]
     public void RuleFailure_RefusesSelectedRulesWithTheMessage()
     {
-        var pipeline = Convert.Pipeline("""
+        var pipeline = TestConversion.Pipeline("""
             transformations:
               - type: rule_failure
                 message: Linux rules are not supported here.
@@ -191,15 +191,15 @@ public sealed class PipelineTests
                   - type: logsource
                     product: linux
             """);
-        var failed = Convert.Rule(Detection, "splunk", "category: process_creation\nproduct: linux", pipeline);
+        var failed = TestConversion.Rule(Detection, "splunk", "category: process_creation\nproduct: linux", pipeline);
         Assert.Equal("SigmaTransformationError: Linux rules are not supported here.", failed.Error?.Message);
-        Assert.True(Convert.Rule(Detection, "splunk", Process, pipeline).Succeeded);
+        Assert.True(TestConversion.Rule(Detection, "splunk", Process, pipeline).Succeeded);
     }
 
     [Fact]
     public void DetectionItemFailure_WithMatchString_RefusesRulesWithMatchingValues()
     {
-        var pipeline = Convert.Pipeline("""
+        var pipeline = TestConversion.Pipeline("""
             transformations:
               - type: detection_item_failure
                 message: No whoami here.
@@ -207,8 +207,8 @@ public sealed class PipelineTests
                   - type: match_string
                     pattern: whoami
             """);
-        Assert.Equal("SigmaTransformationError: No whoami here.", Convert.Rule(Detection, "splunk", Process, pipeline).Error?.Message);
-        Assert.True(Convert.Rule("selection:\n    Image: x\ncondition: selection", "splunk", Process, pipeline).Succeeded);
+        Assert.Equal("SigmaTransformationError: No whoami here.", TestConversion.Rule(Detection, "splunk", Process, pipeline).Error?.Message);
+        Assert.True(TestConversion.Rule("selection:\n    Image: x\ncondition: selection", "splunk", Process, pipeline).Succeeded);
     }
 
     [Fact]
@@ -261,19 +261,19 @@ public sealed class PipelineTests
     [Fact]
     public void Pipelines_AreAppliedByPriorityThenInOrder()
     {
-        var late = Convert.Pipeline("name: late\npriority: 50\ntransformations:\n  - type: field_name_prefix\n    prefix: 'b.'");
-        var early = Convert.Pipeline("name: early\npriority: 10\ntransformations:\n  - type: field_name_prefix\n    prefix: 'a.'");
-        var same = Convert.Pipeline("name: same\npriority: 50\ntransformations:\n  - type: field_name_prefix\n    prefix: 'c.'");
-        var query = Convert.Query("selection:\n    X: 1\ncondition: selection", "splunk", Process, late, early, same);
+        var late = TestConversion.Pipeline("name: late\npriority: 50\ntransformations:\n  - type: field_name_prefix\n    prefix: 'b.'");
+        var early = TestConversion.Pipeline("name: early\npriority: 10\ntransformations:\n  - type: field_name_prefix\n    prefix: 'a.'");
+        var same = TestConversion.Pipeline("name: same\npriority: 50\ntransformations:\n  - type: field_name_prefix\n    prefix: 'c.'");
+        var query = TestConversion.Query("selection:\n    X: 1\ncondition: selection", "splunk", Process, late, early, same);
         Assert.Equal("c.b.a.X=1", query);
     }
 
     [Fact]
     public void AllowedBackends_LimitsThePipelineToItsTargets()
     {
-        var pipeline = Convert.Pipeline("allowed_backends: [kusto]\ntransformations:\n  - type: field_name_prefix\n    prefix: 'k_'");
-        Assert.Equal("X=1", Convert.Query("selection:\n    X: 1\ncondition: selection", "splunk", Process, pipeline));
-        Assert.Equal("k_X == 1", Convert.Query("selection:\n    X: 1\ncondition: selection", "kusto", Process, pipeline));
+        var pipeline = TestConversion.Pipeline("allowed_backends: [kusto]\ntransformations:\n  - type: field_name_prefix\n    prefix: 'k_'");
+        Assert.Equal("X=1", TestConversion.Query("selection:\n    X: 1\ncondition: selection", "splunk", Process, pipeline));
+        Assert.Equal("k_X == 1", TestConversion.Query("selection:\n    X: 1\ncondition: selection", "kusto", Process, pipeline));
     }
 
     [Theory]
@@ -301,21 +301,21 @@ public sealed class PipelineTests
     [Fact]
     public void Builtin_SysmonAndSplunkWindows_RestrictToTheSysmonChannelAndEventId()
     {
-        var query = Convert.Query(Detection, "splunk", Process, Builtin("splunk-windows"), Builtin("sysmon"));
+        var query = TestConversion.Query(Detection, "splunk", Process, Builtin("splunk-windows"), Builtin("sysmon"));
         Assert.Equal("""source="WinEventLog:Microsoft-Windows-Sysmon/Operational" EventID=1 Image="*\\cmd.exe" CommandLine="*whoami*" """.TrimEnd(), query);
     }
 
     [Fact]
     public void Builtin_SplunkWindows_MapsServicesToSources()
     {
-        var query = Convert.Query("selection:\n    EventID: 4624\ncondition: selection", "splunk", "product: windows\nservice: security", Builtin("splunk-windows"));
+        var query = TestConversion.Query("selection:\n    EventID: 4624\ncondition: selection", "splunk", "product: windows\nservice: security", Builtin("splunk-windows"));
         Assert.Equal("""source="WinEventLog:Security" EventID=4624""", query);
     }
 
     [Fact]
     public void Builtin_EcsWindows_MapsToEcsAndPrefixesTheRest()
     {
-        var query = Convert.Query("selection:\n    Image|endswith: '\\cmd.exe'\n    Foo: bar\ncondition: selection", "lucene", Process,
+        var query = TestConversion.Query("selection:\n    Image|endswith: '\\cmd.exe'\n    Foo: bar\ncondition: selection", "lucene", Process,
             Builtin("ecs-windows"), Builtin("sysmon"));
         Assert.Equal("""winlog.channel:Microsoft\-Windows\-Sysmon\/Operational AND (winlog.event_id:1 AND (process.executable:*\\cmd.exe AND winlog.event_data.Foo:bar))""", query);
     }
@@ -323,7 +323,7 @@ public sealed class PipelineTests
     [Fact]
     public void Builtin_SentinelWindows_UsesDefenderTablesAndFields()
     {
-        var query = Convert.Query(Detection, "kusto", Process, Builtin("sentinel-windows"));
+        var query = TestConversion.Query(Detection, "kusto", Process, Builtin("sentinel-windows"));
         Assert.Equal("DeviceProcessEvents\n| where FolderPath endswith \"\\\\cmd.exe\" and ProcessCommandLine contains \"whoami\"", query);
     }
 }

@@ -5,7 +5,7 @@ using CraftedSignal.Domain.Sigma.Parsing;
 namespace CraftedSignal.Tests.Sigma.Conversion;
 
 /// <summary>Converts small rules built around a detection section.</summary>
-internal static class Convert
+internal static class TestConversion
 {
     public static ConversionResult Rule(string detection, string target, string logsource = "product: test", params ProcessingPipeline[] pipelines)
     {
