@@ -22,6 +22,9 @@ public sealed class ConversionState(IReadOnlyDictionary<string, string> processi
     /// <summary>How many OR nodes enclose the node being converted.</summary>
     public int OrDepth { get; set; }
 
+    /// <summary>How many negated groups (NOT of an AND/OR) enclose the node: deferred parts can't be negated there.</summary>
+    public int NegatedGroupDepth { get; set; }
+
     /// <summary>Per-query counters a backend may keep (e.g. numbering generated field names).</summary>
     public Dictionary<string, int> Counters { get; } = new(StringComparer.Ordinal);
 }
@@ -276,7 +279,9 @@ public abstract class TextQueryBackend
         var arg = node.Arg;
         if (PrecedenceIndex(arg) >= 0)
         {
+            state.NegatedGroupDepth++;
             var group = ConvertGroup(arg, state);
+            state.NegatedGroupDepth--;
             return group is string text ? NotToken + TokenSeparator + text : group;
         }
 

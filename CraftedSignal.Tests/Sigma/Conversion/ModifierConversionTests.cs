@@ -51,6 +51,22 @@ public sealed class ModifierConversionTests
     public void RegexFlags_BecomeAnInlinePrefix() =>
         Assert.EndsWith("""| regex F="(?ims)a.b" """.TrimEnd(), Splunk("F|re|i|m|s: 'a.b'"), StringComparison.Ordinal);
 
+    [Fact]
+    public void Regex_InNegatedGroupToSplunk_IsFlaggedWithRexSoTheNegationHolds()
+    {
+        var query = TestConversion.Query("selection:\n    S: s\nfilter:\n    A: x\n    B|re: 'y'\ncondition: selection and not filter", "splunk");
+        Assert.Equal("""
+            S="s"
+            | rex field=B "(?<BMatch>y)"
+            | eval BCondition=if(isnotnull(BMatch), "true", "false")
+            | search NOT (A="x" BCondition="true")
+            """, query);
+    }
+
+    [Fact]
+    public void Regex_NegatedDirectlyToSplunk_IsPipedWithNotEquals() =>
+        Assert.Equal("S=\"s\"\n| regex B!=\"y\"", TestConversion.Query("selection:\n    S: s\nfilter:\n    B|re: 'y'\ncondition: selection and not filter", "splunk"));
+
     [Theory]
     [InlineData("F|gt: 5", "F>5")]
     [InlineData("F|gte: 5", "F>=5")]

@@ -61,11 +61,12 @@ public sealed partial class SplunkBackend : TextQueryBackend
 
     /// <summary>
     /// A regex under an OR can't be piped: it is extracted with <c>rex</c>, flagged with <c>eval</c>, and the query continues
-    /// as <c>| search</c> on the flag (pySigma-backend-splunk's layout).
+    /// as <c>| search</c> on the flag (pySigma-backend-splunk's layout). We do the same inside a negated group, where a
+    /// piped <c>| regex</c> would escape the negation (pySigma pipes it there; no golden rule has the case).
     /// </summary>
     protected override object? ConvertFieldEqRegex(QueryFieldValue node, ConversionState state)
     {
-        if (state.OrDepth > 0)
+        if (state.OrDepth > 0 || state.NegatedGroupDepth > 0)
         {
             var field = node.Field;
             var number = state.Counters[field] = state.Counters.GetValueOrDefault(field) + 1;
@@ -87,6 +88,11 @@ public sealed partial class SplunkBackend : TextQueryBackend
         if (state.OrDepth > 0)
         {
             throw new ConversionException(new FeatureNotSupported("ORing FieldRef matching is not yet supported by Splunk backend"));
+        }
+
+        if (state.NegatedGroupDepth > 0)
+        {
+            throw new ConversionException(new FeatureNotSupported("Field references inside a negated group are not supported by the Splunk backend."));
         }
 
         var deferred = new SplunkDeferred("where {op}{field}={value}", string.Empty, "NOT ", EscapeAndQuoteField(node.Field),
