@@ -9,15 +9,16 @@ namespace CraftedSignal.Domain.Sigma.Conversion;
 /// <summary>
 /// Converts correlation rules as pySigma-backend-splunk (stats method) and pySigma-backend-elasticsearch's ES|QL
 /// backend write them: the referenced rules' searches, a time bucket, an aggregation by the group-by fields, and the
-/// condition. Other targets refuse correlations with a reason.
+/// condition. Kusto gets the same shape with <c>summarize</c> (our layout; pySigma has none). Lucene and EQL refuse
+/// correlations with a reason.
 /// </summary>
 internal static class CorrelationConverter
 {
     public static ConversionResult Convert(SigmaCorrelationRule correlation, IReadOnlyList<SigmaRule> rules, TextQueryBackend backend, IReadOnlyList<ProcessingPipeline> pipelines)
     {
-        if (backend is not (SplunkBackend or EsqlBackend))
+        if (backend is not (SplunkBackend or EsqlBackend or KustoBackend))
         {
-            return ConversionResult.Failed(new FeatureNotSupported($"Correlation rules are not supported by the {backend.Target} backend (only splunk and esql)."));
+            return ConversionResult.Failed(new FeatureNotSupported($"Correlation rules are not supported by the {backend.Target} backend (only splunk, esql and kusto)."));
         }
 
         try
@@ -40,9 +41,12 @@ internal static class CorrelationConverter
             correlation = MapFields(correlation, referenced[0].Rule, backend, pipelines);
             var timespan = TimespanText(correlation);
             var condition = Condition(correlation);
-            var query = backend is SplunkBackend
-                ? Splunk(correlation, searches, timespan, condition)
-                : Esql(correlation, searches, timespan, condition);
+            var query = backend switch
+            {
+                SplunkBackend => Splunk(correlation, searches, timespan, condition),
+                EsqlBackend => Esql(correlation, searches, timespan, condition),
+                _ => Kusto(correlation, searches, timespan, condition, TableOf(referenced[0].Rule, backend, pipelines)),
+            };
             return new ConversionResult([query], null);
         }
         catch (ConversionException ex)
@@ -95,6 +99,42 @@ internal static class CorrelationConverter
             : string.Empty;
         return $"from * metadata _id, _index, _version | where {search}{typing}\n{bucket} | stats {result}={aggregate}{groupBy}\n| where {result} {condition.Op} {condition.Value}";
     }
+
+    private static string Kusto(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition, string? table)
+    {
+        if (correlation.Aliases.Count > 0)
+        {
+            throw new ConversionException(new FeatureNotSupported("Field aliases of correlation rules are not supported by the Kusto backend."));
+        }
+
+        var search = searches.Count == 1 ? searches[0].Query : string.Join(" or ", searches.Select(s => $"({s.Query})"));
+        var typing = correlation.Type == SigmaCorrelationType.Temporal
+            ? "\n| extend event_type = case(" + string.Join(", ", searches.Select(s => $"{s.Query}, \"{s.Name}\"")) + ", \"\")"
+            : string.Empty;
+        var (aggregate, result) = correlation.Type switch
+        {
+            SigmaCorrelationType.EventCount => ("count()", "event_count"),
+            SigmaCorrelationType.ValueCount => ($"dcount({Field(correlation)})", "value_count"),
+            SigmaCorrelationType.Temporal => ("dcount(event_type)", "event_type_count"),
+            SigmaCorrelationType.ValueSum => ($"sum({Field(correlation)})", "value_sum"),
+            SigmaCorrelationType.ValueAvg => ($"avg({Field(correlation)})", "value_avg"),
+            _ => throw Unsupported(correlation, "kusto"),
+        };
+        var groupBy = string.Concat(correlation.GroupBy.Select(f => ", " + f));
+        return $"{(table is null ? string.Empty : table + "\n| where ")}{search}{typing}\n| summarize {result} = {aggregate} by bin(TimeGenerated, {KustoTimespan(timespan)}){groupBy}\n| where {result} {condition.Op} {condition.Value}";
+    }
+
+    /// <summary>The <c>query_table</c> the pipelines set for the first referenced rule, if any.</summary>
+    private static string? TableOf(SigmaRule rule, TextQueryBackend backend, IReadOnlyList<ProcessingPipeline> pipelines) =>
+        SigmaConverter.Prepare(rule, backend, pipelines).State.GetValueOrDefault("query_table");
+
+    private static string KustoTimespan(string timespan) => timespan[^1] switch
+    {
+        's' or 'm' or 'h' or 'd' => timespan,
+        'w' when int.TryParse(timespan[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var weeks) =>
+            (weeks * 7).ToString(CultureInfo.InvariantCulture) + "d",
+        _ => throw new ConversionException(new FeatureNotSupported($"The timespan '{timespan}' has no Kusto equivalent.")),
+    };
 
     /// <summary>
     /// Runs the pipelines' field-name transformations over the correlation's group-by, field and alias names, so they

@@ -194,8 +194,38 @@ public sealed class CorrelationTests
         Assert.Equal("""fieldA="value1" fieldB="value2" """.TrimEnd(), result.Queries[0]);
     }
 
+    [Fact]
+    public void EventCount_ToKusto_SummarizesByTimeBin()
+    {
+        Assert.Equal("""
+            fieldA =~ "value1" and fieldB =~ "value2"
+            | summarize event_count = count() by bin(TimeGenerated, 15m), fieldC, fieldD
+            | where event_count >= 10
+            """, Single(EventCount, "kusto"));
+    }
+
+    [Fact]
+    public void Temporal_ToKustoWithTablePipeline_StartsFromTheTable()
+    {
+        var yaml = Temporal.Replace("""
+                aliases:
+                    field:
+                        base_rule_1: fieldC
+                        base_rule_2: fieldD
+
+            """, string.Empty, StringComparison.Ordinal);
+        var pipeline = TestConversion.Pipeline("transformations:\n  - type: set_state\n    key: query_table\n    val: SecurityEvent");
+        var result = TestConversion.Text(yaml, "kusto", pipeline);
+        Assert.Equal("""
+            SecurityEvent
+            | where (fieldA =~ "value1" and fieldB =~ "value2") or (fieldA =~ "value3" and fieldB =~ "value4")
+            | extend event_type = case(fieldA =~ "value1" and fieldB =~ "value2", "base_rule_1", fieldA =~ "value3" and fieldB =~ "value4", "base_rule_2", "")
+            | summarize event_type_count = dcount(event_type) by bin(TimeGenerated, 15m), fieldC
+            | where event_type_count >= 2
+            """, Assert.Single(result.Queries));
+    }
+
     [Theory]
-    [InlineData("kusto")]
     [InlineData("lucene")]
     [InlineData("eql")]
     public void Correlation_ToOtherTargets_IsRefusedWithAReason(string target)
