@@ -1,26 +1,29 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using CraftedSignal.Domain.Sigma.Conversion;
 using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Validation;
 
 namespace CraftedSignal.Web.Cli;
 
-/// <summary>The <c>sigma</c> verbs of the product binary: validate, match and bench. The logic lives in the domain runners.</summary>
+/// <summary>The <c>sigma</c> verbs of the product binary: validate, match, convert and the benchmarks. The logic lives in the domain runners.</summary>
 internal static class SigmaCommand
 {
     public const int UsageError = 2;
 
     public static Command Create()
     {
-        var sigma = new Command("sigma", "Validate Sigma rules, match them against events, and benchmark the engine.");
+        var sigma = new Command("sigma", "Validate Sigma rules, match them against events, convert them to queries, and benchmark the engine.");
         sigma.Action = new SigmaAction((_, _, error) =>
         {
-            error.WriteLine("sigma: choose a verb: validate, match or bench (see 'sigma --help').");
+            error.WriteLine("sigma: choose a verb: validate, match, convert, bench or bench-convert (see 'sigma --help').");
             return UsageError;
         });
         sigma.Subcommands.Add(CreateValidate());
         sigma.Subcommands.Add(CreateMatch());
+        sigma.Subcommands.Add(CreateConvert());
         sigma.Subcommands.Add(CreateBench());
+        sigma.Subcommands.Add(CreateBenchConvert());
         return sigma;
     }
 
@@ -48,6 +51,54 @@ internal static class SigmaCommand
         };
         command.Action = new SigmaAction((result, output, error) =>
             SigmaMatchRunner.Run(result.GetValue(rules) ?? [], result.GetValue(events) ?? [], result.GetValue(map), output, error));
+        return command;
+    }
+
+    private static Command CreateConvert()
+    {
+        var target = new Option<string>("--target", "-t")
+        {
+            Description = $"Query language: {string.Join(", ", SigmaConverter.Targets)}.",
+            Required = true,
+        };
+        var pipelines = new Option<string[]>("--pipeline", "-p")
+        {
+            Description = "Processing pipeline: a pySigma pipeline YAML file or a built-in name; repeat to chain (applied by priority).",
+        };
+        var paths = new Argument<string[]>("PATH") { Description = "Sigma files or folders (searched recursively, following symbolic links).", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("convert", "Convert rules to queries; one JSON line per rule file. Exit 0 when all converted, 1 when any failed, 2 for usage errors.")
+        {
+            target,
+            pipelines,
+            paths,
+        };
+        command.Action = new SigmaAction((result, output, error) =>
+            SigmaConvertRunner.Run(result.GetValue(target) ?? string.Empty, result.GetValue(pipelines) ?? [], result.GetValue(paths) ?? [], output, error));
+        return command;
+    }
+
+    private static Command CreateBenchConvert()
+    {
+        var rules = new Option<string?>("--rules") { Description = "Rule folder (default: ../shared/sigma/rules found above the current folder)." };
+        var targets = new Option<string[]>("--target", "-t") { Description = "Targets to measure (default: all)." };
+        var repeat = new Option<int>("--repeat") { Description = "Conversions per target; the best is reported.", DefaultValueFactory = _ => 5 };
+        var command = new Command("bench-convert", "Benchmark: convert the rule corpus to each target on one thread.")
+        {
+            rules,
+            targets,
+            repeat,
+        };
+        command.Action = new SigmaAction((result, output, error) =>
+        {
+            var folder = result.GetValue(rules) ?? FindCorpus();
+            if (folder is null)
+            {
+                error.WriteLine("sigma bench-convert: no rule folder given and ../shared/sigma/rules was not found. Pass --rules PATH.");
+                return UsageError;
+            }
+
+            return SigmaConvertBenchRunner.Run([folder], result.GetValue(targets) ?? [], result.GetValue(repeat), output, error);
+        });
         return command;
     }
 
