@@ -62,6 +62,11 @@ public sealed class RuleAuthoringTests : BrowserTest
         await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Problems (2)" })).ToBeVisibleAsync();
 
         Assert.Equal(WithTypo.Replace("endswiht", "endswith", StringComparison.Ordinal), await EditorTextAsync(page));
+        // The same rule, converted for every SIEM as it stands.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Queries" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Splunk SPL query")).ToContainTextAsync("Image=\"*\\\\whoami.exe\"");
+        await Assertions.Expect(page.GetByLabel("Elastic ES|QL query")).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "31a-editor-queries");
         await page.GetByLabel("What changed").FillAsync("first cut");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/rules/[0-9a-f-]{36}$"));

@@ -191,3 +191,24 @@ public sealed class RuleServiceTests : IAsyncLifetime
     private RuleService Rules(string userId) =>
         _db.As(userId, _company, userId == _author ? "uma@acme.test" : "vera@acme.test").ServiceProvider.GetRequiredService<RuleService>();
 }
+
+public sealed class RuleConversionsTests
+{
+    [Fact]
+    public void ConvertAll_GivesEveryTargetItsQuery()
+    {
+        var conversions = RuleConversions.ConvertAll(RuleServiceTests.Whoami);
+
+        Assert.Equal(["splunk", "kusto", "lucene", "esql", "eql"], conversions.Select(c => c.Target));
+        Assert.All(conversions, c => Assert.Null(c.Error));
+        Assert.Equal("Image=\"*\\\\whoami.exe\"", Assert.Single(conversions[0].Queries));
+    }
+
+    [Fact]
+    public void ConvertAll_OfABrokenRule_SaysWhyForEachTarget()
+    {
+        var conversions = RuleConversions.ConvertAll("title: x\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n");
+
+        Assert.All(conversions, c => Assert.Contains("does not parse", c.Error, StringComparison.Ordinal));
+    }
+}

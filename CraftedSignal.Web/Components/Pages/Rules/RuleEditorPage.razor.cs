@@ -44,6 +44,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private StandaloneCodeEditor? _editor;
     private RuleDetails? _rule;
     private RuleAnalysis? _analysis;
+    private IReadOnlyList<RuleConversion> _conversions = [];
     private VersionConflict? _conflict;
     private CancellationTokenSource? _validation;
     private RuleFormat _format = RuleFormat.Sigma;
@@ -179,6 +180,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private void Analyze()
     {
         _analysis = RuleAnalyzer.Analyze(_format, _language, _content, _format == RuleFormat.Native ? _nativeTitle : null);
+        _conversions = _format == RuleFormat.Sigma ? RuleConversions.ConvertAll(_content) : [];
         _title = _rule is null && _analysis.Title == "Untitled rule" ? "New rule" : _analysis.Title;
     }
 
