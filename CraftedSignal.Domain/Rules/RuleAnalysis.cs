@@ -30,7 +30,7 @@ public sealed record RuleAnalysis(
 /// <summary>Reads a rule's content: Sigma through the engine's parser and validator, native queries through structural checks.</summary>
 public static class RuleAnalyzer
 {
-    public const int MaxContentLength = 256 * 1024;
+    public const int MaxContentLength = 1024 * 1024;
 
     public static readonly string[] Levels = ["informational", "low", "medium", "high", "critical"];
 

@@ -174,7 +174,12 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
 
     public static string Sha256(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
 
-    private RuleVersion AddVersion(AppDbContext db, DetectionRule rule, string content, RuleAnalysis analysis, string? message, RuleSource? source, DateTime now)
+    private RuleVersion AddVersion(AppDbContext db, DetectionRule rule, string content, RuleAnalysis analysis, string? message, RuleSource? source, DateTime now) =>
+        AddVersion(db, rule, content, analysis, message, source, tenant.UserId, tenant.UserName, now);
+
+    /// <summary>Adds the next immutable version and brings the rule's describing columns and tags up to date.</summary>
+    internal static RuleVersion AddVersion(AppDbContext db, DetectionRule rule, string content, RuleAnalysis analysis, string? message, RuleSource? source,
+        string? authorUserId, string authorName, DateTime now)
     {
         var version = new RuleVersion
         {
@@ -184,8 +189,8 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             Number = rule.LatestVersion + 1,
             Content = content,
             ContentSha256 = Sha256(content),
-            AuthorUserId = tenant.UserId,
-            AuthorName = tenant.UserName,
+            AuthorUserId = authorUserId,
+            AuthorName = authorName,
             CreatedAt = now,
             Message = string.IsNullOrWhiteSpace(message) ? null : message.Trim(),
             SourceName = source?.Name,

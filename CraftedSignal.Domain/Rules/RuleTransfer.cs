@@ -1,0 +1,239 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using CraftedSignal.Domain.Audit;
+using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace CraftedSignal.Domain.Rules;
+
+/// <summary>A file offered for import: its path inside the upload and its bytes.</summary>
+public sealed record ImportFile(string Path, byte[] Content);
+
+public enum ImportOutcome
+{
+    Imported,
+    Updated,
+    Unchanged,
+    Rejected,
+}
+
+public sealed record ImportedFile(string Path, ImportOutcome Outcome, Guid? RuleId, int? Version, string? Reason, IReadOnlyList<RuleDiagnostic> Diagnostics);
+
+public sealed record ImportSummary(IReadOnlyList<ImportedFile> Files)
+{
+    public int Count(ImportOutcome outcome) => Files.Count(f => f.Outcome == outcome);
+}
+
+public sealed record ImportTooLarge(string Detail) : Error(Detail);
+
+public sealed record ZipSlip(string EntryPath)
+    : Error($"The zip holds a path outside its root ('{EntryPath}'). Nothing was imported: rebuild the zip with relative paths.");
+
+public sealed record NotAZip()
+    : Error("The file is not a readable zip archive. Upload a .zip, or the .yml files themselves.");
+
+/// <summary>
+/// Detection as code: imports Sigma files (loose or in a zip) as rules or new versions of existing rules, matched by their
+/// Sigma <c>id</c>, with provenance on every version; exports the company's rules as a zip of Sigma YAML.
+/// </summary>
+public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time)
+{
+    public const int MaxFiles = 10_000;
+    public const long MaxUploadBytes = 50L * 1024 * 1024;
+    public const long MaxUncompressedBytes = 200L * 1024 * 1024;
+
+    public async Task<Result<ImportSummary>> ImportZipAsync(Stream zip, string sourceName, CancellationToken cancellationToken = default)
+    {
+        var files = new List<ImportFile>();
+        try
+        {
+            using var archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
+            if (archive.Entries.Count > MaxFiles)
+                return new ImportTooLarge($"The zip holds {archive.Entries.Count:N0} entries; import at most {MaxFiles:N0} at a time.");
+            long total = 0;
+            foreach (var entry in archive.Entries)
+            {
+                if (!IsInsideRoot(entry.FullName))
+                    return new ZipSlip(entry.FullName);
+                if (entry.FullName.EndsWith('/') || !IsSigmaFile(entry.FullName))
+                    continue;
+                total += entry.Length;
+                if (total > MaxUncompressedBytes)
+                    return new ImportTooLarge($"The zip unpacks to more than {MaxUncompressedBytes / (1024 * 1024)} MiB of rules; split it.");
+                if (entry.Length > RuleAnalyzer.MaxContentLength)
+                {
+                    files.Add(new ImportFile(entry.FullName, []));
+                    continue;
+                }
+
+                await using var stream = await entry.OpenAsync(cancellationToken);
+                using var buffer = new MemoryStream((int)entry.Length);
+                await stream.CopyToAsync(buffer, cancellationToken);
+                files.Add(new ImportFile(entry.FullName, buffer.ToArray()));
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return new NotAZip();
+        }
+
+        return await ImportAsync(files, sourceName, cancellationToken);
+    }
+
+    public async Task<Result<ImportSummary>> ImportAsync(IReadOnlyList<ImportFile> files, string sourceName, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await Access.RequireAsync(db, tenant, Permission.Author, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        if (files.Count > MaxFiles)
+            return new ImportTooLarge($"{files.Count:N0} files were offered; import at most {MaxFiles:N0} at a time.");
+
+        var companyId = access.Value.CompanyId;
+        var existing = await db.DetectionRules.Include(r => r.Tags)
+            .Where(r => r.CompanyId == companyId && r.SigmaId != null)
+            .ToDictionaryAsync(r => r.SigmaId!, StringComparer.OrdinalIgnoreCase, cancellationToken);
+        var latestHashes = await db.RuleVersions
+            .Where(v => v.CompanyId == companyId && db.DetectionRules.Any(r => r.Id == v.RuleId && r.LatestVersion == v.Number))
+            .ToDictionaryAsync(v => v.RuleId, v => v.ContentSha256, cancellationToken);
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var results = new List<ImportedFile>(files.Count);
+        foreach (var file in files)
+        {
+            var result = ImportOne(db, file, sourceName, companyId, access.Value.UserId, existing, latestHashes, now);
+            results.Add(result);
+        }
+
+        var summary = new ImportSummary(results);
+        db.Audit(tenant.ToActor(), companyId, AuditActions.RulesImported, now, "rules", null, new
+        {
+            source = sourceName,
+            files = files.Count,
+            imported = summary.Count(ImportOutcome.Imported),
+            updated = summary.Count(ImportOutcome.Updated),
+            unchanged = summary.Count(ImportOutcome.Unchanged),
+            rejected = summary.Count(ImportOutcome.Rejected),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return summary;
+    }
+
+    /// <summary>Writes every rule's latest version as <c>&lt;title&gt;.yml</c> (Sigma) or <c>.spl/.kql/...</c> (native) into a zip.</summary>
+    public async Task<Result<int>> ExportAsync(Stream destination, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+
+        var rules = await db.DetectionRules.AsNoTracking()
+            .Where(r => r.CompanyId == access.Value.CompanyId)
+            .OrderBy(r => r.Title)
+            .Select(r => new { r.Id, r.Title, r.Format, r.Language, Content = db.RuleVersions.Where(v => v.RuleId == r.Id && v.Number == r.LatestVersion).Select(v => v.Content).First() })
+            .ToListAsync(cancellationToken);
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var archive = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var rule in rules)
+            {
+                var extension = rule.Format == RuleFormat.Sigma ? "yml" : (rule.Language ?? NativeLanguage.Spl).ToString().ToLowerInvariant();
+                var name = UniqueName(names, FileNameFor(rule.Title), extension);
+                var entry = archive.CreateEntry($"rules/{name}", CompressionLevel.Optimal);
+                await using var stream = await entry.OpenAsync(cancellationToken);
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(rule.Content), cancellationToken);
+            }
+        }
+
+        db.Audit(tenant.ToActor(), access.Value.CompanyId, AuditActions.RulesExported, time.GetUtcNow().UtcDateTime, "rules", null, new { rules = rules.Count });
+        await db.SaveChangesAsync(cancellationToken);
+        return rules.Count;
+    }
+
+    private ImportedFile ImportOne(AppDbContext db, ImportFile file, string sourceName, Guid companyId, string userId,
+        Dictionary<string, DetectionRule> existing, Dictionary<Guid, string> latestHashes, DateTime now)
+    {
+        if (file.Content.Length == 0 || file.Content.Length > RuleAnalyzer.MaxContentLength)
+        {
+            return Rejected(file, file.Content.Length == 0
+                ? "The file is empty."
+                : $"The file is larger than a rule may be ({RuleAnalyzer.MaxContentLength / 1024} KiB).");
+        }
+
+        string content;
+        try
+        {
+            content = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(file.Content).TrimStart('\uFEFF');
+        }
+        catch (DecoderFallbackException)
+        {
+            return Rejected(file, "The file is not UTF-8 text.");
+        }
+
+        var analysis = RuleAnalyzer.Analyze(RuleFormat.Sigma, null, content);
+        if (analysis.HasErrors)
+            return new ImportedFile(file.Path, ImportOutcome.Rejected, null, null, $"{analysis.ErrorCount} error(s); fix them and import again.", analysis.Diagnostics.Where(d => d.IsError).ToList());
+
+        var source = new RuleSource(sourceName, file.Path, Convert.ToHexStringLower(SHA256.HashData(file.Content)));
+        var hash = RuleService.Sha256(content);
+        if (analysis.SigmaId is { } sigmaId && existing.TryGetValue(sigmaId, out var rule))
+        {
+            if (latestHashes.TryGetValue(rule.Id, out var latest) && latest == hash)
+                return new ImportedFile(file.Path, ImportOutcome.Unchanged, rule.Id, rule.LatestVersion, null, []);
+            var version = RuleService.AddVersion(db, rule, content, analysis, $"Imported from {sourceName}", source, userId, tenant.UserName, now);
+            latestHashes[rule.Id] = hash;
+            return new ImportedFile(file.Path, ImportOutcome.Updated, rule.Id, version.Number, null, []);
+        }
+
+        var created = new DetectionRule
+        {
+            Id = Guid.CreateVersion7(),
+            CompanyId = companyId,
+            Format = RuleFormat.Sigma,
+            Title = analysis.Title,
+            OwnerUserId = userId,
+            OwnerName = tenant.UserName,
+            CreatedAt = now,
+        };
+        db.DetectionRules.Add(created);
+        var first = RuleService.AddVersion(db, created, content, analysis, $"Imported from {sourceName}", source, userId, tenant.UserName, now);
+        if (analysis.SigmaId is { } newId)
+            existing[newId] = created;
+        latestHashes[created.Id] = hash;
+        return new ImportedFile(file.Path, ImportOutcome.Imported, created.Id, first.Number, null, []);
+    }
+
+    private static ImportedFile Rejected(ImportFile file, string reason) => new(file.Path, ImportOutcome.Rejected, null, null, reason, []);
+
+    internal static bool IsSigmaFile(string path) =>
+        path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>False for absolute paths, drive letters and any <c>..</c> segment: entries that would land outside the import's root.</summary>
+    internal static bool IsInsideRoot(string entryPath)
+    {
+        var path = entryPath.Replace('\\', '/');
+        if (path.StartsWith('/') || (path.Length > 1 && path[1] == ':'))
+            return false;
+        return !path.Split('/').Any(segment => segment == "..");
+    }
+
+    private static string FileNameFor(string title)
+    {
+        var name = new string(title.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray()).Trim('_');
+        while (name.Contains("__", StringComparison.Ordinal))
+            name = name.Replace("__", "_", StringComparison.Ordinal);
+        return name.Length == 0 ? "rule" : name[..Math.Min(name.Length, 70)];
+    }
+
+    private static string UniqueName(HashSet<string> used, string stem, string extension)
+    {
+        var name = $"{stem}.{extension}";
+        for (var i = 2; !used.Add(name); i++)
+            name = $"{stem}_{i}.{extension}";
+        return name;
+    }
+}

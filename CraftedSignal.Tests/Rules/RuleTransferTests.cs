@@ -1,0 +1,175 @@
+using System.IO.Compression;
+using System.Text;
+using CraftedSignal.Domain.Audit;
+using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Tests.Infrastructure;
+using CraftedSignal.Tests.Sigma;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CraftedSignal.Tests.Rules;
+
+public sealed class RuleTransferTests : IAsyncLifetime
+{
+    private TestDatabase _db = default!;
+    private Guid _company;
+    private string _author = "";
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _author = await _db.AddUserAsync("uma@acme.test");
+        _company = await _db.AddCompanyAsync("Acme", _author);
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task Import_TheWholeSigmaHqCorpus_ImportsEveryRuleWithProvenance()
+    {
+        var root = Path.Combine(SigmaData.Root, "rules");
+        var files = Directory.EnumerateFiles(root, "*.yml", SearchOption.AllDirectories)
+            .Select(f => new ImportFile(Path.GetRelativePath(root, f), System.IO.File.ReadAllBytes(f)))
+            .ToList();
+
+        var summary = (await Transfer().ImportAsync(files, "SigmaHQ")).Value!;
+
+        Assert.Equal(3141, files.Count);
+        Assert.Empty(summary.Files.Where(f => f.Outcome == ImportOutcome.Rejected).Select(f => $"{f.Path}: {f.Reason}"));
+        Assert.Equal(files.Count, summary.Count(ImportOutcome.Imported) + summary.Count(ImportOutcome.Updated));
+        await using var db = _db.NewContext();
+        Assert.Equal(3141, await db.DetectionRules.IgnoreQueryFilters().CountAsync());
+        var version = await db.RuleVersions.IgnoreQueryFilters().FirstAsync(v => v.SourceUrl == files[0].Path);
+        Assert.Equal("SigmaHQ", version.SourceName);
+        Assert.Matches("^[0-9a-f]{64}$", version.SourceSha256!);
+
+        // The same files again change nothing.
+        var again = (await Transfer().ImportAsync(files, "SigmaHQ")).Value!;
+        Assert.Equal(files.Count, again.Count(ImportOutcome.Unchanged));
+    }
+
+    [Fact]
+    public async Task Import_ARuleWhoseIdExists_AddsAVersion()
+    {
+        await Transfer().ImportAsync([File("a.yml", RuleServiceTests.Whoami)], "first");
+
+        var summary = (await Transfer().ImportAsync([File("a.yml", RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal))], "second")).Value!;
+
+        var updated = Assert.Single(summary.Files);
+        Assert.Equal(ImportOutcome.Updated, updated.Outcome);
+        Assert.Equal(2, updated.Version);
+    }
+
+    [Fact]
+    public async Task Import_InvalidRulesAndNonText_AreRejectedWithReasons()
+    {
+        var summary = (await Transfer().ImportAsync(
+        [
+            File("bad.yml", "title: x\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n"),
+            new ImportFile("binary.yml", [0xff, 0xfe, 0x00, 0x81]),
+            new ImportFile("empty.yml", []),
+        ], "upload")).Value!;
+
+        Assert.All(summary.Files, f => Assert.Equal(ImportOutcome.Rejected, f.Outcome));
+        Assert.Contains(summary.Files[0].Diagnostics, d => d.Code == "SIG2001");
+        Assert.Contains("UTF-8", summary.Files[1].Reason, StringComparison.Ordinal);
+        await using var db = _db.NewContext();
+        Assert.False(await db.DetectionRules.IgnoreQueryFilters().AnyAsync());
+        Assert.True(await db.AuditEntries.IgnoreQueryFilters().AnyAsync(e => e.Action == AuditActions.RulesImported));
+    }
+
+    [Theory]
+    [InlineData("../evil.yml")]
+    [InlineData("rules/../../evil.yml")]
+    [InlineData("/etc/evil.yml")]
+    [InlineData("C:/evil.yml")]
+    [InlineData("..\\evil.yml")]
+    public async Task ImportZip_WithAPathOutsideItsRoot_IsRefusedWhole(string evilPath)
+    {
+        using var zip = Zip(("rules/ok.yml", RuleServiceTests.Whoami), (evilPath, RuleServiceTests.Whoami));
+
+        var result = await Transfer().ImportZipAsync(zip, "evil.zip");
+
+        Assert.IsType<ZipSlip>(result.Error);
+        await using var db = _db.NewContext();
+        Assert.False(await db.DetectionRules.IgnoreQueryFilters().AnyAsync());
+    }
+
+    [Fact]
+    public async Task ImportZip_ThatIsNotAZip_SaysSo()
+    {
+        var result = await Transfer().ImportZipAsync(new MemoryStream(Encoding.UTF8.GetBytes("not a zip at all")), "x.zip");
+
+        Assert.IsType<NotAZip>(result.Error);
+    }
+
+    [Fact]
+    public async Task ImportZip_WithTooManyEntries_IsRefused()
+    {
+        var entries = Enumerable.Range(0, RuleTransfer.MaxFiles + 1).Select(i => ($"r{i}.txt", "x")).ToArray();
+        using var zip = Zip(entries);
+
+        var result = await Transfer().ImportZipAsync(zip, "many.zip");
+
+        Assert.IsType<ImportTooLarge>(result.Error);
+    }
+
+    [Fact]
+    public async Task Export_ThenImportIntoAnotherCompany_RoundTripsEveryRule()
+    {
+        await using (var scope = _db.As(_author, _company, "uma@acme.test"))
+        {
+            var rules = scope.ServiceProvider.GetRequiredService<RuleService>();
+            await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami));
+            await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleLibraryTests.Sigma("Encoded PowerShell", "critical", "process_creation", "attack.execution", "attack.t1059.001", "powershell.exe")));
+        }
+
+        using var exported = new MemoryStream();
+        Assert.Equal(2, (await Transfer().ExportAsync(exported)).Value);
+        exported.Position = 0;
+
+        var other = await _db.AddUserAsync("eve@globex.test");
+        var globex = await _db.AddCompanyAsync("Globex", other);
+        await using var theirs = _db.As(other, globex, "eve@globex.test");
+        var summary = (await theirs.ServiceProvider.GetRequiredService<RuleTransfer>().ImportZipAsync(exported, "acme-export.zip")).Value!;
+
+        Assert.Equal(2, summary.Count(ImportOutcome.Imported));
+        await using var db = _db.NewContext();
+        var acme = await db.RuleVersions.IgnoreQueryFilters().Where(v => v.CompanyId == _company).Select(v => v.ContentSha256).OrderBy(h => h).ToListAsync();
+        var copied = await db.RuleVersions.IgnoreQueryFilters().Where(v => v.CompanyId == globex).Select(v => v.ContentSha256).OrderBy(h => h).ToListAsync();
+        Assert.Equal(acme, copied);
+    }
+
+    [Fact]
+    public async Task Import_ByViewer_IsNotPermitted()
+    {
+        var viewer = await _db.AddUserAsync("vera@acme.test");
+        await _db.AddMemberAsync(_company, viewer, CompanyRole.Viewer);
+        await using var scope = _db.As(viewer, _company);
+
+        var result = await scope.ServiceProvider.GetRequiredService<RuleTransfer>().ImportAsync([File("a.yml", RuleServiceTests.Whoami)], "x");
+
+        Assert.IsType<NotPermitted>(result.Error);
+    }
+
+    private RuleTransfer Transfer() => _db.As(_author, _company, "uma@acme.test").ServiceProvider.GetRequiredService<RuleTransfer>();
+
+    private static ImportFile File(string path, string content) => new(path, Encoding.UTF8.GetBytes(content));
+
+    private static MemoryStream Zip(params (string Path, string Content)[] entries)
+    {
+        var stream = new MemoryStream();
+        using (var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, content) in entries)
+            {
+                using var writer = new StreamWriter(archive.CreateEntry(path).Open());
+                writer.Write(content);
+            }
+        }
+
+        stream.Position = 0;
+        return stream;
+    }
+}
