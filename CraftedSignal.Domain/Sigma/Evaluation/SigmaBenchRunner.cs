@@ -15,6 +15,7 @@ public sealed record SigmaBenchResult(
     double CompileSeconds,
     double ParseOnlyEventsPerSecond,
     double MatchEventsPerSecond,
+    double RulesEvaluatedPerEvent,
     long PeakWorkingSetBytes)
 {
     /// <summary>How much slower matching is than parsing the events alone.</summary>
@@ -55,6 +56,7 @@ public static class SigmaBenchRunner
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse only:         {result.ParseOnlyEventsPerSecond:F0} events/s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse + match:      {result.MatchEventsPerSecond:F0} events/s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse/match ratio:  {result.Ratio:F2}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rules evaluated:    {result.RulesEvaluatedPerEvent:F1} per event"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set:   {result.PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MB"));
         return 0;
     }
@@ -90,7 +92,8 @@ public static class SigmaBenchRunner
 
         var matchSeconds = stopwatch.Elapsed.TotalSeconds;
         using var process = Process.GetCurrentProcess();
-        return new SigmaBenchResult(engine.Rules.Count, parsed, matches, load, compile, parsed / parseSeconds, parsed / matchSeconds, process.PeakWorkingSet64);
+        return new SigmaBenchResult(engine.Rules.Count, parsed, matches, load, compile, parsed / parseSeconds, parsed / matchSeconds,
+            (double)engine.EvaluatedRules / parsed, process.PeakWorkingSet64);
     }
 
     /// <summary>JSON Lines of Sysmon-shaped events from a fixed seed: the same bytes on every run.</summary>

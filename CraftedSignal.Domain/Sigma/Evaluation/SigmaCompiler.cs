@@ -343,4 +343,10 @@ public sealed record SigmaEngineOptions
 
     /// <summary>Routes events to the rules of their log source; rules with an unmapped log source see every event.</summary>
     public LogSourceMap LogSourceMap { get; init; } = LogSourceMap.BuiltIn;
+
+    /// <summary>
+    /// Skip rules whose required substrings are absent from the event (see <c>RulePrefilter</c>). Results are the same
+    /// either way; false evaluates every routed rule, for comparison.
+    /// </summary>
+    public bool Prefilter { get; init; } = true;
 }
