@@ -205,7 +205,8 @@ internal sealed class SigmaCompiler(FieldTable fields, SigmaEngineOptions option
 
         if (Has(SigmaModifier.Re))
         {
-            var regex = SigmaRegex.Create(text, Has(SigmaModifier.ReIgnoreCase), Has(SigmaModifier.ReMultiline), Has(SigmaModifier.ReDotAll));
+            var (ignoreCase, multiline, dotAll) = (Has(SigmaModifier.ReIgnoreCase), Has(SigmaModifier.ReMultiline), Has(SigmaModifier.ReDotAll));
+            var regex = SigmaRegex.Create(text, ignoreCase, multiline, dotAll);
             if (regex.Regex is null)
             {
                 Fail(SigmaDiagnosticCodes.InvalidRegex, $"The regular expression is not valid: {regex.Error}. Fix the pattern.", value.Position);
@@ -219,7 +220,8 @@ internal sealed class SigmaCompiler(FieldTable fields, SigmaEngineOptions option
                     value.Position));
             }
 
-            return new RegexTest(regex.Regex);
+            // Validated now; built again, and kept, only if an event reaches it.
+            return new RegexTest(() => SigmaRegex.Create(text, ignoreCase, multiline, dotAll).Regex!);
         }
 
         if (Has(SigmaModifier.Cidr))

@@ -245,9 +245,14 @@ internal sealed class BooleanTest(bool expected) : ValueTest
         value.Kind is EventValueKind.Boolean or EventValueKind.String && value.Text.Equals(_text, StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary><c>re</c>: a regular expression that can never hang (linear-time engine or a match timeout).</summary>
-internal sealed class RegexTest(Regex regex) : ValueTest
+/// <summary>
+/// <c>re</c>: a regular expression that can never hang (linear-time engine or a match timeout). It is built on first
+/// use: the linear-time engine holds about half a megabyte per pattern, and the prefilter leaves many never needed.
+/// </summary>
+internal sealed class RegexTest(Func<Regex> create) : ValueTest
 {
+    private Regex? _regex;
+
     public override bool Test(EventValue value, EventContext context)
     {
         if (!value.IsScalar)
@@ -257,7 +262,7 @@ internal sealed class RegexTest(Regex regex) : ValueTest
 
         try
         {
-            return regex.IsMatch(value.Text);
+            return (_regex ??= create()).IsMatch(value.Text);
         }
         catch (RegexMatchTimeoutException)
         {
