@@ -93,6 +93,8 @@ internal sealed class NullMatcher(int slot) : Matcher
 /// <summary><c>Field|exists: true|false</c>.</summary>
 internal sealed class ExistsMatcher(int slot, bool expected) : Matcher
 {
+    public override Requirement Require() => expected ? Requirement.Present(slot) : Requirement.Unknown;
+
     public override bool Matches(EventContext context) => context.Get(slot) is not null == expected;
 }
 
@@ -102,7 +104,8 @@ internal sealed class ExistsMatcher(int slot, bool expected) : Matcher
 /// </summary>
 internal sealed class FieldMatcher(int slot, ValueTest[] tests, bool all, bool negate) : Matcher
 {
-    public override Requirement Require() => negate ? Requirement.Unknown : ValueTest.Require(slot, tests, all);
+    // An absent or null field never matches, not even with neq.
+    public override Requirement Require() => negate ? Requirement.Present(slot) : ValueTest.Require(slot, tests, all);
     public override bool Matches(EventContext context)
     {
         var value = context.Get(slot);

@@ -1,10 +1,13 @@
 namespace CraftedSignal.Domain.Sigma.Evaluation;
 
 /// <summary>
-/// "The value of field <see cref="Slot"/> contains <see cref="Needle"/>" (lowercase ASCII); slot -1: some value of the
-/// event does (keywords).
+/// "The value of field <see cref="Slot"/> contains <see cref="Needle"/>" (lowercase); slot -1: some value of the event
+/// does (keywords). An empty needle only asks that the event has the field.
 /// </summary>
-internal readonly record struct Atom(int Slot, string Needle);
+internal readonly record struct Atom(int Slot, string Needle)
+{
+    public bool IsPresence => Needle.Length == 0;
+}
 
 /// <summary>
 /// A necessary condition for a matcher in conjunctive normal form: the matcher can only match an event that satisfies
@@ -70,12 +73,16 @@ internal sealed class Requirement
         return any ? new([[.. atoms]]) : Never;
     }
 
+    /// <summary>The event has the field (with any value, even null): needed by every field test but <c>null</c>.</summary>
+    public static Requirement Present(int slot) => new([[new Atom(slot, string.Empty)]]);
+
     /// <summary>One clause: at least one of the needles is in the field (slot -1: in some value of the event).</summary>
     public static Requirement AnyNeedle(int slot, IEnumerable<string> needles) => Any(needles.Select(n => new Requirement([[new Atom(slot, n)]])));
 
     /// <summary>Lower is more selective: short needles occur in many values.</summary>
     private static double Cost(Atom[] clause) => clause.Sum(a => a.Needle.Length switch
     {
+        0 => 32.0,
         <= 2 => 16.0,
         3 => 8.0,
         4 => 4.0,

@@ -4,10 +4,11 @@ namespace CraftedSignal.Domain.Sigma.Evaluation;
 
 /// <summary>
 /// Picks the rules worth evaluating for an event. Each rule's <see cref="Requirement"/> lists substrings its matches
-/// must contain; one automaton per field (and one for keywords) finds all of them in a single pass over the event's
-/// values. A rule is a candidate when every clause of its requirement has a needle present. Rules with no requirement
-/// (negations, <c>exists</c>, <c>null</c>, numbers, regexes, ...) are always evaluated. The requirement is necessary,
-/// never sufficient: candidates are evaluated in full, so the prefilter changes speed, not results.
+/// must contain, or fields they must have; one automaton per field (and one for keywords) finds all the substrings in
+/// a single pass over the event's values. A rule is a candidate when every clause of its requirement has an atom
+/// present. Rules with no requirement (e.g. only <c>not</c> or <c>null</c>, or regex keywords) are always evaluated.
+/// The requirement is necessary, never sufficient: candidates are evaluated in full, so the prefilter changes speed,
+/// not results.
 /// </summary>
 internal sealed class RulePrefilter
 {
@@ -58,9 +59,10 @@ internal sealed class RulePrefilter
         _bySlot = new NeedleIndex?[fields.Count];
         foreach (var group in atoms.GroupBy(a => a.Key.Slot))
         {
-            var ascii = group.Where(a => System.Text.Ascii.IsValid(a.Key.Needle)).ToList();
+            var ascii = group.Where(a => !a.Key.IsPresence && System.Text.Ascii.IsValid(a.Key.Needle)).ToList();
+            var presence = group.Where(a => a.Key.IsPresence).Select(a => a.Value).DefaultIfEmpty(-1).First();
             var index = new NeedleIndex(new SubstringAutomaton([.. ascii.Select(a => a.Key.Needle)]), [.. ascii.Select(a => a.Value)],
-                [.. group.Select(a => a.Value)]);
+                [.. group.Select(a => a.Value)], presence);
             if (group.Key < 0)
             {
                 _keywords = index;
@@ -95,6 +97,11 @@ internal sealed class RulePrefilter
         {
             if (_fields.TryGetSlot(name, out var slot) && _bySlot[slot] is { } index)
             {
+                if (index.Presence >= 0)
+                {
+                    Satisfy(index.Presence, candidates);
+                }
+
                 Scan(value, index, candidates);
             }
 
@@ -176,6 +183,7 @@ internal sealed class RulePrefilter
     /// <summary>
     /// The needles of one field: ASCII ones in the automaton (<see cref="AsciiAtoms"/> maps its needle numbers to atoms);
     /// the others can only be in non-ASCII text, which satisfies <see cref="AllAtoms"/> without a scan.
+    /// <see cref="Presence"/>: the atom "the event has the field", or -1.
     /// </summary>
-    private sealed record NeedleIndex(SubstringAutomaton Automaton, int[] AsciiAtoms, int[] AllAtoms);
+    private sealed record NeedleIndex(SubstringAutomaton Automaton, int[] AsciiAtoms, int[] AllAtoms, int Presence);
 }

@@ -16,12 +16,15 @@ internal abstract class ValueTest
     /// </summary>
     public virtual string[]? Needles() => null;
 
-    /// <summary>What a field (or keyword, slot -1) item needs: one needle of any test, or of every test with <c>all</c>.</summary>
+    /// <summary>
+    /// What a field (or keyword, slot -1) item needs: one needle of any test, or of every test with <c>all</c>. A field
+    /// test without needles still needs the field.
+    /// </summary>
     public static Requirement Require(int slot, ValueTest[] tests, bool all, Func<string, bool>? usable = null)
     {
         var parts = tests.Select(t => t.Needles() is { } needles && needles.All(usable ?? (_ => true))
             ? Requirement.AnyNeedle(slot, needles)
-            : Requirement.Unknown);
+            : slot >= 0 ? Requirement.Present(slot) : Requirement.Unknown);
         return all ? Requirement.All(parts) : Requirement.Any(parts);
     }
 

@@ -45,6 +45,14 @@ public class PrefilterTests
     [InlineData("selection: {Image|endswith: '\\a.exe'}\nfilter: {CommandLine|contains: 'x'}\ncondition: selection and not filter", """{"Image": "\\A.exe"}""")]
     [InlineData("keywords: ['mimikatz', 'sekurlsa*logon']\ncondition: keywords", """{"Payload": "SEKURLSA::LogonPasswords"}""")]
     [InlineData("keywords: ['a\nb']\ncondition: keywords", """{"x": "a", "y": "b"}""")]
+    [InlineData("EventID: 4688", """{"EventID": "4688.0"}""")]
+    [InlineData("EventID: 16", """{"EventID": "0x10"}""")]
+    [InlineData("User|neq: 'bob'", """{"User": "alice"}""")]
+    [InlineData("User|exists: true", """{"User": null}""")]
+    [InlineData("User|exists: false", """{"Image": "x"}""")]
+    [InlineData("User: null", """{"Image": "x"}""")]
+    [InlineData("User|re: '^b.b$'", """{"user": "bob"}""")]
+    [InlineData("Size|gt: 10", """{"Size": 11}""")]
     public void Prefilter_EdgeCases_MatchAsFullEvaluationDoes(string detection, string eventJson)
     {
         if (!detection.Contains("condition:", StringComparison.Ordinal))
