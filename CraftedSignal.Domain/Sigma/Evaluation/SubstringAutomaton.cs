@@ -30,9 +30,20 @@ internal sealed class SubstringAutomaton
         _classes = AssignClasses(needles, _classOf);
 
         // A shorter needle is still necessary; truncating only matters for a field with tens of thousands of needles.
-        for (var length = int.MaxValue; ; length /= 2)
+        for (var length = needles.Select(n => n.Length).DefaultIfEmpty(0).Max(); ; length /= 2)
         {
-            var paths = needles.Select(n => n.Length > length ? n[..length] : n).Select(n => n.Select(c => _classOf[c]).ToArray()).ToList();
+            var paths = new List<byte[]>(needles.Count);
+            foreach (var needle in needles)
+            {
+                var path = new byte[Math.Min(needle.Length, length)];
+                for (var i = 0; i < path.Length; i++)
+                {
+                    path[i] = _classOf[needle[i]];
+                }
+
+                paths.Add(path);
+            }
+
             var states = CountStates(paths);
             if (states <= MaxStates)
             {
@@ -85,9 +96,12 @@ internal sealed class SubstringAutomaton
     private static int AssignClasses(IReadOnlyList<string> needles, byte[] classOf)
     {
         var counts = new int[128];
-        foreach (var c in needles.SelectMany(n => n))
+        foreach (var needle in needles)
         {
-            counts[char.ToLowerInvariant(c)]++;
+            foreach (var c in needle)
+            {
+                counts[char.ToLowerInvariant(c)]++;
+            }
         }
 
         var used = Enumerable.Range(0, 128).Where(c => counts[c] > 0).OrderByDescending(c => counts[c]).ThenBy(c => c).ToList();
@@ -109,7 +123,8 @@ internal sealed class SubstringAutomaton
     /// <summary>Trie nodes: the distinct prefixes, counted over the sorted paths.</summary>
     private static int CountStates(List<byte[]> paths)
     {
-        var sorted = paths.OrderBy(p => p, Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).ToList();
+        var sorted = paths.ToArray();
+        Array.Sort(sorted, (a, b) => a.AsSpan().SequenceCompareTo(b));
         var states = 1;
         byte[] previous = [];
         foreach (var path in sorted)
