@@ -46,7 +46,11 @@ internal sealed class Requirement
             clauses.AddRange(part.Clauses);
         }
 
-        return clauses.Count == 0 ? Unknown : new([.. clauses.DistinctBy(Key).OrderBy(Cost).Take(MaxClauses)]);
+        // A clause that a field's mere presence satisfies filters little and costs a counter update on most events:
+        // keep such clauses only when there is nothing better.
+        var best = clauses.DistinctBy(Key).OrderBy(Cost).ToList();
+        var literal = best.Where(c => !c.Any(a => a.IsPresence)).ToList();
+        return best.Count == 0 ? Unknown : new([.. (literal.Count > 0 ? literal : best).Take(MaxClauses)]);
     }
 
     /// <summary>At least one part must hold: one clause made of the best clause of each part.</summary>
