@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CraftedSignal.Domain.Sigma.Events;
 
 namespace CraftedSignal.Domain.Sigma.Evaluation;
@@ -83,6 +84,11 @@ internal sealed class RulePrefilter
     public bool IsUnconditional(int rule) => _ruleClauses[rule] == 0;
 
     /// <summary>Adds to <paramref name="candidates"/>, in no particular order, the rules whose requirement the event meets.</summary>
+    /// <remarks>
+    /// The per-event loops here are optimized from their first call: tiered compilation would first run them
+    /// unoptimized for seconds in a fresh process (its call-counting delay restarts while other code is still jitted).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Collect(SigmaEvent evt, List<int> candidates)
     {
         if (++_generation == int.MaxValue)
@@ -130,6 +136,7 @@ internal sealed class RulePrefilter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScanText(string text, NeedleIndex index, List<int> candidates)
     {
         _found.Clear();
@@ -150,6 +157,7 @@ internal sealed class RulePrefilter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Satisfy(int atom, List<int> candidates)
     {
         if (_atomStamps[atom] == _generation)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CraftedSignal.Domain.Sigma.Evaluation;
 
 /// <summary>
@@ -63,6 +65,7 @@ internal sealed class SubstringAutomaton
     /// Adds the index of every needle the text may contain to <paramref name="found"/>, possibly more than once.
     /// Returns false, having found nothing, when the text has a non-ASCII character.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Scan(ReadOnlySpan<char> text, List<int> found)
     {
         var next = _next;
