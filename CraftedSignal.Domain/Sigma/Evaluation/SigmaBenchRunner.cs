@@ -34,7 +34,7 @@ public sealed record SigmaBenchResult(
 /// </summary>
 public static class SigmaBenchRunner
 {
-    public static int Run(IReadOnlyList<string> rulePaths, int eventCount, TextWriter output, TextWriter error, int rounds = 3)
+    public static int Run(IReadOnlyList<string> rulePaths, int eventCount, TextWriter output, TextWriter error, int rounds = 5)
     {
         if (eventCount <= 0 || rounds <= 0 || rulePaths.Count == 0)
         {
@@ -69,7 +69,7 @@ public static class SigmaBenchRunner
         return 0;
     }
 
-    public static SigmaBenchResult Measure(IReadOnlyList<SigmaSource> sources, int eventCount, int rounds = 3)
+    public static SigmaBenchResult Measure(IReadOnlyList<SigmaSource> sources, int eventCount, int rounds = 5)
     {
         var stopwatch = Stopwatch.StartNew();
         var files = sources.Select(s => SigmaParser.ParseFile(s.FullPath, s.DisplayPath)).ToList();
