@@ -101,7 +101,7 @@ internal sealed class RulePrefilter
 
         foreach (var (name, value) in evt.Fields)
         {
-            if (_fields.TryGetSlot(name, out var slot) && _bySlot[slot] is { } index)
+            if (_fields.TryGetSlot(name, out var slot) && slot < _bySlot.Length && _bySlot[slot] is { } index)
             {
                 if (index.Presence >= 0)
                 {

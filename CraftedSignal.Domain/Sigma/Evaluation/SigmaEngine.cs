@@ -32,7 +32,8 @@ public sealed class CompiledSigmaRule
 }
 
 /// <summary>
-/// Compiles Sigma rules once and matches events against them, routing each event only to the rules of its log source.
+/// Compiles Sigma rules once and matches events against them, routing each event only to the rules of its log source
+/// and evaluating only those the <see cref="RulePrefilter"/> leaves.
 /// One engine matches one event at a time (it reuses per-event buffers); use one engine per thread.
 /// </summary>
 public sealed class SigmaEngine
@@ -145,7 +146,16 @@ public sealed class SigmaEngine
 
         _candidates.Clear();
         _prefilter.Collect(evt, _candidates);
-        _candidates.RemoveAll(i => !route.Routed[i]);
+        var kept = 0;
+        for (var i = 0; i < _candidates.Count; i++)
+        {
+            if (route.Routed[_candidates[i]])
+            {
+                _candidates[kept++] = _candidates[i];
+            }
+        }
+
+        _candidates.RemoveRange(kept, _candidates.Count - kept);
         _candidates.AddRange(route.Unconditional);
         _candidates.Sort();
         foreach (var index in _candidates)
