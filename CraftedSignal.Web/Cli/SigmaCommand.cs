@@ -106,10 +106,12 @@ internal static class SigmaCommand
     {
         var rules = new Option<string?>("--rules") { Description = "Rule folder (default: ../shared/sigma/rules found above the current folder)." };
         var events = new Option<int>("--events") { Description = "Number of generated events.", DefaultValueFactory = _ => 100_000 };
+        var rounds = new Option<int>("--rounds") { Description = "Passes over the events; the best is reported.", DefaultValueFactory = _ => 5 };
         var command = new Command("bench", "Benchmark: the rule corpus over generated Sysmon-shaped events, on one thread.")
         {
             rules,
             events,
+            rounds,
         };
         command.Action = new SigmaAction((result, output, error) =>
         {
@@ -120,7 +122,7 @@ internal static class SigmaCommand
                 return UsageError;
             }
 
-            return SigmaBenchRunner.Run([folder], result.GetValue(events), output, error);
+            return SigmaBenchRunner.Run([folder], result.GetValue(events), output, error, result.GetValue(rounds));
         });
         return command;
     }

@@ -12,6 +12,8 @@ internal sealed class FieldTable
 
     public string this[int slot] => _names[slot];
 
+    public bool TryGetSlot(string name, out int slot) => _slots.TryGetValue(name, out slot);
+
     public int Slot(string name)
     {
         if (!_slots.TryGetValue(name, out var slot))

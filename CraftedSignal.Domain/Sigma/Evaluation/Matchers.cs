@@ -6,11 +6,16 @@ namespace CraftedSignal.Domain.Sigma.Evaluation;
 internal abstract class Matcher
 {
     public abstract bool Matches(EventContext context);
+
+    /// <summary>A necessary condition for a match, used to skip rules that cannot match (see <see cref="RulePrefilter"/>).</summary>
+    public virtual Requirement Require() => Requirement.Unknown;
 }
 
 internal sealed class AndMatcher(Matcher[] items) : Matcher
 {
     public Matcher[] Items { get; } = items;
+
+    public override Requirement Require() => Requirement.All(Items.Select(i => i.Require()));
 
     public override bool Matches(EventContext context)
     {
@@ -29,6 +34,8 @@ internal sealed class AndMatcher(Matcher[] items) : Matcher
 internal sealed class OrMatcher(Matcher[] items) : Matcher
 {
     public Matcher[] Items { get; } = items;
+
+    public override Requirement Require() => Requirement.Any(Items.Select(i => i.Require()));
 
     public override bool Matches(EventContext context)
     {
@@ -52,6 +59,7 @@ internal sealed class NotMatcher(Matcher operand) : Matcher
 /// <summary>At least <c>count</c> of the items match (<c>N of pattern</c>).</summary>
 internal sealed class AtLeastMatcher(Matcher[] items, int count) : Matcher
 {
+    public override Requirement Require() => count >= 1 ? Requirement.Any(items.Select(i => i.Require())) : Requirement.Unknown;
     public override bool Matches(EventContext context)
     {
         var hits = 0;
@@ -72,6 +80,8 @@ internal sealed class ConstantMatcher(bool value) : Matcher
     public static ConstantMatcher False { get; } = new(false);
 
     public override bool Matches(EventContext context) => value;
+
+    public override Requirement Require() => value ? Requirement.Unknown : Requirement.Never;
 }
 
 /// <summary><c>Field: null</c>: the field is absent or null.</summary>
@@ -83,6 +93,8 @@ internal sealed class NullMatcher(int slot) : Matcher
 /// <summary><c>Field|exists: true|false</c>.</summary>
 internal sealed class ExistsMatcher(int slot, bool expected) : Matcher
 {
+    public override Requirement Require() => expected ? Requirement.Present(slot) : Requirement.Unknown;
+
     public override bool Matches(EventContext context) => context.Get(slot) is not null == expected;
 }
 
@@ -92,6 +104,8 @@ internal sealed class ExistsMatcher(int slot, bool expected) : Matcher
 /// </summary>
 internal sealed class FieldMatcher(int slot, ValueTest[] tests, bool all, bool negate) : Matcher
 {
+    // An absent or null field never matches, not even with neq.
+    public override Requirement Require() => negate ? Requirement.Present(slot) : ValueTest.Require(slot, tests, all);
     public override bool Matches(EventContext context)
     {
         var value = context.Get(slot);
@@ -162,6 +176,8 @@ internal sealed class FieldMatcher(int slot, ValueTest[] tests, bool all, bool n
 /// <summary>Keywords: values searched in every field of the event.</summary>
 internal sealed class KeywordMatcher(ValueTest[] tests, bool all) : Matcher
 {
+    // Needles are looked for in each value on its own: one spanning two values (a newline in AllTextLower) is not.
+    public override Requirement Require() => ValueTest.Require(-1, tests, all, n => !n.Contains('\n', StringComparison.Ordinal));
     public override bool Matches(EventContext context)
     {
         foreach (var test in tests)

@@ -205,7 +205,8 @@ internal sealed class SigmaCompiler(FieldTable fields, SigmaEngineOptions option
 
         if (Has(SigmaModifier.Re))
         {
-            var regex = SigmaRegex.Create(text, Has(SigmaModifier.ReIgnoreCase), Has(SigmaModifier.ReMultiline), Has(SigmaModifier.ReDotAll));
+            var (ignoreCase, multiline, dotAll) = (Has(SigmaModifier.ReIgnoreCase), Has(SigmaModifier.ReMultiline), Has(SigmaModifier.ReDotAll));
+            var regex = SigmaRegex.Create(text, ignoreCase, multiline, dotAll);
             if (regex.Regex is null)
             {
                 Fail(SigmaDiagnosticCodes.InvalidRegex, $"The regular expression is not valid: {regex.Error}. Fix the pattern.", value.Position);
@@ -219,7 +220,8 @@ internal sealed class SigmaCompiler(FieldTable fields, SigmaEngineOptions option
                     value.Position));
             }
 
-            return new RegexTest(regex.Regex);
+            // Validated now; built again, and kept, only if an event reaches it.
+            return new RegexTest(() => SigmaRegex.Create(text, ignoreCase, multiline, dotAll).Regex!);
         }
 
         if (Has(SigmaModifier.Cidr))
@@ -343,4 +345,10 @@ public sealed record SigmaEngineOptions
 
     /// <summary>Routes events to the rules of their log source; rules with an unmapped log source see every event.</summary>
     public LogSourceMap LogSourceMap { get; init; } = LogSourceMap.BuiltIn;
+
+    /// <summary>
+    /// Skip rules whose required substrings are absent from the event (see <c>RulePrefilter</c>). Results are the same
+    /// either way; false evaluates every routed rule, for comparison.
+    /// </summary>
+    public bool Prefilter { get; init; } = true;
 }

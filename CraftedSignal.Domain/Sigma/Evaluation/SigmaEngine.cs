@@ -32,7 +32,8 @@ public sealed class CompiledSigmaRule
 }
 
 /// <summary>
-/// Compiles Sigma rules once and matches events against them, routing each event only to the rules of its log source.
+/// Compiles Sigma rules once and matches events against them, routing each event only to the rules of its log source
+/// and evaluating only those the <see cref="RulePrefilter"/> leaves.
 /// One engine matches one event at a time (it reuses per-event buffers); use one engine per thread.
 /// </summary>
 public sealed class SigmaEngine
@@ -41,12 +42,14 @@ public sealed class SigmaEngine
     private readonly EventContext _context;
     private readonly LogSourceMap _map;
     private readonly CompiledSigmaRule[] _rules;
-    private readonly Dictionary<string, CompiledSigmaRule[]> _routes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Route> _routes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly RulePrefilter? _prefilter;
+    private readonly List<int> _candidates = [];
     private readonly int _eventIdSlot;
     private readonly int _channelSlot;
 
     private SigmaEngine(FieldTable fields, LogSourceMap map, CompiledSigmaRule[] rules, IReadOnlyList<SigmaDiagnostic> diagnostics,
-        IReadOnlyList<Correlation.SigmaCorrelationRule> correlations)
+        IReadOnlyList<Correlation.SigmaCorrelationRule> correlations, bool prefilter)
     {
         _fields = fields;
         _map = map;
@@ -54,6 +57,7 @@ public sealed class SigmaEngine
         _eventIdSlot = fields.Slot("EventID");
         _channelSlot = fields.Slot("Channel");
         _context = new EventContext(fields);
+        _prefilter = prefilter ? new RulePrefilter(fields, [.. rules.Select(r => r.Matcher.Require())]) : null;
         Diagnostics = diagnostics;
         Correlations = correlations;
     }
@@ -121,7 +125,7 @@ public sealed class SigmaEngine
             }
         }
 
-        return new SigmaEngine(fields, options.LogSourceMap, [.. rules], diagnostics, correlations);
+        return new SigmaEngine(fields, options.LogSourceMap, [.. rules], diagnostics, correlations, options.Prefilter);
     }
 
     /// <summary>Fills <paramref name="matches"/> with the rules the event matches, in load order.</summary>
@@ -129,12 +133,46 @@ public sealed class SigmaEngine
     {
         matches.Clear();
         _context.Reset(evt);
-        foreach (var rule in Route())
+        var route = FindRoute();
+        if (_prefilter is null)
         {
-            if (Evaluate(rule))
+            foreach (var rule in route.Rules)
             {
-                matches.Add(rule);
+                Evaluate(rule, matches);
             }
+
+            return;
+        }
+
+        _candidates.Clear();
+        _prefilter.Collect(evt, _candidates);
+        var kept = 0;
+        for (var i = 0; i < _candidates.Count; i++)
+        {
+            if (route.Routed[_candidates[i]])
+            {
+                _candidates[kept++] = _candidates[i];
+            }
+        }
+
+        _candidates.RemoveRange(kept, _candidates.Count - kept);
+        _candidates.AddRange(route.Unconditional);
+        _candidates.Sort();
+        foreach (var index in _candidates)
+        {
+            Evaluate(_rules[index], matches);
+        }
+    }
+
+    /// <summary>How many rules have been evaluated in full, over all events so far (the prefilter skips the others).</summary>
+    public long EvaluatedRules { get; private set; }
+
+    private void Evaluate(CompiledSigmaRule rule, List<CompiledSigmaRule> matches)
+    {
+        EvaluatedRules++;
+        if (Evaluate(rule))
+        {
+            matches.Add(rule);
         }
     }
 
@@ -170,7 +208,7 @@ public sealed class SigmaEngine
         return true;
     }
 
-    private CompiledSigmaRule[] Route()
+    private Route FindRoute()
     {
         var eventId = _context.Get(_eventIdSlot)?.Text ?? string.Empty;
         var channel = _context.Get(_channelSlot)?.Text ?? string.Empty;
@@ -186,7 +224,14 @@ public sealed class SigmaEngine
             applies[i] = _map.Mappings[i].Applies(eventId.Length == 0 ? null : eventId, channel.Length == 0 ? null : channel);
         }
 
-        routed = [.. _rules.Where(r => r.Mapping is not { } m || applies[m])];
+        var rules = _rules.Where(r => r.Mapping is not { } m || applies[m]).ToArray();
+        var flags = new bool[_rules.Length];
+        foreach (var rule in rules)
+        {
+            flags[rule.Index] = true;
+        }
+
+        routed = new Route(rules, flags, [.. rules.Where(r => _prefilter?.IsUnconditional(r.Index) == true).Select(r => r.Index)]);
         if (_routes.Count < 10_000)
         {
             _routes[key] = routed;
@@ -196,4 +241,7 @@ public sealed class SigmaEngine
     }
 
     internal int FieldCount => _fields.Count;
+
+    /// <summary>The rules one kind of event (EventID, Channel) is routed to, in load order.</summary>
+    private sealed record Route(CompiledSigmaRule[] Rules, bool[] Routed, int[] Unconditional);
 }

@@ -9,11 +9,52 @@ namespace CraftedSignal.Domain.Sigma.Evaluation;
 internal abstract class ValueTest
 {
     public abstract bool Test(EventValue value, EventContext context);
+
+    /// <summary>
+    /// Lowercase ASCII substrings at least one of which occurs (ignoring ASCII case) in every value the test accepts;
+    /// null when there are none such.
+    /// </summary>
+    public virtual string[]? Needles() => null;
+
+    /// <summary>
+    /// What a field (or keyword, slot -1) item needs: one needle of any test, or of every test with <c>all</c>. A field
+    /// test without needles still needs the field.
+    /// </summary>
+    public static Requirement Require(int slot, ValueTest[] tests, bool all, Func<string, bool>? usable = null)
+    {
+        var parts = tests.Select(t => t.Needles() is { } needles && needles.All(usable ?? (_ => true))
+            ? Requirement.AnyNeedle(slot, needles)
+            : slot >= 0 ? Requirement.Present(slot) : Requirement.Unknown);
+        return all ? Requirement.All(parts) : Requirement.Any(parts);
+    }
+
+    /// <summary>
+    /// Whether a literal can be a needle: ASCII (found ignoring ASCII case), or holding a character that no case mapping
+    /// turns into ASCII (then only a non-ASCII value can match, see <see cref="RulePrefilter"/>). Other non-ASCII
+    /// literals are not: the comparisons used map non-ASCII case differently.
+    /// </summary>
+    protected static bool IsNeedle(string text) => text.Length > 0
+        && (System.Text.Ascii.IsValid(text) || text.Any(c => c >= 128 && char.ToUpperInvariant(c) >= 128 && char.ToLowerInvariant(c) >= 128));
 }
 
 /// <summary>Several alternatives for one rule value (windash, base64offset, expand): any may match.</summary>
 internal sealed class AnyOfTest(ValueTest[] alternatives) : ValueTest
 {
+    public override string[]? Needles()
+    {
+        var needles = new List<string>();
+        foreach (var alternative in alternatives)
+        {
+            if (alternative.Needles() is not { } some)
+            {
+                return null;
+            }
+
+            needles.AddRange(some);
+        }
+
+        return [.. needles.Distinct(StringComparer.Ordinal)];
+    }
     public override bool Test(EventValue value, EventContext context)
     {
         foreach (var alternative in alternatives)
@@ -48,6 +89,8 @@ internal sealed class StringTest(StringTestKind kind, string needle, bool cased)
     private readonly string _needle = cased ? needle : needle.ToLowerInvariant();
 
     public StringTestKind Kind => kind;
+
+    public override string[]? Needles() => kind != StringTestKind.Any && IsNeedle(_needle) ? [_needle.ToLowerInvariant()] : null;
 
     public override bool Test(EventValue value, EventContext context)
     {
@@ -112,6 +155,27 @@ internal sealed class GlobTest : ValueTest
         _pattern = new string([.. chars]);
         _star = [.. star];
         _single = [.. single];
+    }
+
+    /// <summary>The longest run of literal characters: every accepted value contains it.</summary>
+    public override string[]? Needles()
+    {
+        var best = string.Empty;
+        var start = 0;
+        for (var i = 0; i <= _pattern.Length; i++)
+        {
+            if (i == _pattern.Length || _star[i] || _single[i])
+            {
+                if (i - start > best.Length)
+                {
+                    best = _pattern[start..i];
+                }
+
+                start = i + 1;
+            }
+        }
+
+        return IsNeedle(best) ? [best.ToLowerInvariant()] : null;
     }
 
     public override bool Test(EventValue value, EventContext context)
@@ -184,9 +248,14 @@ internal sealed class BooleanTest(bool expected) : ValueTest
         value.Kind is EventValueKind.Boolean or EventValueKind.String && value.Text.Equals(_text, StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary><c>re</c>: a regular expression that can never hang (linear-time engine or a match timeout).</summary>
-internal sealed class RegexTest(Regex regex) : ValueTest
+/// <summary>
+/// <c>re</c>: a regular expression that can never hang (linear-time engine or a match timeout). It is built on first
+/// use: the linear-time engine holds about half a megabyte per pattern, and the prefilter leaves many never needed.
+/// </summary>
+internal sealed class RegexTest(Func<Regex> create) : ValueTest
 {
+    private Regex? _regex;
+
     public override bool Test(EventValue value, EventContext context)
     {
         if (!value.IsScalar)
@@ -196,7 +265,7 @@ internal sealed class RegexTest(Regex regex) : ValueTest
 
         try
         {
-            return regex.IsMatch(value.Text);
+            return (_regex ??= create()).IsMatch(value.Text);
         }
         catch (RegexMatchTimeoutException)
         {

@@ -28,6 +28,90 @@ internal static class EventFlattener
         return new SigmaEvent(fields, FindTimestamp(fields));
     }
 
+    /// <summary>
+    /// Flattens the object the reader is on (at its StartObject) straight from the reader, as <see cref="Flatten"/>
+    /// would, without building a JsonDocument. Returns false, the reader left anywhere, for what this path does not do:
+    /// a top-level <c>Event</c> object (maybe an evtx_dump record) or an array inside an array.
+    /// </summary>
+    public static bool TryFlatten(ref Utf8JsonReader reader, FieldNames names, out SigmaEvent? evt)
+    {
+        evt = null;
+        var fields = new Dictionary<string, EventValue>(StringComparer.OrdinalIgnoreCase);
+        if (!TryFlattenObject(ref reader, names, -1, 0, fields))
+        {
+            return false;
+        }
+
+        evt = new SigmaEvent(fields, FindTimestamp(fields));
+        return true;
+    }
+
+    /// <param name="prefixLength">Length of the parent's dotted path in <paramref name="names"/>; -1 at the top.</param>
+    private static bool TryFlattenObject(ref Utf8JsonReader reader, FieldNames names, int prefixLength, int depth, Dictionary<string, EventValue> fields)
+    {
+        if (depth > MaxDepth)
+        {
+            reader.Skip();
+            return true;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var keyLength = names.Append(ref reader, prefixLength);
+            var key = names.Get(keyLength);
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    if (depth == 0 && key == "Event")
+                    {
+                        return false;
+                    }
+
+                    fields[key] = EventValue.Object;
+                    if (!TryFlattenObject(ref reader, names, keyLength, depth + 1, fields))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case JsonTokenType.StartArray:
+                    var items = new List<EventValue>();
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        switch (reader.TokenType)
+                        {
+                            case JsonTokenType.StartArray:
+                                return false;
+                            case JsonTokenType.StartObject:
+                                reader.Skip();
+                                break;
+                            default:
+                                items.Add(Scalar(ref reader));
+                                break;
+                        }
+                    }
+
+                    fields[key] = new EventValue(EventValueKind.Array, string.Join(", ", items.Select(i => i.Text)), [.. items]);
+                    break;
+                default:
+                    fields[key] = Scalar(ref reader);
+                    break;
+            }
+        }
+
+        return true;
+    }
+
+    private static EventValue Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => new EventValue(EventValueKind.String, reader.GetString()!),
+        JsonTokenType.Number => new EventValue(EventValueKind.Number, System.Text.Encoding.UTF8.GetString(reader.ValueSpan)),
+        JsonTokenType.True => new EventValue(EventValueKind.Boolean, "true"),
+        JsonTokenType.False => new EventValue(EventValueKind.Boolean, "false"),
+        _ => EventValue.Null,
+    };
+
     private static bool IsEvtx(JsonElement root, out JsonElement evt)
     {
         evt = default;
@@ -199,5 +283,55 @@ internal static class EventFlattener
         }
 
         return null;
+    }
+}
+
+/// <summary>
+/// Field names (dotted paths) read from JSON, as strings shared across events: most events repeat the same few names.
+/// One instance per reader; not thread-safe.
+/// </summary>
+internal sealed class FieldNames
+{
+    private const int MaxNames = 4096;
+
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private char[] _path = new char[256];
+
+    public FieldNames() => _lookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Writes the property name the reader is on after the parent's path; returns the path's length.</summary>
+    public int Append(ref Utf8JsonReader reader, int prefixLength)
+    {
+        var start = prefixLength < 0 ? 0 : prefixLength + 1;
+        var bytes = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        if (_path.Length < start + bytes)
+        {
+            Array.Resize(ref _path, Math.Max(start + bytes, _path.Length * 2));
+        }
+
+        if (prefixLength >= 0)
+        {
+            _path[prefixLength] = '.';
+        }
+
+        return start + reader.CopyString(_path.AsSpan(start));
+    }
+
+    public string Get(int length)
+    {
+        var path = _path.AsSpan(0, length);
+        if (_lookup.TryGetValue(path, out var name))
+        {
+            return name;
+        }
+
+        name = path.ToString();
+        if (_names.Count < MaxNames)
+        {
+            _names[name] = name;
+        }
+
+        return name;
     }
 }

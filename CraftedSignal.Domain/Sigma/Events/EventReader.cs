@@ -74,6 +74,7 @@ public static class EventReader
     private static IEnumerable<SigmaEvent> ReadValues(ReadOnlyMemory<byte> utf8, Action<EventReadError>? onError)
     {
         var consumed = 0L;
+        var names = new FieldNames();
         var options = new JsonReaderOptions { AllowMultipleValues = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 };
         while (consumed < utf8.Length)
         {
@@ -81,7 +82,7 @@ public static class EventReader
             bool done;
             try
             {
-                (next, done) = ReadOne(utf8, ref consumed, options);
+                (next, done) = ReadOne(utf8, ref consumed, options, names);
             }
             catch (JsonException ex)
             {
@@ -101,12 +102,30 @@ public static class EventReader
         }
     }
 
-    private static (SigmaEvent?, bool) ReadOne(ReadOnlyMemory<byte> utf8, ref long consumed, JsonReaderOptions options)
+    private static (SigmaEvent?, bool) ReadOne(ReadOnlyMemory<byte> utf8, ref long consumed, JsonReaderOptions options, FieldNames names)
     {
         var reader = new Utf8JsonReader(utf8.Span[(int)consumed..], options);
         if (!reader.Read())
         {
             return (null, true);
+        }
+
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            // Plain objects are flattened straight from the reader; evtx_dump records and invalid JSON (for its
+            // error message) take the JsonDocument path below, from the same start.
+            var direct = reader;
+            try
+            {
+                if (EventFlattener.TryFlatten(ref direct, names, out var evt))
+                {
+                    consumed += direct.BytesConsumed;
+                    return (evt, false);
+                }
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+            }
         }
 
         using var document = JsonDocument.ParseValue(ref reader);

@@ -1,4 +1,5 @@
 using System.Text;
+using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Events;
 
 namespace CraftedSignal.Tests.Sigma.Events;
@@ -43,4 +44,31 @@ public class EventReaderTests
         Assert.Single(events);
         Assert.Single(errors);
     }
+
+    [Theory]
+    [InlineData("""{"a": {"b": 1, "c": {"d": "x"}}, "e": [1, "two", true, null, {"o": 1}], "f": 1.50, "g": 1e3, "h": -0}""")]
+    [InlineData("""{"Event": {"x": 1}, "y": 2}""")]
+    [InlineData("""{"Event": "text", "y": 2}""")]
+    [InlineData("""{"esc\u0061ped": "v\n\u00e9", "": {"inner": 1}, "a.b": 3}""")]
+    [InlineData("""{"n": [[1, 2], 3], "m": []}""")]
+    [InlineData("""{"a": "x", "A": "y", "a": "z"}""")]
+    [InlineData("""{"UtcTime": "2026-08-01 00:00:00.000", "Ünïcode": "é", "t": false, "u": null}""")]
+    public void Read_PlainObject_FlattensAsTheDocumentPathDoes(string json) =>
+        Assert.Equal(Describe(SigmaEvent.FromJson(json)), Describe(Assert.Single(Read(json))));
+
+    [Fact]
+    public void Read_GeneratedAndDeepEvents_FlattenAsTheDocumentPathDoes()
+    {
+        var deep = string.Concat(Enumerable.Repeat("{\"k\": ", 40)) + "1" + new string('}', 40);
+        var longName = $"{{\"{new string('n', 300)}\": {{\"{new string('m', 300)}\": 1}}}}";
+        var lines = Encoding.UTF8.GetString(SigmaBenchRunner.Generate(300).Span).Split('\n', StringSplitOptions.RemoveEmptyEntries).Append(deep).Append(longName);
+        foreach (var line in lines)
+        {
+            Assert.Equal(Describe(SigmaEvent.FromJson(line)), Describe(Assert.Single(Read(line))));
+        }
+    }
+
+    private static string Describe(SigmaEvent evt) =>
+        string.Join('\n', evt.Fields.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f =>
+            $"{f.Key}|{f.Value.Kind}|{f.Value.Text}|{string.Join(",", f.Value.Items?.Select(i => $"{i.Kind}:{i.Text}") ?? [])}")) + $"\n@{evt.Timestamp:O}";
 }

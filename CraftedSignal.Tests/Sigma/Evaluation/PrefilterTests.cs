@@ -1,0 +1,106 @@
+using CraftedSignal.Domain.Sigma;
+using CraftedSignal.Domain.Sigma.Evaluation;
+using CraftedSignal.Domain.Sigma.Events;
+using CraftedSignal.Domain.Sigma.Parsing;
+
+namespace CraftedSignal.Tests.Sigma.Evaluation;
+
+/// <summary>The prefilter only skips rules that cannot match: with and without it, every event matches the same rules.</summary>
+public class PrefilterTests
+{
+    private static readonly Lazy<IReadOnlyList<SigmaFile>> Corpus = new(() =>
+        [.. SigmaSources.Find([SigmaData.Rules], _ => { }).Select(s => SigmaParser.ParseFile(s.FullPath, s.DisplayPath))]);
+
+    [Fact]
+    public void Prefilter_CorpusOverGeneratedAndRegressionEvents_MatchesTheSameRules()
+    {
+        var events = EventReader.Read(SigmaBenchRunner.Generate(2_000)).ToList();
+        foreach (var json in Directory.EnumerateFiles(SigmaData.Regression, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            foreach (var evt in EventReader.ReadFile(json))
+            {
+                events.Add(evt);
+                events.Add(Rewrite(evt, text => text.ToUpperInvariant()));
+                events.Add(Rewrite(evt, text => text.Replace('i', 'ı')));
+            }
+        }
+
+        var matches = AssertSameMatches(Corpus.Value, events);
+
+        Assert.True(matches > 2_000, $"only {matches} matches: the comparison would prove little");
+    }
+
+    [Theory]
+    [InlineData("CommandLine|contains: 'mimikatz'", """{"CommandLine": "C:\\Tools\\MIMIKATZ.exe"}""")]
+    [InlineData("Image|endswith: '\\rar.exe'", """{"Image": "C:\\RAR.EXE"}""")]
+    [InlineData("Image|endswith: '\\rar.exe'", """{"Image": ["C:\\a.exe", "C:\\Rar.exe"]}""")]
+    [InlineData("Image|startswith: 'C:\\Windows\\'", """{"Image": "c:\\windows\\x.exe"}""")]
+    [InlineData("Image: 'C:\\*\\Temp\\*.exe'", """{"Image": "C:\\Users\\TEMP\\x.exe"}""")]
+    [InlineData("CommandLine|contains: '😀'", """{"CommandLine": "echo 😀"}""")]
+    [InlineData("CommandLine|contains: 'ſ'", """{"CommandLine": "S"}""")]
+    [InlineData("CommandLine|endswith: 'k.exe'", """{"CommandLine": "\u212A.EXE"}""")]
+    [InlineData("CommandLine|contains: 'i'", """{"CommandLine": "ı İ"}""")]
+    [InlineData("CommandLine|contains|cased: 'Invoke'", """{"CommandLine": "invoke Invoke"}""")]
+    [InlineData("CommandLine|contains|all: ['-enc', 'hidden']", """{"CommandLine": "-EncodedCommand -w HIDDEN"}""")]
+    [InlineData("selection: {Image|endswith: '\\a.exe'}\nfilter: {CommandLine|contains: 'x'}\ncondition: selection and not filter", """{"Image": "\\A.exe"}""")]
+    [InlineData("keywords: ['mimikatz', 'sekurlsa*logon']\ncondition: keywords", """{"Payload": "SEKURLSA::LogonPasswords"}""")]
+    [InlineData("keywords: ['a\nb']\ncondition: keywords", """{"x": "a", "y": "b"}""")]
+    [InlineData("EventID: 4688", """{"EventID": "4688.0"}""")]
+    [InlineData("EventID: 16", """{"EventID": "0x10"}""")]
+    [InlineData("User|neq: 'bob'", """{"User": "alice"}""")]
+    [InlineData("User|exists: true", """{"User": null}""")]
+    [InlineData("User|exists: false", """{"Image": "x"}""")]
+    [InlineData("User: null", """{"Image": "x"}""")]
+    [InlineData("User|re: '^b.b$'", """{"user": "bob"}""")]
+    [InlineData("Size|gt: 10", """{"Size": 11}""")]
+    public void Prefilter_EdgeCases_MatchAsFullEvaluationDoes(string detection, string eventJson)
+    {
+        if (!detection.Contains("condition:", StringComparison.Ordinal))
+        {
+            detection = $"selection:\n    {detection}\ncondition: selection";
+        }
+
+        var file = SigmaParser.Parse(SigmaTestRules.Rule(detection), "rule.yml");
+        Assert.False(file.HasErrors, string.Join('\n', file.Diagnostics));
+        var evt = SigmaEvent.FromJson(eventJson);
+
+        var full = SigmaEngine.Create([file], new SigmaEngineOptions { Prefilter = false }).Match(evt).Count;
+        var filtered = SigmaEngine.Create([file]).Match(evt).Count;
+
+        Assert.Equal(full, filtered);
+    }
+
+    private static int AssertSameMatches(IReadOnlyList<SigmaFile> files, IReadOnlyList<SigmaEvent> events)
+    {
+        var full = SigmaEngine.Create(files, new SigmaEngineOptions { Prefilter = false });
+        var filtered = SigmaEngine.Create(files);
+        var total = 0;
+        foreach (var evt in events)
+        {
+            var expected = full.Match(evt).Select(r => r.Index).ToList();
+            var actual = filtered.Match(evt).Select(r => r.Index).ToList();
+            Assert.True(expected.SequenceEqual(actual),
+                $"event {string.Join(", ", evt.Fields.Select(f => $"{f.Key}={f.Value.Text}"))}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", actual)}]");
+            total += expected.Count;
+        }
+
+        return total;
+    }
+
+    private static SigmaEvent Rewrite(SigmaEvent evt, Func<string, string> change)
+    {
+        var fields = new Dictionary<string, EventValue>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in evt.Fields)
+        {
+            fields[name] = value.Kind switch
+            {
+                EventValueKind.String => EventValue.FromString(change(value.Text)),
+                EventValueKind.Array => new EventValue(EventValueKind.Array, change(value.Text),
+                    [.. value.Items!.Select(i => i.Kind == EventValueKind.String ? EventValue.FromString(change(i.Text)) : i)]),
+                _ => value,
+            };
+        }
+
+        return new SigmaEvent(fields, evt.Timestamp);
+    }
+}
