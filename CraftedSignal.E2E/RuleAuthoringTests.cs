@@ -95,6 +95,40 @@ public sealed class RuleAuthoringTests : BrowserTest
         AssertNoContentSecurityPolicyViolations();
     }
 
+    [Fact]
+    public async Task ImportAZip_SeeEachFilesOutcome_AndFindTheRulesInTheLibrary()
+    {
+        var page = await Chromium.NewPageAsync(App.BaseUrl);
+        await ClaimAsync(page);
+        var zip = Path.Combine(Path.GetTempPath(), $"rules-{Guid.NewGuid():N}.zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            Write(archive, "windows/whoami.yml", WithTypo.Replace("endswiht", "endswith", StringComparison.Ordinal).Replace("title: Whoami Execution", "title: Whoami Execution\nid: 0e3b1b2c-8a6f-4a55-9a4e-2f1d7b6c5a10", StringComparison.Ordinal));
+            Write(archive, "windows/broken.yml", WithTypo);
+            Write(archive, "README.md", "not a rule");
+        }
+
+        await page.GotoAsync("/rules");
+        await Browser.WaitForInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.Locator("input[type=file]").SetInputFilesAsync(zip);
+        await Assertions.Expect(dialog.GetByText("1 imported")).ToBeVisibleAsync();
+        await Assertions.Expect(dialog.GetByText("1 rejected")).ToBeVisibleAsync();
+        await Assertions.Expect(dialog.GetByText("Unknown modifier 'endswiht'", new() { Exact = false })).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "34-import-summary");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
+        File.Delete(zip);
+        AssertNoContentSecurityPolicyViolations();
+    }
+
+    private static void Write(System.IO.Compression.ZipArchive archive, string path, string content)
+    {
+        using var writer = new StreamWriter(archive.CreateEntry(path).Open());
+        writer.Write(content);
+    }
+
     private static Task<string> EditorTextAsync(IPage page) =>
         page.EvaluateAsync<string>("() => window.blazorMonaco.editor.getEditor('rule-editor').getValue()");
 

@@ -2,6 +2,7 @@ using CraftedSignal.Domain;
 using CraftedSignal.Domain.Identity;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Web.Api;
 using CraftedSignal.Web.Components;
 using CraftedSignal.Web.Components.Account;
 using CraftedSignal.Web.Health;
@@ -148,6 +149,7 @@ public static class WebHostExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
         app.MapTenancyEndpoints();
+        app.MapRuleEndpoints();
         return app;
     }
 

@@ -108,6 +108,23 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     }
 
     [Fact]
+    public async Task Export_GivesEachCompanyOnlyItsOwnRules()
+    {
+        await app.AddRuleAsync();
+
+        var acme = await (await app.ClientForAsync("Viewer")).GetAsync("/api/v1/rules/export");
+        var globex = await (await app.ClientForAsync("OtherCompanyOwner")).GetAsync("/api/v1/rules/export");
+        var anonymous = await app.NewClient().GetAsync("/api/v1/rules/export");
+
+        Assert.Equal("application/zip", acme.Content.Headers.ContentType?.MediaType);
+        using var acmeZip = new System.IO.Compression.ZipArchive(await acme.Content.ReadAsStreamAsync());
+        Assert.Equal(["rules/whoami_execution.yml"], acmeZip.Entries.Select(e => e.FullName));
+        using var globexZip = new System.IO.Compression.ZipArchive(await globex.Content.ReadAsStreamAsync());
+        Assert.Empty(globexZip.Entries);
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+    }
+
+    [Fact]
     public async Task NewRulePage_ForViewer_SaysTheRoleCannotCreate()
     {
         var html = WebUtility.HtmlDecode(await (await app.ClientForAsync("Viewer")).GetStringAsync("/rules/new"));
