@@ -128,8 +128,19 @@ public sealed class RuleLibrary(IDbContextFactory<AppDbContext> dbFactory, Curre
             .Take(size)
             .Select(r => new
             {
-                r.Id, r.Title, r.Level, r.Status, r.Lifecycle, r.LogSourceProduct, r.LogSourceCategory, r.LogSourceService,
-                r.OwnerName, r.LatestVersion, r.HasErrors, r.TestStatus, r.UpdatedAt,
+                r.Id,
+                r.Title,
+                r.Level,
+                r.Status,
+                r.Lifecycle,
+                r.LogSourceProduct,
+                r.LogSourceCategory,
+                r.LogSourceService,
+                r.OwnerName,
+                r.LatestVersion,
+                r.HasErrors,
+                r.TestStatus,
+                r.UpdatedAt,
                 Tags = r.Tags.Select(t => t.Tag).ToList(),
             })
             .ToListAsync(cancellationToken);

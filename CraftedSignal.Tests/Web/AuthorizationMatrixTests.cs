@@ -1,6 +1,6 @@
 using System.Net;
-using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
