@@ -35,6 +35,9 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Rules.RuleService>();
         services.AddScoped<Rules.RuleLibrary>();
         services.AddScoped<Rules.RuleTransfer>();
+        services.AddScoped<Testing.RuleTestService>();
+        services.AddScoped<IWorkHandler, Testing.RuleTestWork>();
+        services.AddSingleton<WorkNotifier>();
 
         services.AddScoped<WorkScheduler>();
         services.AddScoped<WorkRunner>();

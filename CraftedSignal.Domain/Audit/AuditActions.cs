@@ -25,4 +25,8 @@ public static class AuditActions
     public const string RuleDeleted = "rule.deleted";
     public const string RulesImported = "rules.imported";
     public const string RulesExported = "rules.exported";
+    public const string RuleTestSaved = "rule.test_saved";
+    public const string RuleTestDeleted = "rule.test_deleted";
+    public const string RuleTestRunStarted = "rule.test_run_started";
+    public const string RuleTestRunFinished = "rule.test_run_finished";
 }

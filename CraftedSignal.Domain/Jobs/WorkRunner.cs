@@ -9,6 +9,7 @@ public sealed class WorkRunner(
     IDbContextFactory<AppDbContext> dbFactory,
     IEnumerable<IWorkHandler> handlers,
     TimeProvider time,
+    WorkNotifier notifier,
     ILogger<WorkRunner> logger)
 {
     public const int MaxAttempts = 5;
@@ -33,6 +34,7 @@ public sealed class WorkRunner(
             }
 
             await db.SaveChangesAsync(cancellationToken);
+            notifier.Publish(new WorkUpdate(item.Id, item.CompanyId, item.Kind, item.Status));
             if (item.Status == WorkStatus.Failed)
                 return;
         }
@@ -64,6 +66,7 @@ public sealed class WorkRunner(
         row.Error = Truncate(error);
         row.FinishedAt = time.GetUtcNow().UtcDateTime;
         await done.SaveChangesAsync(CancellationToken.None);
+        notifier.Publish(new WorkUpdate(row.Id, row.CompanyId, row.Kind, row.Status));
     }
 
     private static string? Truncate(string? text) => text is { Length: > 2000 } ? text[..2000] : text;

@@ -3,6 +3,7 @@ using CraftedSignal.Domain.Identity;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Domain.Testing;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -50,6 +51,12 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
 
     public DbSet<RuleTag> RuleTags => Set<RuleTag>();
 
+    public DbSet<RuleTestCase> RuleTestCases => Set<RuleTestCase>();
+
+    public DbSet<TestRun> TestRuns => Set<TestRun>();
+
+    public DbSet<TestResult> TestResults => Set<TestResult>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -62,6 +69,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
         builder.Entity<DetectionRule>().HasQueryFilter(r => r.CompanyId == TenantId);
         builder.Entity<RuleVersion>().HasQueryFilter(v => v.CompanyId == TenantId);
         builder.Entity<RuleTag>().HasQueryFilter(t => t.CompanyId == TenantId);
+        builder.Entity<RuleTestCase>().HasQueryFilter(c => c.CompanyId == TenantId);
+        builder.Entity<TestRun>().HasQueryFilter(r => r.CompanyId == TenantId);
+        builder.Entity<TestResult>().HasQueryFilter(r => r.CompanyId == TenantId);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Domain.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Rules;
@@ -38,7 +39,7 @@ public sealed record RuleDetails(
     IReadOnlyList<RuleVersionView> Versions);
 
 /// <summary>Creating, saving (as immutable versions), moving through the lifecycle and deleting the current company's rules.</summary>
-public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time)
+public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, RuleTestService tests)
 {
     public async Task<Result<SavedRule>> CreateAsync(RuleDraft draft, RuleSource? source = null, CancellationToken cancellationToken = default)
     {
@@ -107,6 +108,9 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             return new VersionConflict(winner.Number, winner.AuthorName, winner.CreatedAt);
         }
 
+        // Every save runs the rule's tests against the new version.
+        if (!analysis.HasErrors && await db.RuleTestCases.AnyAsync(c => c.RuleId == ruleId, cancellationToken))
+            await tests.StartRunAsync(ruleId, cancellationToken);
         return new SavedRule(rule.Id, version.Number, Created: false, Unchanged: false, analysis);
     }
 
@@ -200,6 +204,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         db.RuleVersions.Add(version);
         Describe(rule, analysis, content, now);
         rule.LatestVersion = version.Number;
+        rule.TestStatus = RuleTestStatus.None;
         rule.Tags.Clear();
         rule.Tags.AddRange(analysis.Tags.Select(t => new RuleTag { RuleId = rule.Id, CompanyId = rule.CompanyId, Tag = t }));
         return version;

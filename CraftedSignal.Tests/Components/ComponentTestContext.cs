@@ -39,6 +39,8 @@ public sealed class ComponentTestContext : IAsyncLifetime
         services.AddScoped<InvitationService>();
         services.AddScoped<Domain.Rules.RuleService>();
         services.AddScoped<Domain.Rules.RuleLibrary>();
+        services.AddScoped<Domain.Testing.RuleTestService>();
+        services.AddSingleton<Domain.Jobs.IWorkQueue>(new RecordingQueue());
         _authorization = Context.AddAuthorization();
         Context.SetRendererInfo(new RendererInfo("Server", true));
     }

@@ -36,12 +36,18 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddScoped<Domain.Rules.RuleService>();
         services.AddScoped<Domain.Rules.RuleLibrary>();
         services.AddScoped<Domain.Rules.RuleTransfer>();
+        services.AddScoped<Domain.Testing.RuleTestService>();
+        services.AddSingleton(Queue);
+        services.AddSingleton<Domain.Jobs.IWorkQueue>(Queue);
         _root = services.BuildServiceProvider();
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
 
     public string ConnectionString { get; }
+
+    /// <summary>Work the services handed to the background job system, in order.</summary>
+    public RecordingQueue Queue { get; } = new();
 
     public static async Task<TestDatabase> CreateAsync()
     {
@@ -109,5 +115,26 @@ public sealed class TestDatabase : IAsyncDisposable
         catch (IOException)
         {
         }
+    }
+}
+
+/// <summary>An <see cref="Domain.Jobs.IWorkQueue"/> that only remembers what was enqueued; tests run the work themselves.</summary>
+public sealed class RecordingQueue : Domain.Jobs.IWorkQueue
+{
+    private readonly List<Guid> _enqueued = [];
+
+    public IReadOnlyList<Guid> Enqueued
+    {
+        get
+        {
+            lock (_enqueued)
+                return [.. _enqueued];
+        }
+    }
+
+    public void Enqueue(Guid workItemId)
+    {
+        lock (_enqueued)
+            _enqueued.Add(workItemId);
     }
 }

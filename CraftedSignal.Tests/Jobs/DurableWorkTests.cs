@@ -148,11 +148,4 @@ public sealed class DurableWorkTests
             return 0;
         }
     }
-
-    private sealed class RecordingQueue : IWorkQueue
-    {
-        public List<Guid> Enqueued { get; } = [];
-
-        public void Enqueue(Guid workItemId) => Enqueued.Add(workItemId);
-    }
 }

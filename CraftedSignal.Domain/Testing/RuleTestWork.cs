@@ -1,0 +1,91 @@
+using CraftedSignal.Domain.Audit;
+using CraftedSignal.Domain.Jobs;
+using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Rules;
+using Microsoft.EntityFrameworkCore;
+
+namespace CraftedSignal.Domain.Testing;
+
+/// <summary>Runs a recorded <see cref="TestRun"/>: every case of the rule against the version the run was for.</summary>
+public sealed class RuleTestWork(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time) : IWorkHandler
+{
+    public string Kind => RuleTestService.WorkKind;
+
+    public async Task<string> ExecuteAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var run = await db.TestRuns.IgnoreQueryFilters().Include(r => r.Results).FirstAsync(r => r.Id == item.Id, cancellationToken);
+        if (run.Status is TestRunStatus.Passed or TestRunStatus.Failed or TestRunStatus.Error)
+            return $"already finished: {run.Status}";
+
+        // A run resumed after a restart starts over: results of the interrupted attempt are discarded.
+        db.TestResults.RemoveRange(run.Results);
+        run.Results.Clear();
+        run.Status = TestRunStatus.Running;
+        await db.SaveChangesAsync(cancellationToken);
+
+        var rule = await db.DetectionRules.IgnoreQueryFilters().FirstOrDefaultAsync(r => r.Id == run.RuleId, cancellationToken);
+        var content = await db.RuleVersions.IgnoreQueryFilters()
+            .Where(v => v.RuleId == run.RuleId && v.Number == run.RuleVersion).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
+        var cases = await db.RuleTestCases.IgnoreQueryFilters().Where(c => c.RuleId == run.RuleId).OrderBy(c => c.Name).ToListAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (rule is null || content is null)
+        {
+            run.Status = TestRunStatus.Error;
+            run.Error = "The rule or its version no longer exists.";
+        }
+        else
+        {
+            foreach (var testCase in cases)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var evaluation = RuleTester.Evaluate(content, testCase.Events);
+                var (passed, message) = Judge(testCase, evaluation);
+                var result = new TestResult
+                {
+                    Id = Guid.CreateVersion7(),
+                    CompanyId = run.CompanyId,
+                    TestRunId = run.Id,
+                    TestCaseId = testCase.Id,
+                    CaseName = testCase.Name,
+                    Passed = passed,
+                    MatchCount = evaluation.Matches.Count,
+                    EventCount = evaluation.EventCount,
+                    Explanation = RuleTestService.Explain(evaluation.Matches),
+                    Message = message,
+                };
+
+                // Added through the set (EF then adds it to run.Results): added through the collection, a new entity whose
+                // key is already set would be taken for an existing row.
+                db.TestResults.Add(result);
+            }
+
+            run.Passed = run.Results.Count(r => r.Passed);
+            run.Failed = run.Results.Count - run.Passed;
+            run.Status = run.Failed == 0 ? TestRunStatus.Passed : TestRunStatus.Failed;
+            if (rule.LatestVersion == run.RuleVersion)
+                rule.TestStatus = run.Failed == 0 ? RuleTestStatus.Passing : RuleTestStatus.Failing;
+        }
+
+        run.FinishedAt = now;
+        db.Audit(new Actor(null, $"tests requested by {run.RequestedBy}", null), run.CompanyId, AuditActions.RuleTestRunFinished, now, "rule", run.RuleId.ToString(),
+            new { run = run.Id, version = run.RuleVersion, status = run.Status.ToString(), passed = run.Passed, failed = run.Failed });
+        await db.SaveChangesAsync(CancellationToken.None);
+        return $"{run.Status}: {run.Passed} passed, {run.Failed} failed";
+    }
+
+    internal static (bool Passed, string Message) Judge(RuleTestCase testCase, RuleEvaluation evaluation)
+    {
+        if (evaluation.Error is { } error)
+            return (false, error);
+        var matched = evaluation.Matches.Count;
+        return testCase.Expectation switch
+        {
+            TestExpectation.NoAlert when matched == 0 => (true, $"No alert on {evaluation.EventCount} event(s), as expected."),
+            TestExpectation.NoAlert => (false, $"Expected no alert, but {matched} of {evaluation.EventCount} event(s) matched."),
+            _ when testCase.ExpectedCount is { } exact && matched != exact => (false, $"Expected exactly {exact} match(es), got {matched} of {evaluation.EventCount}."),
+            _ when matched == 0 => (false, $"Expected an alert, but none of {evaluation.EventCount} event(s) matched."),
+            _ => (true, $"{matched} of {evaluation.EventCount} event(s) matched, as expected."),
+        };
+    }
+}
