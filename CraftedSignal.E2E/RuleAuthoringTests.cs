@@ -89,6 +89,15 @@ public sealed class RuleAuthoringTests : BrowserTest
         await Assertions.Expect(page.GetByText("first cut")).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "32-editor-history");
 
+        // A positive and a negative test, run in the background, both pass, and each match is explained.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Tests" }).ClickAsync();
+        await AddTestAsync(page, "whoami from cmd", mustAlert: true, """{"Image": "C:\\Windows\\System32\\whoami.exe", "CommandLine": "whoami /all"}""");
+        await AddTestAsync(page, "notepad stays quiet", mustAlert: false, """{"Image": "C:\\Windows\\notepad.exe"}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run tests" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Test run status")).ToContainTextAsync("Passed · version 2 · 2 passed, 0 failed");
+        await Assertions.Expect(page.GetByText("event 0 matched by selection")).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "32a-editor-tests");
+
         await page.GetByRole(AriaRole.Link, new() { Name = "Detection rules" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "33-rules-library");
@@ -121,6 +130,24 @@ public sealed class RuleAuthoringTests : BrowserTest
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
         File.Delete(zip);
         AssertNoContentSecurityPolicyViolations();
+    }
+
+    private static async Task AddTestAsync(IPage page, string name, bool mustAlert, string events)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add test" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Name").FillAsync(name);
+        if (!mustAlert)
+            await dialog.GetByText("Must not alert").ClickAsync();
+        var editor = dialog.Locator("#test-events-editor").GetByRole(AriaRole.Code);
+        await Assertions.Expect(editor).ToBeVisibleAsync();
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.PressAsync("Delete");
+        await page.Keyboard.InsertTextAsync(events);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save test" }).ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByText(name, new() { Exact = true })).ToBeVisibleAsync();
     }
 
     private static void Write(System.IO.Compression.ZipArchive archive, string path, string content)

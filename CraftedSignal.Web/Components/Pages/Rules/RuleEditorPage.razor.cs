@@ -42,6 +42,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private static readonly TimeSpan ValidationPause = TimeSpan.FromMilliseconds(150);
 
     private StandaloneCodeEditor? _editor;
+    private RuleTestsPanel? _testsPanel;
     private RuleDetails? _rule;
     private RuleAnalysis? _analysis;
     private IReadOnlyList<RuleConversion> _conversions = [];
@@ -81,6 +82,13 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
+
+    private string TestsTitle => _rule?.TestStatus switch
+    {
+        RuleTestStatus.Passing => "Tests ✓",
+        RuleTestStatus.Failing => "Tests ✗",
+        _ => "Tests",
+    };
 
     private string ProblemsTitle => _analysis is { Diagnostics.Count: > 0 } a ? $"Problems ({a.Diagnostics.Count})" : "Problems";
 
@@ -251,6 +259,8 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
             }
 
             await ReloadAsync();
+            if (_testsPanel is not null)
+                await _testsPanel.RefreshAsync();
         }
         finally
         {
