@@ -98,6 +98,15 @@ public sealed class RuleAuthoringTests : BrowserTest
         await Assertions.Expect(page.GetByText("event 0 matched by selection")).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "32a-editor-tests");
 
+        // Any two versions compare side by side, with what changed in words.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Compare" }).ClickAsync();
+        var diff = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(diff.GetByLabel("Semantic changes")).ToContainTextAsync("false positive");
+        await Assertions.Expect(diff.Locator("#rule-diff .monaco-diff-editor")).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "32b-version-diff");
+        await diff.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+
         await page.GetByRole(AriaRole.Link, new() { Name = "Detection rules" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "33-rules-library");

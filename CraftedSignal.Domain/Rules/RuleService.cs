@@ -176,6 +176,29 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             rule.Tags.Select(t => t.Tag).Order(StringComparer.Ordinal).ToList(), versions);
     }
 
+    /// <summary>The content of one version of a rule of the current company.</summary>
+    public async Task<Result<string>> GetVersionContentAsync(Guid ruleId, int number, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        var content = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == number).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
+        return content is null ? new NotFound($"Version {number}") : content;
+    }
+
+    /// <summary>Saves an old version's content again, as the newest version; history is never rewritten.</summary>
+    public async Task<Result<SavedRule>> RestoreAsync(Guid ruleId, int number, CancellationToken cancellationToken = default)
+    {
+        var content = await GetVersionContentAsync(ruleId, number, cancellationToken);
+        if (!content.Succeeded)
+            return content.Error;
+        var latest = await GetAsync(ruleId, cancellationToken);
+        if (!latest.Succeeded)
+            return latest.Error;
+        return await SaveAsync(ruleId, content.Value, latest.Value.LatestVersion, $"Restored version {number}", null, cancellationToken);
+    }
+
     public static string Sha256(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
 
     private RuleVersion AddVersion(AppDbContext db, DetectionRule rule, string content, RuleAnalysis analysis, string? message, RuleSource? source, DateTime now) =>

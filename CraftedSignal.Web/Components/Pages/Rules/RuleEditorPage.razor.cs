@@ -57,6 +57,8 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private string _title = "New rule";
     private string? _loadError;
     private int _baseVersion;
+    private int _compareFrom;
+    private int _compareTo;
     private bool _loaded;
     private bool _canEdit;
     private bool _dirty;
@@ -132,6 +134,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         _nativeTitle = rule.Format == RuleFormat.Native ? rule.Title : null;
         _content = _savedContent = rule.Content;
         _baseVersion = rule.LatestVersion;
+        CompareLatestTwo(rule);
         _dirty = false;
         Analyze();
     }
@@ -279,6 +282,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         {
             _rule = reloaded.Value;
             _baseVersion = reloaded.Value.LatestVersion;
+            CompareLatestTwo(reloaded.Value);
         }
     }
 
@@ -295,8 +299,63 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
             { d => d.OriginalLabel, $"Version {latest.Value.LatestVersion} (saved)" },
             { d => d.Modified, await _editor.GetValue() },
             { d => d.ModifiedLabel, "Your changes" },
+            { d => d.Changes, _format == RuleFormat.Sigma ? SemanticDiff.Compare(latest.Value.Content, await _editor.GetValue()) : null },
         };
         await Dialogs.ShowAsync<RuleDiffDialog>("Compare", parameters, new DialogOptions { MaxWidth = MaxWidth.ExtraLarge, FullWidth = true });
+    }
+
+    private void CompareLatestTwo(RuleDetails rule)
+    {
+        _compareTo = rule.LatestVersion;
+        _compareFrom = Math.Max(1, rule.LatestVersion - 1);
+    }
+
+    private async Task CompareVersionsAsync()
+    {
+        if (_rule is null)
+            return;
+        var from = await Rules.GetVersionContentAsync(_rule.Id, _compareFrom);
+        var to = await Rules.GetVersionContentAsync(_rule.Id, _compareTo);
+        if (!from.Succeeded || !to.Succeeded)
+            return;
+        var parameters = new DialogParameters<RuleDiffDialog>
+        {
+            { d => d.Original, from.Value },
+            { d => d.OriginalLabel, $"Version {_compareFrom}" },
+            { d => d.Modified, to.Value },
+            { d => d.ModifiedLabel, $"Version {_compareTo}" },
+            { d => d.Changes, _format == RuleFormat.Sigma ? SemanticDiff.Compare(from.Value, to.Value) : null },
+        };
+        await Dialogs.ShowAsync<RuleDiffDialog>($"Version {_compareFrom} → version {_compareTo}", parameters, new DialogOptions { MaxWidth = MaxWidth.ExtraLarge, FullWidth = true });
+    }
+
+    private async Task RestoreAsync(int number)
+    {
+        if (_rule is null || _editor is null)
+            return;
+        if (_dirty)
+        {
+            Snackbar.Add("Save or discard your changes before restoring an old version.", Severity.Warning);
+            return;
+        }
+
+        var restored = await Rules.RestoreAsync(_rule.Id, number);
+        if (!restored.Succeeded)
+        {
+            Snackbar.Add(restored.Error.Message, Severity.Error);
+            return;
+        }
+
+        var latest = await Rules.GetAsync(_rule.Id);
+        if (latest.Succeeded)
+        {
+            Show(latest.Value);
+            await _editor.SetValue(_content);
+            await SetDirtyAsync(false);
+            await PublishMarkersAsync();
+        }
+
+        Snackbar.Add(restored.Value.Unchanged ? "That version is already the latest." : $"Version {number} restored as version {restored.Value.Version}.", Severity.Success);
     }
 
     private async Task SaveOnTopAsync()
