@@ -104,6 +104,7 @@ public sealed class RuleAuthoringTests : BrowserTest
         var diff = page.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(diff.GetByLabel("Semantic changes")).ToContainTextAsync("false positive");
         await Assertions.Expect(diff.Locator("#rule-diff .monaco-diff-editor")).ToBeVisibleAsync();
+        await Assertions.Expect(diff.Locator("#rule-diff .line-insert").First).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "32b-version-diff");
         await diff.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
 
@@ -145,7 +146,7 @@ public sealed class RuleAuthoringTests : BrowserTest
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Add test" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
-        await dialog.GetByLabel("Name").FillAsync(name);
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
         if (!mustAlert)
             await dialog.GetByText("Must not alert").ClickAsync();
         var editor = dialog.Locator("#test-events-editor").GetByRole(AriaRole.Code);
