@@ -88,7 +88,7 @@ public sealed partial class AttackCoverage(IDbContextFactory<AppDbContext> dbFac
                 .Distinct()
                 .DefaultIfEmpty(AttackTactic.Unmapped)
                 .ToList();
-            var live = IsLive(rule.Lifecycle) ? 1 : 0;
+            var live = IsAlerting(rule.Lifecycle) ? 1 : 0;
             foreach (var tactic in tactics)
             {
                 foreach (var technique in techniques)
@@ -112,8 +112,11 @@ public sealed partial class AttackCoverage(IDbContextFactory<AppDbContext> dbFac
         return new CoverageMatrix(columns, rulesWithTechniques);
     }
 
-    /// <summary>Active and Monitoring rules alert; Draft, Shadow and retired ones do not.</summary>
-    public static bool IsLive(RuleLifecycle lifecycle) => lifecycle is RuleLifecycle.Active or RuleLifecycle.Monitoring;
+    /// <summary>
+    /// Active and Monitoring rules alert, so they cover a technique. Shadow rules are deployed (see
+    /// <see cref="RuleLifecycleTransitions.IsLive"/>) but page nobody, so they do not count here.
+    /// </summary>
+    public static bool IsAlerting(RuleLifecycle lifecycle) => lifecycle is RuleLifecycle.Active or RuleLifecycle.Monitoring;
 
     /// <summary><c>attack.t1059.001</c> becomes <c>T1059.001</c>; any other tag, null.</summary>
     public static string? TechniqueId(string tag)
