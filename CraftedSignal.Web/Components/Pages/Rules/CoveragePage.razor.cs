@@ -18,6 +18,7 @@ public sealed partial class CoveragePage
 
     private CoverageMatrix? _matrix;
     private string? _error;
+    private bool _hideEmpty;
 
     [Inject]
     public required AttackCoverage Coverage { get; set; }
@@ -38,6 +39,13 @@ public sealed partial class CoveragePage
         <= 3 => "coverage-medium",
         _ => "coverage-high",
     };
+
+    private static string ColumnClass(TacticCoverage column) => string.Join(' ', new[]
+    {
+        "coverage-tactic",
+        column.Techniques.Count == 0 ? "coverage-tactic-empty" : null,
+        column.Tactic.IsUnmapped ? "coverage-unmapped" : null,
+    }.OfType<string>());
 
     private static string RulesUrl(TechniqueCoverage technique) => $"/rules?technique={Uri.EscapeDataString(technique.TechniqueId)}";
 
