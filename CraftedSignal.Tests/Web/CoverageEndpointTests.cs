@@ -72,6 +72,16 @@ public sealed class CoverageEndpointTests(CoverageEndpointTests.Fixture app) : I
         Assert.DoesNotContain("T1059.001", globex, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, "coverage-none")]
+    [InlineData(1, "coverage-low")]
+    [InlineData(2, "coverage-medium")]
+    [InlineData(3, "coverage-medium")]
+    [InlineData(4, "coverage-high")]
+    [InlineData(40, "coverage-high")]
+    public void Cell_IsColouredByLiveRules(int liveRules, string band) =>
+        Assert.Equal(band, CraftedSignal.Web.Components.Pages.Rules.CoveragePage.Band(liveRules));
+
     private async Task<Dictionary<(string Technique, string? Tactic), JsonElement>> TechniquesAsync(string email)
     {
         var body = await (await app.ClientForAsync(email)).GetStringAsync(Layer);
