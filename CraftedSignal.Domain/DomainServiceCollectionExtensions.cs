@@ -34,6 +34,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Dashboard.DashboardService>();
         services.AddScoped<Rules.RuleService>();
         services.AddScoped<Rules.RuleLibrary>();
+        services.AddScoped<Rules.AttackCoverage>();
         services.AddScoped<Rules.RuleTransfer>();
         services.AddScoped<Testing.RuleTestService>();
         services.AddScoped<IWorkHandler, Testing.RuleTestWork>();

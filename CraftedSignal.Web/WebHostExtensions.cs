@@ -150,6 +150,7 @@ public static class WebHostExtensions
         app.MapAdditionalIdentityEndpoints();
         app.MapTenancyEndpoints();
         app.MapRuleEndpoints();
+        app.MapCoverageEndpoints();
         return app;
     }
 

@@ -35,6 +35,7 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddScoped<Domain.Dashboard.DashboardService>();
         services.AddScoped<Domain.Rules.RuleService>();
         services.AddScoped<Domain.Rules.RuleLibrary>();
+        services.AddScoped<Domain.Rules.AttackCoverage>();
         services.AddScoped<Domain.Rules.RuleTransfer>();
         services.AddScoped<Domain.Testing.RuleTestService>();
         services.AddSingleton(Queue);

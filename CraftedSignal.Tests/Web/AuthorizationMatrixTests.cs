@@ -37,6 +37,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             data.Add("/hangfire/jobs/enqueued", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
             data.Add("/rules", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/rules/new", who, signedIn ? Outcome.Page : Outcome.SignIn);
+            data.Add("/coverage", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/healthz", who, Outcome.Page);
             data.Add("/Account/Login", who, Outcome.Page);
         }

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CraftedSignal.Domain.Rules;
+using CraftedSignal.Web.Security;
+
+namespace CraftedSignal.Web.Api;
+
+internal static class CoverageEndpoints
+{
+    public const string LayerFileName = "craftedsignal-attack-layer.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static IEndpointRouteBuilder MapCoverageEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var coverage = endpoints.MapGroup("/api/v1/coverage").RequireAuthorization(Policies.View);
+
+        // The matrix as an ATT&CK Navigator layer, scored by live rules, to open at https://mitre-attack.github.io/attack-navigator/.
+        coverage.MapGet("/navigator", async (AttackCoverage attack, CancellationToken cancellationToken) =>
+        {
+            var matrix = await attack.GetAsync(cancellationToken);
+            if (!matrix.Succeeded)
+                return Results.Problem(matrix.Error.Message, statusCode: StatusCodes.Status403Forbidden);
+            var layer = NavigatorLayer.From(matrix.Value);
+            return Results.File(JsonSerializer.SerializeToUtf8Bytes(layer, Json), "application/json", LayerFileName);
+        });
+        return endpoints;
+    }
+}
+
+/// <summary>An ATT&amp;CK Navigator layer (format 4.5): one technique entry per tactic it is covered under.</summary>
+internal sealed record NavigatorLayer(
+    string Name,
+    NavigatorVersions Versions,
+    string Domain,
+    string Description,
+    IReadOnlyList<NavigatorTechnique> Techniques,
+    NavigatorGradient Gradient,
+    IReadOnlyList<NavigatorLegendItem> LegendItems)
+{
+    public static readonly string[] Colors = ["#ffffff", "#66b1ff", "#1f3c88"];
+
+    public static NavigatorLayer From(CoverageMatrix matrix)
+    {
+        var techniques = matrix.Tactics
+            .SelectMany(column => column.Techniques.Select(t => new NavigatorTechnique(
+                t.TechniqueId,
+                column.Tactic.IsUnmapped ? null : column.Tactic.ShortName,
+                t.LiveRules,
+                $"{Rules(t.LiveRules)} live of {Rules(t.TotalRules)} tagged{(column.Tactic.IsUnmapped ? " (no tactic tag)" : "")}",
+                true)))
+            .ToList();
+        return new NavigatorLayer(
+            "CraftedSignal coverage",
+            new NavigatorVersions("16", "5.1.0", "4.5"),
+            "enterprise-attack",
+            $"Techniques tagged on CraftedSignal rules, scored by live (Active or Monitoring) rules. {matrix.TechniquesCovered} techniques covered in {matrix.TacticsCovered} tactics.",
+            techniques,
+            new NavigatorGradient(Colors, 0, Math.Max(1, matrix.MaxLiveRules)),
+            [
+                new NavigatorLegendItem("No live rule", Colors[0]),
+                new NavigatorLegendItem("Some live rules", Colors[1]),
+                new NavigatorLegendItem($"{Math.Max(1, matrix.MaxLiveRules)} live rules (most)", Colors[2]),
+            ]);
+    }
+
+    private static string Rules(int count) => count == 1 ? "1 rule" : $"{count} rules";
+}
+
+internal sealed record NavigatorVersions(string Attack, string Navigator, string Layer);
+
+internal sealed record NavigatorTechnique(
+    [property: JsonPropertyName("techniqueID")] string TechniqueId,
+    string? Tactic,
+    int Score,
+    string Comment,
+    bool Enabled);
+
+internal sealed record NavigatorGradient(IReadOnlyList<string> Colors, int MinValue, int MaxValue);
+
+internal sealed record NavigatorLegendItem(string Label, string Color);
