@@ -11,6 +11,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "db", "migrate" }, true)]
     [InlineData(new[] { "--help" }, true)]
     [InlineData(new[] { "sigma", "validate", "x.yml" }, true)]
+    [InlineData(new[] { "rules", "bench" }, true)]
     public void IsVerb_TellsVerbsFromHostArguments(string[] args, bool expected) =>
         Assert.Equal(expected, CliVerbs.IsVerb(args));
 

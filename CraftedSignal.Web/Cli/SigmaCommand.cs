@@ -127,7 +127,7 @@ internal static class SigmaCommand
         return command;
     }
 
-    private static string? FindCorpus()
+    internal static string? FindCorpus()
     {
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
         {

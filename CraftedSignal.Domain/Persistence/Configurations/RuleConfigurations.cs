@@ -50,5 +50,9 @@ internal sealed class RuleTagConfiguration : IEntityTypeConfiguration<RuleTag>
         builder.HasKey(t => new { t.RuleId, t.Tag });
         builder.Property(t => t.Tag).HasMaxLength(128);
         builder.HasIndex(t => new { t.CompanyId, t.Tag });
+
+        // The library joins and filters tags per rule under the tenant filter (RuleId = ? AND CompanyId = ?). Without this
+        // index SQLite picks (CompanyId, Tag) and reads every tag of the company for each rule.
+        builder.HasIndex(t => new { t.RuleId, t.CompanyId });
     }
 }

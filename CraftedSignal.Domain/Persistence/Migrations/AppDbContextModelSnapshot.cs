@@ -337,6 +337,8 @@ namespace CraftedSignal.Domain.Persistence.Migrations
 
                     b.HasIndex("CompanyId", "Tag");
 
+                    b.HasIndex("RuleId", "CompanyId");
+
                     b.ToTable("RuleTags");
                 });
 
