@@ -89,6 +89,11 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_RuleTags_RuleId_CompanyId",
+                table: "RuleTags",
+                columns: new[] { "RuleId", "CompanyId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RuleTestCases_RuleId",
                 table: "RuleTestCases",
                 column: "RuleId");
@@ -115,6 +120,10 @@ namespace CraftedSignal.Domain.Persistence.Migrations
 
             migrationBuilder.DropTable(
                 name: "TestRuns");
+
+            migrationBuilder.DropIndex(
+                name: "IX_RuleTags_RuleId_CompanyId",
+                table: "RuleTags");
         }
     }
 }

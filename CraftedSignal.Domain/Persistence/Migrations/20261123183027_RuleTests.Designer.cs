@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CraftedSignal.Domain.Persistence.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261123181201_RuleTests")]
+    [Migration("20261123183027_RuleTests")]
     partial class RuleTests
     {
         /// <inheritdoc />
@@ -339,6 +339,8 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.HasKey("RuleId", "Tag");
 
                     b.HasIndex("CompanyId", "Tag");
+
+                    b.HasIndex("RuleId", "CompanyId");
 
                     b.ToTable("RuleTags");
                 });
