@@ -1,16 +1,21 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Domain.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Rules;
 
-/// <summary>A file offered for import: its path inside the upload and its bytes.</summary>
-public sealed record ImportFile(string Path, byte[] Content);
+/// <summary>A file offered for import: its path inside the upload, its bytes, and its tests side file (<c>NAME.tests.json</c>) if any.</summary>
+public sealed record ImportFile(string Path, byte[] Content, byte[]? Tests = null);
+
+/// <summary>One test case as <c>NAME.tests.json</c> beside <c>NAME.yml</c> holds it.</summary>
+public sealed record TestCaseFile(string Name, TestExpectation Expectation, int? ExpectedCount, string Events);
 
 public enum ImportOutcome
 {
@@ -45,6 +50,15 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
     public const long MaxUploadBytes = 50L * 1024 * 1024;
     public const long MaxUncompressedBytes = 200L * 1024 * 1024;
 
+    /// <summary>The side file that carries a rule's test cases: <c>NAME.tests.json</c> beside <c>NAME.yml</c>.</summary>
+    public const string TestsSuffix = ".tests.json";
+
+    private static readonly JsonSerializerOptions SideFileJson = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
     public async Task<Result<ImportSummary>> ImportZipAsync(Stream zip, string sourceName, CancellationToken cancellationToken = default)
     {
         var files = new List<ImportFile>();
@@ -54,10 +68,20 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
             if (archive.Entries.Count > MaxFiles)
                 return new ImportTooLarge($"The zip holds {archive.Entries.Count:N0} entries; import at most {MaxFiles:N0} at a time.");
             long total = 0;
+            if (archive.Entries.FirstOrDefault(e => !IsInsideRoot(e.FullName)) is { } outside)
+                return new ZipSlip(outside.FullName);
+            var tests = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            foreach (var entry in archive.Entries.Where(e => e.FullName.EndsWith(TestsSuffix, StringComparison.OrdinalIgnoreCase) && e.Length <= RuleTester.MaxEventsBytes * 4L))
+            {
+                total += entry.Length;
+                await using var stream = await entry.OpenAsync(cancellationToken);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, cancellationToken);
+                tests[entry.FullName[..^TestsSuffix.Length]] = buffer.ToArray();
+            }
+
             foreach (var entry in archive.Entries)
             {
-                if (!IsInsideRoot(entry.FullName))
-                    return new ZipSlip(entry.FullName);
                 if (entry.FullName.EndsWith('/') || !IsSigmaFile(entry.FullName))
                     continue;
                 total += entry.Length;
@@ -69,10 +93,10 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
                     continue;
                 }
 
-                await using var stream = await entry.OpenAsync(cancellationToken);
-                using var buffer = new MemoryStream((int)entry.Length);
-                await stream.CopyToAsync(buffer, cancellationToken);
-                files.Add(new ImportFile(entry.FullName, buffer.ToArray()));
+                await using var ruleStream = await entry.OpenAsync(cancellationToken);
+                using var ruleBuffer = new MemoryStream((int)entry.Length);
+                await ruleStream.CopyToAsync(ruleBuffer, cancellationToken);
+                files.Add(new ImportFile(entry.FullName, ruleBuffer.ToArray(), tests.GetValueOrDefault(Path.ChangeExtension(entry.FullName, null))));
             }
         }
         catch (InvalidDataException)
@@ -105,6 +129,8 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         foreach (var file in files)
         {
             var result = ImportOne(db, file, sourceName, companyId, access.Value.UserId, existing, latestHashes, now);
+            if (file.Tests is not null && result.RuleId is { } ruleId)
+                result = result with { Reason = await ImportTestsAsync(db, ruleId, companyId, file.Tests, now, cancellationToken) ?? result.Reason };
             results.Add(result);
         }
 
@@ -135,6 +161,8 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
             .OrderBy(r => r.Title)
             .Select(r => new { r.Id, r.Title, r.Format, r.Language, Content = db.RuleVersions.Where(v => v.RuleId == r.Id && v.Number == r.LatestVersion).Select(v => v.Content).First() })
             .ToListAsync(cancellationToken);
+        var cases = (await db.RuleTestCases.AsNoTracking().Where(c => c.CompanyId == access.Value.CompanyId).OrderBy(c => c.Name).ToListAsync(cancellationToken))
+            .ToLookup(c => c.RuleId);
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using (var archive = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true))
@@ -144,14 +172,64 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
                 var extension = rule.Format == RuleFormat.Sigma ? "yml" : (rule.Language ?? NativeLanguage.Spl).ToString().ToLowerInvariant();
                 var name = UniqueName(names, FileNameFor(rule.Title), extension);
                 var entry = archive.CreateEntry($"rules/{name}", CompressionLevel.Optimal);
-                await using var stream = await entry.OpenAsync(cancellationToken);
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(rule.Content), cancellationToken);
+                await using (var stream = await entry.OpenAsync(cancellationToken))
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(rule.Content), cancellationToken);
+                if (cases[rule.Id].Any())
+                {
+                    var side = archive.CreateEntry($"rules/{Path.ChangeExtension(name, null)}{TestsSuffix}", CompressionLevel.Optimal);
+                    await using var stream = await side.OpenAsync(cancellationToken);
+                    await JsonSerializer.SerializeAsync(stream,
+                        cases[rule.Id].Select(c => new TestCaseFile(c.Name, c.Expectation, c.ExpectedCount, c.Events)).ToList(), SideFileJson, cancellationToken);
+                }
             }
         }
 
         db.Audit(tenant.ToActor(), access.Value.CompanyId, AuditActions.RulesExported, time.GetUtcNow().UtcDateTime, "rules", null, new { rules = rules.Count });
         await db.SaveChangesAsync(cancellationToken);
         return rules.Count;
+    }
+
+    /// <summary>Adds or replaces (by name) the cases of a tests side file; returns a note when the file is not usable.</summary>
+    private async Task<string?> ImportTestsAsync(AppDbContext db, Guid ruleId, Guid companyId, byte[] json, DateTime now, CancellationToken cancellationToken)
+    {
+        List<TestCaseFile>? cases;
+        try
+        {
+            cases = JsonSerializer.Deserialize<List<TestCaseFile>>(json, SideFileJson);
+        }
+        catch (JsonException ex)
+        {
+            return $"The tests side file was ignored: it is not valid JSON at line {(ex.LineNumber ?? 0) + 1}.";
+        }
+
+        // Cases already stored, and any added earlier in this import (not saved yet).
+        var existing = (await db.RuleTestCases.Where(c => c.RuleId == ruleId).ToListAsync(cancellationToken))
+            .Union(db.RuleTestCases.Local.Where(c => c.RuleId == ruleId))
+            .ToList();
+        var skipped = 0;
+        foreach (var testCase in cases ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(testCase.Name) || testCase.Name.Length > 100 || RuleTester.CheckEvents(testCase.Events ?? "") is not null)
+            {
+                skipped++;
+                continue;
+            }
+
+            var row = existing.FirstOrDefault(c => c.Name == testCase.Name.Trim());
+            if (row is null)
+            {
+                row = new RuleTestCase { Id = Guid.CreateVersion7(), CompanyId = companyId, RuleId = ruleId, Name = testCase.Name.Trim(), Events = testCase.Events! };
+                db.RuleTestCases.Add(row);
+                existing.Add(row);
+            }
+
+            row.Expectation = testCase.Expectation;
+            row.ExpectedCount = testCase.Expectation == TestExpectation.Alert ? testCase.ExpectedCount : null;
+            row.Events = testCase.Events!;
+            row.UpdatedAt = now;
+        }
+
+        return skipped == 0 ? null : $"{skipped} test case(s) of the side file were skipped: each needs a name and valid JSON events.";
     }
 
     private ImportedFile ImportOne(AppDbContext db, ImportFile file, string sourceName, Guid companyId, string userId,

@@ -121,7 +121,10 @@ public sealed class RuleTransferTests : IAsyncLifetime
         await using (var scope = _db.As(_author, _company, "uma@acme.test"))
         {
             var rules = scope.ServiceProvider.GetRequiredService<RuleService>();
-            await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami));
+            var whoami = (await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+            var tests = scope.ServiceProvider.GetRequiredService<Domain.Testing.RuleTestService>();
+            Assert.True((await tests.SaveCaseAsync(whoami, null, "whoami runs", Domain.Testing.TestExpectation.Alert, 1, "{\"Image\": \"C:\\\\w\\\\whoami.exe\"}\n")).Succeeded);
+            Assert.True((await tests.SaveCaseAsync(whoami, null, "notepad", Domain.Testing.TestExpectation.NoAlert, null, "[{\"Image\": \"notepad.exe\"}]")).Succeeded);
             await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleLibraryTests.Sigma("Encoded PowerShell", "critical", "process_creation", "attack.execution", "attack.t1059.001", "powershell.exe")));
         }
 
@@ -139,6 +142,14 @@ public sealed class RuleTransferTests : IAsyncLifetime
         var acme = await db.RuleVersions.IgnoreQueryFilters().Where(v => v.CompanyId == _company).Select(v => v.ContentSha256).OrderBy(h => h).ToListAsync();
         var copied = await db.RuleVersions.IgnoreQueryFilters().Where(v => v.CompanyId == globex).Select(v => v.ContentSha256).OrderBy(h => h).ToListAsync();
         Assert.Equal(acme, copied);
+
+        // The tests travel in NAME.tests.json beside NAME.yml and come back without loss.
+        var original = await db.RuleTestCases.IgnoreQueryFilters().Where(c => c.CompanyId == _company).OrderBy(c => c.Name)
+            .Select(c => new { c.Name, c.Expectation, c.ExpectedCount, c.Events }).ToListAsync();
+        var imported = await db.RuleTestCases.IgnoreQueryFilters().Where(c => c.CompanyId == globex).OrderBy(c => c.Name)
+            .Select(c => new { c.Name, c.Expectation, c.ExpectedCount, c.Events }).ToListAsync();
+        Assert.Equal(2, imported.Count);
+        Assert.Equal(original, imported);
     }
 
     [Fact]
