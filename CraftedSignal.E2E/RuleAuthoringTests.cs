@@ -111,6 +111,15 @@ public sealed class RuleAuthoringTests : BrowserTest
         await page.GetByRole(AriaRole.Link, new() { Name = "Detection rules" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "33-rules-library");
+
+        // The same pages in dark mode.
+        await Browser.WaitForInteractiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Toggle dark mode" }).ClickAsync();
+        await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", "rgb(11, 17, 32)");
+        await Browser.ShotAsync(page, "33a-rules-library-dark");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#rule-editor").GetByRole(AriaRole.Code)).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "33b-editor-dark");
         AssertNoContentSecurityPolicyViolations();
     }
 

@@ -47,6 +47,17 @@ public sealed class RuleLibraryTests : IAsyncLifetime
         Assert.Equal(["Encoded PowerShell", "Whoami Execution", "Run Key Persistence", "Cmd Spawned By Office"], await TitlesAsync(new RuleQuery { Sort = RuleSort.Level }));
 
     [Fact]
+    public async Task Status_TestStatus_AndOwner_Filter()
+    {
+        Assert.Equal(4, (await TitlesAsync(new RuleQuery { Status = "test", Owner = "uma" })).Count);
+        Assert.Empty(await TitlesAsync(new RuleQuery { Status = "stable" }));
+        Assert.Empty(await TitlesAsync(new RuleQuery { Owner = "someone else" }));
+        Assert.Equal(4, (await TitlesAsync(new RuleQuery { TestStatus = RuleTestStatus.None })).Count);
+        Assert.Empty(await TitlesAsync(new RuleQuery { TestStatus = RuleTestStatus.Passing }));
+        Assert.Equal(["Run Key Persistence"], await TitlesAsync(new RuleQuery { Tag = "ATTACK.T1547.001" }));
+    }
+
+    [Fact]
     public async Task Paging_ReturnsThePageAndTheTotal()
     {
         await using var scope = _db.As(_author, _company);
