@@ -50,7 +50,9 @@
   let registered = false;
 
   function register() {
-    if (registered || typeof monaco === "undefined") return;
+    if (typeof monaco === "undefined") return;
+    monaco.editor.setTheme(document.documentElement.dataset.theme === "dark" ? "vs-dark" : "vs");
+    if (registered) return;
     registered = true;
     monaco.languages.register({ id: "sigma" });
     monaco.languages.setMonarchTokensProvider("sigma", {
