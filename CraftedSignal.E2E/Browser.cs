@@ -50,7 +50,8 @@ public sealed class Browser : IAsyncDisposable
     }
 
     /// <summary>Waits until the Blazor circuit is connected and has rendered, so clicks reach the server.</summary>
-    public static Task WaitForInteractiveAsync(IPage page) => page.WaitForSelectorAsync("html[data-interactive='true']");
+    public static Task WaitForInteractiveAsync(IPage page) =>
+        page.WaitForSelectorAsync("#app-ready[data-ready='true']", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
 
     public static async Task ShotAsync(IPage page, string name)
     {

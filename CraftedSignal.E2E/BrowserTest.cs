@@ -33,6 +33,7 @@ public abstract class BrowserTest : IAsyncLifetime
         await page.GetByLabel("Confirm password").FillAsync(Password);
         await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Create account and company" }).ClickAsync();
         await Microsoft.Playwright.Assertions.Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Name = $"Welcome, {name.Split(' ')[0]}" })).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(page);
     }
 
     /// <summary>Nothing a page needed was refused by the content security policy.</summary>
