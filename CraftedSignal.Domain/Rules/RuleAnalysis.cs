@@ -83,6 +83,8 @@ public static class RuleAnalyzer
         if (string.IsNullOrWhiteSpace(content))
             diagnostics.Add(new RuleDiagnostic("RULE010", true, $"Write the {language} query.", 1, 1));
         diagnostics.AddRange(NativeQueryChecks.Balance(content));
+        if (language == NativeLanguage.Lucene && !string.IsNullOrWhiteSpace(content) && diagnostics.Count == 0 && LuceneSyntax.Check(content) is { } parse)
+            diagnostics.Add(parse);
         if (string.IsNullOrWhiteSpace(title))
             diagnostics.Add(new RuleDiagnostic("RULE011", true, "Give the rule a title.", 1, 1));
         return Empty(title, [.. diagnostics]);

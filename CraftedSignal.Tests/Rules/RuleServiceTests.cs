@@ -192,6 +192,25 @@ public sealed class RuleServiceTests : IAsyncLifetime
         _db.As(userId, _company, userId == _author ? "uma@acme.test" : "vera@acme.test").ServiceProvider.GetRequiredService<RuleService>();
 }
 
+public sealed class NativeRuleChecksTests
+{
+    [Fact]
+    public void Lucene_ThatParses_HasNoError() =>
+        Assert.Empty(RuleAnalyzer.Analyze(RuleFormat.Native, NativeLanguage.Lucene, "process.name:whoami.exe AND NOT user.name:svc_*", "Whoami").Diagnostics);
+
+    [Fact]
+    public void Lucene_ThatDoesNotParse_SaysWhere()
+    {
+        var diagnostics = RuleAnalyzer.Analyze(RuleFormat.Native, NativeLanguage.Lucene, "process.name:whoami.exe AND OR user.name:x", "Whoami").Diagnostics;
+
+        var error = Assert.Single(diagnostics);
+        Assert.Equal("RULE030", error.Code);
+        Assert.Contains("Lucene cannot parse the query", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, error.Line);
+        Assert.True(error.Column > 20, $"column {error.Column}");
+    }
+}
+
 public sealed class RuleConversionsTests
 {
     [Fact]
