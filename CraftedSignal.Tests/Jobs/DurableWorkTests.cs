@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CraftedSignal.Tests.Jobs;
 
 /// <summary>Background work recorded as rows survives a host that stops mid-job, and clean-up does what it says.</summary>
+[Collection(NotInParallel.Name)]
 public sealed class DurableWorkTests
 {
     [Fact]
@@ -26,7 +27,7 @@ public sealed class DurableWorkTests
             await using (var scope = first.Services.CreateAsyncScope())
                 workId = await scope.ServiceProvider.GetRequiredService<WorkScheduler>().ScheduleOnceAsync(CleanupWork.WorkKind, null);
 
-            await step.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await step.Entered.Task.WaitAsync(TimeSpan.FromSeconds(90));
             var running = await StatusAsync(first, workId);
             Assert.Equal(WorkStatus.Running, running.Status);
         }
@@ -124,7 +125,7 @@ public sealed class DurableWorkTests
 
     private static async Task<WorkItem> WaitForAsync(AppFactory app, Guid id, Func<WorkItem, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
             var item = await StatusAsync(app, id);
