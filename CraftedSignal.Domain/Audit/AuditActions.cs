@@ -18,7 +18,6 @@ public static class AuditActions
     public const string InvitationsPurged = "invitation.purged";
     public const string MemberRoleChanged = "member.role_changed";
     public const string MemberRemoved = "member.removed";
-    public const string MaintenanceCompleted = "maintenance.cleanup_completed";
     public const string RuleCreated = "rule.created";
     public const string RuleEdited = "rule.edited";
     public const string RuleLifecycleChanged = "rule.lifecycle_changed";

@@ -19,8 +19,6 @@ public sealed class CurrentTenant
 
     public string? IpAddress { get; private set; }
 
-    public bool IsSet => CompanyId is not null && UserId is not null;
-
     public void Set(Guid? companyId, string? userId, string? userName, CompanyRole? role, string? ipAddress)
     {
         CompanyId = companyId;

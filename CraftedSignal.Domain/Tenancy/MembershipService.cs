@@ -25,12 +25,6 @@ public sealed class MembershipService(IDbContextFactory<AppDbContext> dbFactory,
         return members.OrderByDescending(m => m.Role).ThenBy(m => m.Email, StringComparer.Ordinal).ToList();
     }
 
-    public async Task<int> CountAsync(CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return tenant.CompanyId is { } companyId ? await db.Memberships.CountAsync(m => m.CompanyId == companyId, cancellationToken) : 0;
-    }
-
     public Task<Result> ChangeRoleAsync(Guid membershipId, CompanyRole newRole, CancellationToken cancellationToken = default) =>
         ChangeAsync(membershipId, newRole, cancellationToken);
 

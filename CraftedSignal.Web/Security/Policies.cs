@@ -31,7 +31,6 @@ public static class Policies
 public static class TenantClaims
 {
     public const string CompanyId = "cs:company";
-    public const string CompanyName = "cs:company_name";
     public const string Role = "cs:role";
     public const string DisplayName = "cs:display_name";
 
