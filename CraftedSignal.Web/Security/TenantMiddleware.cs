@@ -15,6 +15,13 @@ internal sealed class TenantMiddleware(RequestDelegate next)
     {
         var user = context.User;
         var ip = context.Connection.RemoteIpAddress?.ToString();
+        if (IsStaticFile(context.Request.Path))
+        {
+            // Scripts, styles and fonts need no company: spare the database a lookup per asset.
+            await next(context);
+            return;
+        }
+
         if (user.Identity?.IsAuthenticated == true && user.GetUserId() is { } userId)
         {
             await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
@@ -24,7 +31,6 @@ internal sealed class TenantMiddleware(RequestDelegate next)
             if (current is not null)
             {
                 claims.Add(new(TenantClaims.CompanyId, current.Id.ToString()));
-                claims.Add(new(TenantClaims.CompanyName, current.Name));
                 claims.Add(new(TenantClaims.Role, current.Role.ToString()));
             }
 
@@ -38,4 +44,8 @@ internal sealed class TenantMiddleware(RequestDelegate next)
 
         await next(context);
     }
+
+    private static bool IsStaticFile(PathString path) =>
+        path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content") || path.StartsWithSegments("/assets")
+        || path.StartsWithSegments("/Components") || path.Equals("/favicon.png");
 }
