@@ -21,6 +21,7 @@ public static class AuditActions
     public const string RuleCreated = "rule.created";
     public const string RuleEdited = "rule.edited";
     public const string RuleLifecycleChanged = "rule.lifecycle_changed";
+    public const string RuleDetailsChanged = "rule.details_changed";
     public const string RuleDeleted = "rule.deleted";
     public const string RulesImported = "rules.imported";
     public const string RulesExported = "rules.exported";

@@ -66,9 +66,18 @@ public sealed class DetectionRule : ITenantOwned
 
     public string OwnerName { get; set; } = "";
 
+    /// <summary>Expected alerts per day in normal operation: the noise budget a reviewer weighs.</summary>
     public int? NoiseExpectedPerDay { get; set; }
 
+    /// <summary>Alerts per day above which the rule is too noisy to keep live as it is.</summary>
+
     public int? NoiseMaxPerDay { get; set; }
+
+    /// <summary>References (URLs or citations), one per line.</summary>
+    public string References { get; set; } = "";
+
+    /// <summary>Known false positives, one per line.</summary>
+    public string FalsePositives { get; set; } = "";
 
     public int LatestVersion { get; set; }
 

@@ -18,6 +18,8 @@ public sealed record RuleAnalysis(
     string? LogSourceCategory,
     string? LogSourceService,
     IReadOnlyList<string> Tags,
+    IReadOnlyList<string> References,
+    IReadOnlyList<string> FalsePositives,
     IReadOnlyList<RuleDiagnostic> Diagnostics)
 {
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
@@ -26,6 +28,18 @@ public sealed record RuleAnalysis(
 
     public int WarningCount => Diagnostics.Count(d => !d.IsError);
 }
+
+/// <summary>
+/// What a native query cannot say about itself, entered in the rule's details instead of written in the content:
+/// title, description, level, ATT&amp;CK and other tags, references and known false positives.
+/// </summary>
+public sealed record NativeMetadata(
+    string? Title,
+    string? Description = null,
+    string Level = "medium",
+    IReadOnlyList<string>? Tags = null,
+    IReadOnlyList<string>? References = null,
+    IReadOnlyList<string>? FalsePositives = null);
 
 /// <summary>Reads a rule's content: Sigma through the engine's parser and validator, native queries through structural checks.</summary>
 public static class RuleAnalyzer
@@ -37,15 +51,15 @@ public static class RuleAnalyzer
     // File-naming conventions are about files in a repository; a rule in the library has no file name of its own.
     private static readonly HashSet<string> IgnoredInTheLibrary = [SigmaDiagnosticCodes.FileNameConvention];
 
-    public static RuleAnalysis Analyze(RuleFormat format, NativeLanguage? language, string content, string? nativeTitle = null)
+    public static RuleAnalysis Analyze(RuleFormat format, NativeLanguage? language, string content, NativeMetadata? native = null)
     {
         if (content.Length > MaxContentLength)
         {
-            return Empty(nativeTitle, new RuleDiagnostic("RULE001", true,
-                $"The rule is {content.Length / 1024} KiB; a rule can be at most {MaxContentLength / 1024} KiB. Split it or remove unused selections.", 1, 1));
+            return Describe(native, [new RuleDiagnostic("RULE001", true,
+                $"The rule is {content.Length / 1024} KiB; a rule can be at most {MaxContentLength / 1024} KiB. Split it or remove unused selections.", 1, 1)]);
         }
 
-        return format == RuleFormat.Sigma ? AnalyzeSigma(content) : AnalyzeNative(language ?? NativeLanguage.Spl, content, nativeTitle);
+        return format == RuleFormat.Sigma ? AnalyzeSigma(content) : AnalyzeNative(language ?? NativeLanguage.Spl, content, native);
     }
 
     public static int LevelRank(string? level) => Array.IndexOf(Levels, level) is var i and >= 0 ? i : 2;
@@ -60,7 +74,7 @@ public static class RuleAnalyzer
             .ToList();
         var document = file.Documents.FirstOrDefault();
         if (document is null)
-            return Empty(null, diagnostics.Count > 0 ? [.. diagnostics] : [new RuleDiagnostic("RULE002", true, "The file holds no Sigma rule. Start with 'title:' and a 'detection:' section.", 1, 1)]);
+            return Describe(null, diagnostics.Count > 0 ? diagnostics : [new RuleDiagnostic("RULE002", true, "The file holds no Sigma rule. Start with 'title:' and a 'detection:' section.", 1, 1)]);
 
         var meta = document.Metadata;
         var logSource = (document as SigmaRule)?.LogSource;
@@ -73,11 +87,13 @@ public static class RuleAnalyzer
             logSource?.Product,
             logSource?.Category,
             logSource?.Service,
-            meta.Tags.Select(t => t.Trim().ToLowerInvariant()).Where(t => t.Length > 0).Distinct().ToList(),
+            NormalizeTags(meta.Tags),
+            meta.References,
+            meta.FalsePositives,
             diagnostics);
     }
 
-    private static RuleAnalysis AnalyzeNative(NativeLanguage language, string content, string? title)
+    private static RuleAnalysis AnalyzeNative(NativeLanguage language, string content, NativeMetadata? native)
     {
         var diagnostics = new List<RuleDiagnostic>();
         if (string.IsNullOrWhiteSpace(content))
@@ -85,13 +101,25 @@ public static class RuleAnalyzer
         diagnostics.AddRange(NativeQueryChecks.Balance(content));
         if (language == NativeLanguage.Lucene && !string.IsNullOrWhiteSpace(content) && diagnostics.Count == 0 && LuceneSyntax.Check(content) is { } parse)
             diagnostics.Add(parse);
-        if (string.IsNullOrWhiteSpace(title))
+        if (string.IsNullOrWhiteSpace(native?.Title))
             diagnostics.Add(new RuleDiagnostic("RULE011", true, "Give the rule a title.", 1, 1));
-        return Empty(title, [.. diagnostics]);
+        return Describe(native, diagnostics);
     }
 
-    private static RuleAnalysis Empty(string? title, params RuleDiagnostic[] diagnostics) =>
-        new(string.IsNullOrWhiteSpace(title) ? "Untitled rule" : title.Trim(), null, null, "medium", null, null, null, null, [], diagnostics);
+    /// <summary>Lower-case, trimmed, without blanks or repeats: the form tags are stored and filtered in.</summary>
+    public static List<string> NormalizeTags(IEnumerable<string> tags) =>
+        tags.Select(t => t.Trim().ToLowerInvariant()).Where(t => t.Length > 0).Distinct().ToList();
+
+    private static RuleAnalysis Describe(NativeMetadata? native, List<RuleDiagnostic> diagnostics) => new(
+        string.IsNullOrWhiteSpace(native?.Title) ? "Untitled rule" : native.Title.Trim(),
+        string.IsNullOrWhiteSpace(native?.Description) ? null : native.Description.Trim(),
+        null,
+        Levels.Contains(native?.Level) ? native!.Level : "medium",
+        null, null, null, null,
+        NormalizeTags(native?.Tags ?? []),
+        native?.References ?? [],
+        native?.FalsePositives ?? [],
+        diagnostics);
 }
 
 /// <summary>The checks that can honestly be made on a query language we do not parse: quotes and brackets balance.</summary>

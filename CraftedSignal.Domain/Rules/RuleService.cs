@@ -28,6 +28,7 @@ public sealed record RuleDetails(
     string Level,
     string? Status,
     RuleLifecycle Lifecycle,
+    string? OwnerUserId,
     string OwnerName,
     int? NoiseExpectedPerDay,
     int? NoiseMaxPerDay,
@@ -36,7 +37,17 @@ public sealed record RuleDetails(
     bool HasErrors,
     RuleTestStatus TestStatus,
     IReadOnlyList<string> Tags,
+    IReadOnlyList<string> References,
+    IReadOnlyList<string> FalsePositives,
     IReadOnlyList<RuleVersionView> Versions);
+
+public sealed record RuleOwnerOption(string UserId, string Name);
+
+/// <summary>
+/// The details of a rule that are not in its content: who owns it and its noise budget; for a native rule also the
+/// metadata a query cannot carry (a Sigma rule's metadata is edited in its YAML).
+/// </summary>
+public sealed record RuleDetailsChange(string? OwnerUserId, int? NoiseExpectedPerDay, int? NoiseMaxPerDay, NativeMetadata? Native = null);
 
 /// <summary>Creating, saving (as immutable versions), moving through the lifecycle and deleting the current company's rules.</summary>
 public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, RuleTestService tests)
@@ -48,7 +59,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         if (!access.Succeeded)
             return access.Error;
 
-        var analysis = RuleAnalyzer.Analyze(draft.Format, draft.Language, draft.Content, draft.Title);
+        var analysis = RuleAnalyzer.Analyze(draft.Format, draft.Language, draft.Content, draft.Format == RuleFormat.Native ? new NativeMetadata(draft.Title) : null);
         var now = time.GetUtcNow().UtcDateTime;
         var rule = new DetectionRule
         {
@@ -84,7 +95,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         if (rule is null)
             return new NotFound("The rule");
         var latest = await db.RuleVersions.Where(v => v.RuleId == ruleId).OrderByDescending(v => v.Number).FirstAsync(cancellationToken);
-        var analysis = RuleAnalyzer.Analyze(rule.Format, rule.Language, content, rule.Format == RuleFormat.Native ? rule.Title : null);
+        var analysis = RuleAnalyzer.Analyze(rule.Format, rule.Language, content, NativeMetadataOf(rule));
         if (Sha256(content) == latest.ContentSha256)
             return new SavedRule(rule.Id, latest.Number, Created: false, Unchanged: true, analysis);
         if (latest.Number != basedOnVersion)
@@ -139,6 +150,64 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         return Result.Ok();
     }
 
+    /// <summary>Changes the owner, the noise budget and (native rules) the metadata; audited with what changed.</summary>
+    public async Task<Result> UpdateDetailsAsync(Guid ruleId, RuleDetailsChange change, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await Access.RequireAsync(db, tenant, Permission.Author, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        var rule = await db.DetectionRules.Include(r => r.Tags).FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
+        if (rule is null)
+            return new NotFound("The rule");
+        if (RuleDetailsRules.CheckNoiseBudget(change.NoiseExpectedPerDay, change.NoiseMaxPerDay) is { } noise)
+            return noise;
+        if (change.Native is not null && rule.Format != RuleFormat.Native)
+            return new Invalid("Metadata", "A Sigma rule's title, description, level, tags, references and false positives live in its YAML: edit them there.");
+        if (change.Native is not null && RuleDetailsRules.CheckNativeMetadata(change.Native) is { } metadata)
+            return metadata;
+
+        var owner = change.OwnerUserId is null ? null : await db.Memberships.Where(m => m.CompanyId == access.Value.CompanyId && m.UserId == change.OwnerUserId)
+            .Select(m => new { m.Role, Name = m.User!.DisplayName }).FirstOrDefaultAsync(cancellationToken);
+        if (change.OwnerUserId is not null && (owner is null || !owner.Role.Allows(Permission.Author)))
+            return new Invalid("Owner", "The owner must be a member of this company who can edit rules (Owner, Admin or User).");
+
+        var before = Snapshot(rule);
+        rule.OwnerUserId = change.OwnerUserId;
+        rule.OwnerName = owner?.Name ?? "";
+        rule.NoiseExpectedPerDay = change.NoiseExpectedPerDay;
+        rule.NoiseMaxPerDay = change.NoiseMaxPerDay;
+        var now = time.GetUtcNow().UtcDateTime;
+        if (change.Native is not null)
+        {
+            var content = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == rule.LatestVersion).Select(v => v.Content).FirstAsync(cancellationToken);
+            Describe(rule, RuleAnalyzer.Analyze(rule.Format, rule.Language, content, change.Native), content, now);
+        }
+
+        var after = Snapshot(rule);
+        var changed = before.Where(b => !Equals(b.Value, after[b.Key])).Select(b => b.Key).ToList();
+        if (changed.Count == 0)
+            return Result.Ok();
+        rule.UpdatedAt = now;
+        db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RuleDetailsChanged, now, "rule", rule.Id.ToString(),
+            new { title = rule.Title, changed, before = changed.ToDictionary(k => k, k => before[k]), after = changed.ToDictionary(k => k, k => after[k]) });
+        await db.SaveChangesAsync(cancellationToken);
+        return Result.Ok();
+    }
+
+    /// <summary>The members of the current company who can own a rule: those whose role may edit rules.</summary>
+    public async Task<Result<IReadOnlyList<RuleOwnerOption>>> ListPossibleOwnersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        var members = await db.Memberships.Where(m => m.CompanyId == access.Value.CompanyId)
+            .Select(m => new { m.UserId, m.User!.DisplayName, m.Role }).ToListAsync(cancellationToken);
+        return members.Where(m => m.Role.Allows(Permission.Author))
+            .Select(m => new RuleOwnerOption(m.UserId, m.DisplayName)).OrderBy(m => m.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+    }
+
     public async Task<Result> DeleteAsync(Guid ruleId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -172,8 +241,8 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             .ToListAsync(cancellationToken);
         var content = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == rule.LatestVersion).Select(v => v.Content).FirstAsync(cancellationToken);
         return new RuleDetails(rule.Id, rule.Format, rule.Language, rule.Title, rule.Description, rule.Level, rule.Status, rule.Lifecycle,
-            rule.OwnerName, rule.NoiseExpectedPerDay, rule.NoiseMaxPerDay, rule.LatestVersion, content, rule.HasErrors, rule.TestStatus,
-            rule.Tags.Select(t => t.Tag).Order(StringComparer.Ordinal).ToList(), versions);
+            rule.OwnerUserId, rule.OwnerName, rule.NoiseExpectedPerDay, rule.NoiseMaxPerDay, rule.LatestVersion, content, rule.HasErrors, rule.TestStatus,
+            rule.Tags.Select(t => t.Tag).Order(StringComparer.Ordinal).ToList(), Lines(rule.References), Lines(rule.FalsePositives), versions);
     }
 
     /// <summary>The content of one version of a rule of the current company.</summary>
@@ -228,10 +297,27 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         Describe(rule, analysis, content, now);
         rule.LatestVersion = version.Number;
         rule.TestStatus = RuleTestStatus.None;
-        rule.Tags.Clear();
-        rule.Tags.AddRange(analysis.Tags.Select(t => new RuleTag { RuleId = rule.Id, CompanyId = rule.CompanyId, Tag = t }));
         return version;
     }
+
+    /// <summary>A native rule's metadata as the rule holds it; null for Sigma rules, whose metadata is in their content.</summary>
+    internal static NativeMetadata? NativeMetadataOf(DetectionRule rule) => rule.Format != RuleFormat.Native ? null
+        : new NativeMetadata(rule.Title, rule.Description, rule.Level, rule.Tags.Select(t => t.Tag).ToList(), Lines(rule.References), Lines(rule.FalsePositives));
+
+    private static List<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    private static Dictionary<string, object?> Snapshot(DetectionRule rule) => new()
+    {
+        ["owner"] = rule.OwnerName,
+        ["noiseExpectedPerDay"] = rule.NoiseExpectedPerDay,
+        ["noiseMaxPerDay"] = rule.NoiseMaxPerDay,
+        ["title"] = rule.Title,
+        ["description"] = rule.Description,
+        ["level"] = rule.Level,
+        ["tags"] = string.Join(" ", rule.Tags.Select(t => t.Tag).Order(StringComparer.Ordinal)),
+        ["references"] = rule.References,
+        ["falsePositives"] = rule.FalsePositives,
+    };
 
     private static void Describe(DetectionRule rule, RuleAnalysis analysis, string content, DateTime now)
     {
@@ -247,6 +333,10 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         rule.HasErrors = analysis.HasErrors;
         rule.ErrorCount = analysis.ErrorCount;
         rule.WarningCount = analysis.WarningCount;
+        rule.References = string.Join('\n', analysis.References.Select(r => r.Trim()).Where(r => r.Length > 0));
+        rule.FalsePositives = string.Join('\n', analysis.FalsePositives.Select(r => r.Trim()).Where(r => r.Length > 0));
+        rule.Tags.RemoveAll(t => !analysis.Tags.Contains(t.Tag));
+        rule.Tags.AddRange(analysis.Tags.Where(t => rule.Tags.All(existing => existing.Tag != t)).Select(t => new RuleTag { RuleId = rule.Id, CompanyId = rule.CompanyId, Tag = t }));
         rule.SearchText = $"{analysis.Title}\n{analysis.Description}\n{content}".ToLowerInvariant();
         rule.UpdatedAt = now;
     }

@@ -61,6 +61,9 @@ public sealed class TestRun : ITenantOwned
 
     public DateTime? FinishedAt { get; set; }
 
+    /// <summary>How many cases the run has to go through, set when it starts; results arrive one case at a time.</summary>
+    public int CaseCount { get; set; }
+
     public int Passed { get; set; }
 
     public int Failed { get; set; }

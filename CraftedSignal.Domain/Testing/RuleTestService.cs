@@ -13,7 +13,7 @@ public sealed record TestCaseView(Guid Id, string Name, TestExpectation Expectat
 public sealed record TestResultView(Guid TestCaseId, string CaseName, bool Passed, int MatchCount, int EventCount, IReadOnlyList<MatchedEvent> Matches, string Message);
 
 public sealed record TestRunView(Guid Id, int RuleVersion, TestRunStatus Status, string RequestedBy, DateTime CreatedAt, DateTime? FinishedAt,
-    int Passed, int Failed, string? Error, IReadOnlyList<TestResultView> Results);
+    int CaseCount, int Passed, int Failed, string? Error, IReadOnlyList<TestResultView> Results);
 
 /// <summary>A rule's test cases, and runs of them as durable background work.</summary>
 public sealed class RuleTestService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, IWorkQueue queue, TimeProvider time)
@@ -122,7 +122,7 @@ public sealed class RuleTestService(IDbContextFactory<AppDbContext> dbFactory, C
     }
 
     internal static TestRunView ToView(TestRun run) => new(run.Id, run.RuleVersion, run.Status, run.RequestedBy, run.CreatedAt, run.FinishedAt,
-        run.Passed, run.Failed, run.Error,
+        run.CaseCount, run.Passed, run.Failed, run.Error,
         run.Results.OrderBy(r => r.CaseName, StringComparer.Ordinal)
             .Select(r => new TestResultView(r.TestCaseId, r.CaseName, r.Passed, r.MatchCount, r.EventCount,
                 JsonSerializer.Deserialize<List<MatchedEvent>>(r.Explanation, Json) ?? [], r.Message))

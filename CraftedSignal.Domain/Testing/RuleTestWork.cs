@@ -6,8 +6,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Testing;
 
-/// <summary>Runs a recorded <see cref="TestRun"/>: every case of the rule against the version the run was for.</summary>
-public sealed class RuleTestWork(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time) : IWorkHandler
+/// <summary>
+/// Runs a recorded <see cref="TestRun"/>: every case of the rule against the version the run was for. Each case's result
+/// is saved and announced as soon as it is known, so the page shows the run's progress case by case.
+/// </summary>
+public sealed class RuleTestWork(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, WorkNotifier notifier) : IWorkHandler
 {
     public string Kind => RuleTestService.WorkKind;
 
@@ -18,17 +21,17 @@ public sealed class RuleTestWork(IDbContextFactory<AppDbContext> dbFactory, Time
         if (run.Status is TestRunStatus.Passed or TestRunStatus.Failed or TestRunStatus.Error)
             return $"already finished: {run.Status}";
 
-        // A run resumed after a restart starts over: results of the interrupted attempt are discarded.
-        db.TestResults.RemoveRange(run.Results);
-        run.Results.Clear();
-        run.Status = TestRunStatus.Running;
-        await db.SaveChangesAsync(cancellationToken);
-
         var rule = await db.DetectionRules.IgnoreQueryFilters().FirstOrDefaultAsync(r => r.Id == run.RuleId, cancellationToken);
         var content = await db.RuleVersions.IgnoreQueryFilters()
             .Where(v => v.RuleId == run.RuleId && v.Number == run.RuleVersion).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
         var cases = await db.RuleTestCases.IgnoreQueryFilters().Where(c => c.RuleId == run.RuleId).OrderBy(c => c.Name).ToListAsync(cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
+
+        // A run resumed after a restart starts over: results of the interrupted attempt are discarded.
+        db.TestResults.RemoveRange(run.Results);
+        run.Results.Clear();
+        run.Status = TestRunStatus.Running;
+        run.CaseCount = cases.Count;
+        await db.SaveChangesAsync(cancellationToken);
         if (rule is null || content is null)
         {
             run.Status = TestRunStatus.Error;
@@ -58,6 +61,8 @@ public sealed class RuleTestWork(IDbContextFactory<AppDbContext> dbFactory, Time
                 // Added through the set (EF then adds it to run.Results): added through the collection, a new entity whose
                 // key is already set would be taken for an existing row.
                 db.TestResults.Add(result);
+                await db.SaveChangesAsync(cancellationToken);
+                notifier.Publish(new WorkUpdate(item.Id, item.CompanyId, item.Kind, WorkStatus.Running));
             }
 
             run.Passed = run.Results.Count(r => r.Passed);
@@ -67,6 +72,7 @@ public sealed class RuleTestWork(IDbContextFactory<AppDbContext> dbFactory, Time
                 rule.TestStatus = run.Failed == 0 ? RuleTestStatus.Passing : RuleTestStatus.Failing;
         }
 
+        var now = time.GetUtcNow().UtcDateTime;
         run.FinishedAt = now;
         db.Audit(new Actor(null, $"tests requested by {run.RequestedBy}", null), run.CompanyId, AuditActions.RuleTestRunFinished, now, "rule", run.RuleId.ToString(),
             new { run = run.Id, version = run.RuleVersion, status = run.Status.ToString(), passed = run.Passed, failed = run.Failed });

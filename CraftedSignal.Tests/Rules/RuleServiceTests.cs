@@ -196,12 +196,12 @@ public sealed class NativeRuleChecksTests
 {
     [Fact]
     public void Lucene_ThatParses_HasNoError() =>
-        Assert.Empty(RuleAnalyzer.Analyze(RuleFormat.Native, NativeLanguage.Lucene, "process.name:whoami.exe AND NOT user.name:svc_*", "Whoami").Diagnostics);
+        Assert.Empty(RuleAnalyzer.Analyze(RuleFormat.Native, NativeLanguage.Lucene, "process.name:whoami.exe AND NOT user.name:svc_*", new NativeMetadata("Whoami")).Diagnostics);
 
     [Fact]
     public void Lucene_ThatDoesNotParse_SaysWhere()
     {
-        var diagnostics = RuleAnalyzer.Analyze(RuleFormat.Native, NativeLanguage.Lucene, "process.name:whoami.exe AND OR user.name:x", "Whoami").Diagnostics;
+        var diagnostics = RuleAnalyzer.Analyze(RuleFormat.Native, NativeLanguage.Lucene, "process.name:whoami.exe AND OR user.name:x", new NativeMetadata("Whoami")).Diagnostics;
 
         var error = Assert.Single(diagnostics);
         Assert.Equal("RULE030", error.Code);

@@ -146,6 +146,32 @@ public sealed class RuleTestServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_SavesAndAnnouncesEachCaseAsItIsDone()
+    {
+        await using var scope = Scope();
+        var tests = scope.ServiceProvider.GetRequiredService<RuleTestService>();
+        foreach (var name in new[] { "a", "b", "c" })
+            await tests.SaveCaseAsync(_rule, null, name, TestExpectation.Alert, null, """{"Image": "C:\\Windows\\System32\\whoami.exe"}""");
+        var run = (await tests.StartRunAsync(_rule)).Value;
+
+        // At each announcement the results saved so far are readable: the page shows the run case by case.
+        var seen = new List<(WorkStatus Status, int Results, int Cases)>();
+        var notifier = new WorkNotifier();
+        notifier.Updated += update =>
+        {
+            using var db = _db.NewContext();
+            var row = db.TestRuns.IgnoreQueryFilters().Include(r => r.Results).Single(r => r.Id == update.WorkItemId);
+            seen.Add((update.Status, row.Results.Count, row.CaseCount));
+        };
+        await RunWorkAsync(run, notifier);
+
+        Assert.Equal([(WorkStatus.Running, 0, 0), (WorkStatus.Running, 1, 3), (WorkStatus.Running, 2, 3), (WorkStatus.Running, 3, 3), (WorkStatus.Succeeded, 3, 3)], seen);
+        var latest = (await tests.LatestRunAsync(_rule)).Value!;
+        Assert.Equal(3, latest.CaseCount);
+        Assert.Equal(3, latest.Passed);
+    }
+
+    [Fact]
     public async Task StartRun_WithoutCases_SaysToAddOne()
     {
         await using var scope = Scope();
@@ -171,11 +197,12 @@ public sealed class RuleTestServiceTests : IAsyncLifetime
 
     private AsyncServiceScope Scope() => _db.As(_author, _company, "uma@acme.test");
 
-    private async Task RunWorkAsync(Guid id)
+    private async Task RunWorkAsync(Guid id, WorkNotifier? notifier = null)
     {
         await using var scope = _db.As(null, null);
         var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<Domain.Persistence.AppDbContext>>();
-        var runner = new WorkRunner(factory, [new RuleTestWork(factory, _db.Clock)], _db.Clock, new WorkNotifier(), NullLogger<WorkRunner>.Instance);
+        notifier ??= new WorkNotifier();
+        var runner = new WorkRunner(factory, [new RuleTestWork(factory, _db.Clock, notifier)], _db.Clock, notifier, NullLogger<WorkRunner>.Instance);
         await runner.RunAsync(id, CancellationToken.None);
         await using var db = _db.NewContext();
         var item = await db.WorkItems.IgnoreQueryFilters().SingleAsync(w => w.Id == id);

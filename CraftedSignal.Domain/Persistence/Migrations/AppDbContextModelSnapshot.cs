@@ -227,6 +227,10 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<int>("ErrorCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("FalsePositives")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Format")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -280,6 +284,10 @@ namespace CraftedSignal.Domain.Persistence.Migrations
 
                     b.Property<string>("OwnerUserId")
                         .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("References")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SearchText")
@@ -620,6 +628,9 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("CaseCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("CompanyId")
                         .HasColumnType("TEXT");

@@ -94,10 +94,6 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
 
     private string ProblemsTitle => _analysis is { Diagnostics.Count: > 0 } a ? $"Problems ({a.Diagnostics.Count})" : "Problems";
 
-    private string LogSourceText => _analysis is null
-        ? "—"
-        : string.Join(" / ", new[] { _analysis.LogSourceProduct, _analysis.LogSourceCategory, _analysis.LogSourceService }.Where(s => s is not null)) is { Length: > 0 } text ? text : "—";
-
     protected override async Task OnParametersSetAsync()
     {
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
@@ -190,9 +186,21 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
 
     private void Analyze()
     {
-        _analysis = RuleAnalyzer.Analyze(_format, _language, _content, _format == RuleFormat.Native ? _nativeTitle : null);
+        _analysis = RuleAnalyzer.Analyze(_format, _language, _content, _format == RuleFormat.Native ? NativeMetadataForAnalysis() : null);
         _conversions = _format == RuleFormat.Sigma ? RuleConversions.ConvertAll(_content) : [];
         _title = _rule is null && _analysis.Title == "Untitled rule" ? "New rule" : _analysis.Title;
+    }
+
+    /// <summary>A native rule's metadata: as saved once the rule exists, the title typed so far while it is new.</summary>
+    private NativeMetadata NativeMetadataForAnalysis() => _rule is null
+        ? new NativeMetadata(_nativeTitle)
+        : new NativeMetadata(_rule.Title, _rule.Description, _rule.Level, _rule.Tags, _rule.References, _rule.FalsePositives);
+
+    private async Task DetailsSavedAsync()
+    {
+        await ReloadAsync();
+        Analyze();
+        await PublishMarkersAsync();
     }
 
     private async Task PublishMarkersAsync()
