@@ -41,6 +41,7 @@ public sealed class ComponentTestContext : IAsyncLifetime
         services.AddScoped<Domain.Rules.RuleLibrary>();
         services.AddScoped<Domain.Testing.RuleTestService>();
         services.AddSingleton<Domain.Jobs.IWorkQueue>(new RecordingQueue());
+        services.AddSingleton<Domain.Jobs.WorkNotifier>();
         _authorization = Context.AddAuthorization();
         Context.SetRendererInfo(new RendererInfo("Server", true));
     }

@@ -155,11 +155,18 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         await JS.InvokeVoidAsync("sigmaEditor.register");
         if (_editor is not null)
         {
-            await Global.SetModelLanguage(await _editor.GetModel(), _format == RuleFormat.Sigma ? "sigma" : "plaintext");
+            await SetEditorLanguageAsync();
             await _editor.AddCommand((int)KeyMod.CtrlCmd | (int)KeyCode.KeyS, args => _ = InvokeAsync(SaveAsync));
         }
 
         await PublishMarkersAsync();
+    }
+
+    private async Task SetEditorLanguageAsync()
+    {
+        // The model is null until Monaco has created it in the browser (and always in component tests, which have no browser).
+        if (_editor is not null && await _editor.GetModel() is { } model)
+            await Global.SetModelLanguage(model, _format == RuleFormat.Sigma ? "sigma" : "plaintext");
     }
 
     private async Task ContentChangedAsync(ModelContentChangedEvent change)
@@ -222,8 +229,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
             await _editor.SetValue(_content);
         }
 
-        if (_editor is not null)
-            await Global.SetModelLanguage(await _editor.GetModel(), format == RuleFormat.Sigma ? "sigma" : "plaintext");
+        await SetEditorLanguageAsync();
         Analyze();
         await PublishMarkersAsync();
     }
