@@ -108,6 +108,15 @@ public sealed class RuleAuthoringTests : BrowserTest
         await Browser.ShotAsync(page, "32b-version-diff");
         await diff.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
 
+        // The details: metadata from the YAML, an owner and a noise budget set in a form.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Details" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("About this rule")).ToContainTextAsync("attack.t1033");
+        await page.GetByLabel("Expected alerts per day").FillAsync("3");
+        await page.GetByLabel("Maximum alerts per day").FillAsync("20");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save details" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Details saved.")).ToBeVisibleAsync();
+        await Browser.ShotAsync(page, "32c-editor-details");
+
         await page.GetByRole(AriaRole.Link, new() { Name = "Detection rules" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "33-rules-library");
@@ -120,6 +129,9 @@ public sealed class RuleAuthoringTests : BrowserTest
         await page.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" }).ClickAsync();
         await Assertions.Expect(page.Locator("#rule-editor").GetByRole(AriaRole.Code)).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "33b-editor-dark");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Details" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Maximum alerts per day")).ToHaveValueAsync("20");
+        await Browser.ShotAsync(page, "33c-editor-details-dark");
         AssertNoContentSecurityPolicyViolations();
     }
 

@@ -31,7 +31,8 @@ public static class WebHostExtensions
         var services = builder.Services;
 
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        // Messages appear bottom right, where they never cover a page's own actions (Save sits top right).
+        services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         services.AddHttpContextAccessor();
         services.AddScoped<CircuitHandler, TenantCircuitHandler>();
 
