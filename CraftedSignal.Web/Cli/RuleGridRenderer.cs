@@ -1,4 +1,5 @@
 using CraftedSignal.Domain.Rules;
+using CraftedSignal.Web.Components.Pages.Rules;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
@@ -6,7 +7,7 @@ using MudBlazor.Services;
 
 namespace CraftedSignal.Web.Cli;
 
-/// <summary>Renders one page of the rules grid to HTML with <see cref="HtmlRenderer"/>, the way the server prerenders it.</summary>
+/// <summary>Renders one page of the rules page's <see cref="RuleGrid"/> to HTML with <see cref="HtmlRenderer"/>, the way the server prerenders it.</summary>
 internal sealed class RuleGridRenderer : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
@@ -25,8 +26,12 @@ internal sealed class RuleGridRenderer : IAsyncDisposable
 
     public Task<string> RenderAsync(IReadOnlyList<RuleRow> rows) => _renderer.Dispatcher.InvokeAsync(async () =>
     {
-        var parameters = ParameterView.FromDictionary(new Dictionary<string, object?> { [nameof(RuleGridBenchmark.Rows)] = rows });
-        var output = await _renderer.RenderComponentAsync<RuleGridBenchmark>(parameters);
+        var parameters = ParameterView.FromDictionary(new Dictionary<string, object?>
+        {
+            [nameof(RuleGrid.Items)] = rows,
+            [nameof(RuleGrid.RowsPerPage)] = rows.Count,
+        });
+        var output = await _renderer.RenderComponentAsync<RuleGrid>(parameters);
         return output.ToHtmlString();
     });
 
