@@ -33,6 +33,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<AuditVerifier>();
         services.AddScoped<Dashboard.DashboardService>();
         services.AddScoped<Rules.RuleService>();
+        services.AddScoped<Approvals.ApprovalService>();
         services.AddScoped<Rules.RuleLibrary>();
         services.AddScoped<Rules.AttackCoverage>();
         services.AddScoped<Rules.RuleTransfer>();

@@ -23,6 +23,11 @@ public static class AuditActions
     public const string RuleLifecycleChanged = "rule.lifecycle_changed";
     public const string RuleDetailsChanged = "rule.details_changed";
     public const string RuleDeleted = "rule.deleted";
+    public const string ReviewRequested = "review.requested";
+    public const string ReviewDecided = "review.decided";
+    public const string ReviewApproved = "review.approved";
+    public const string ReviewWithdrawn = "review.withdrawn";
+    public const string ReviewSuperseded = "review.superseded";
     public const string RulesImported = "rules.imported";
     public const string RulesExported = "rules.exported";
     public const string RuleTestSaved = "rule.test_saved";

@@ -57,6 +57,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
 
     public DbSet<TestResult> TestResults => Set<TestResult>();
 
+    public DbSet<Approvals.ApprovalRequest> ApprovalRequests => Set<Approvals.ApprovalRequest>();
+
+    public DbSet<Approvals.ReviewDecision> ReviewDecisions => Set<Approvals.ReviewDecision>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -72,6 +76,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
         builder.Entity<RuleTestCase>().HasQueryFilter(c => c.CompanyId == TenantId);
         builder.Entity<TestRun>().HasQueryFilter(r => r.CompanyId == TenantId);
         builder.Entity<TestResult>().HasQueryFilter(r => r.CompanyId == TenantId);
+        builder.Entity<Approvals.ApprovalRequest>().HasQueryFilter(r => r.CompanyId == TenantId);
+        builder.Entity<Approvals.ReviewDecision>().HasQueryFilter(d => d.CompanyId == TenantId);
     }
 
     /// <summary>

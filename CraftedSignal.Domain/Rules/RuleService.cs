@@ -105,6 +105,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         var version = AddVersion(db, rule, content, analysis, message, source, now);
         db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RuleEdited, now, "rule", rule.Id.ToString(),
             new { title = rule.Title, version = version.Number, previous = latest.Number, sha256 = version.ContentSha256, errors = analysis.ErrorCount, message });
+        await Approvals.ApprovalService.SupersedeOlderAsync(db, tenant.ToActor(), rule.Id, rule.CompanyId, version.Number, now, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -13,4 +13,10 @@ public sealed class Company
 
     /// <summary>Days an invitation link stays valid.</summary>
     public int InvitationLifetimeDays { get; set; } = 7;
+
+    /// <summary>Unique reviewers, other than the author, who must approve a rule version.</summary>
+    public int RequiredApprovals { get; set; } = 1;
+
+    /// <summary>Days a review request stays open before it expires and must be submitted again.</summary>
+    public int ReviewLifetimeDays { get; set; } = 14;
 }

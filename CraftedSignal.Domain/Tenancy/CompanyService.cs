@@ -7,12 +7,15 @@ namespace CraftedSignal.Domain.Tenancy;
 
 public sealed record CompanySummary(Guid Id, string Name, CompanyRole Role);
 
-public sealed record CompanySettings(string Name, int InvitationLifetimeDays);
+/// <summary>A company's settings: its name, how long invitations last, and its review policy.</summary>
+public sealed record CompanySettings(string Name, int InvitationLifetimeDays, int RequiredApprovals = 1, int ReviewLifetimeDays = 14);
 
 /// <summary>Companies the user belongs to, switching between them, creating one and changing its settings.</summary>
 public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time)
 {
     public const int MaxInvitationLifetimeDays = 30;
+    public const int MaxRequiredApprovals = 5;
+    public const int MaxReviewLifetimeDays = 90;
 
     public async Task<IReadOnlyList<CompanySummary>> ListMineAsync(string userId, CancellationToken cancellationToken = default)
     {
@@ -86,7 +89,7 @@ public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, Cu
             return new NoCurrentCompany();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var settings = await db.Companies.Where(c => c.Id == companyId)
-            .Select(c => new CompanySettings(c.Name, c.InvitationLifetimeDays))
+            .Select(c => new CompanySettings(c.Name, c.InvitationLifetimeDays, c.RequiredApprovals, c.ReviewLifetimeDays))
             .FirstOrDefaultAsync(cancellationToken);
         return settings is null ? new NotFound("The company") : settings;
     }
@@ -101,15 +104,21 @@ public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, Cu
             return invalid;
         if (settings.InvitationLifetimeDays is < 1 or > MaxInvitationLifetimeDays)
             return new Invalid(nameof(CompanySettings.InvitationLifetimeDays), $"Invitation links must last between 1 and {MaxInvitationLifetimeDays} days.");
+        if (settings.RequiredApprovals is < 1 or > MaxRequiredApprovals)
+            return new Invalid(nameof(CompanySettings.RequiredApprovals), $"Between 1 and {MaxRequiredApprovals} approvers: the author never counts, so at least one other person reviews every change.");
+        if (settings.ReviewLifetimeDays is < 1 or > MaxReviewLifetimeDays)
+            return new Invalid(nameof(CompanySettings.ReviewLifetimeDays), $"Reviews must stay open between 1 and {MaxReviewLifetimeDays} days.");
 
         var company = await db.Companies.FirstAsync(c => c.Id == access.Value.CompanyId, cancellationToken);
-        var before = new CompanySettings(company.Name, company.InvitationLifetimeDays);
+        var before = new CompanySettings(company.Name, company.InvitationLifetimeDays, company.RequiredApprovals, company.ReviewLifetimeDays);
         var after = settings with { Name = settings.Name.Trim() };
         if (before == after)
             return Result.Ok();
 
         company.Name = after.Name;
         company.InvitationLifetimeDays = after.InvitationLifetimeDays;
+        company.RequiredApprovals = after.RequiredApprovals;
+        company.ReviewLifetimeDays = after.ReviewLifetimeDays;
         db.Audit(tenant.ToActor(), company.Id, AuditActions.CompanySettingsChanged, time.GetUtcNow().UtcDateTime,
             "company", company.Id.ToString(), new { before, after });
         await db.SaveChangesAsync(cancellationToken);

@@ -38,6 +38,7 @@ public sealed class ComponentTestContext : IAsyncLifetime
         services.AddScoped<MembershipService>();
         services.AddScoped<InvitationService>();
         services.AddScoped<Domain.Rules.RuleService>();
+        services.AddScoped<Domain.Approvals.ApprovalService>();
         services.AddScoped<Domain.Rules.RuleLibrary>();
         services.AddScoped<Domain.Testing.RuleTestService>();
         services.AddSingleton<Domain.Jobs.IWorkQueue>(new RecordingQueue());

@@ -34,6 +34,7 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddScoped<Domain.Audit.AuditVerifier>();
         services.AddScoped<Domain.Dashboard.DashboardService>();
         services.AddScoped<Domain.Rules.RuleService>();
+        services.AddScoped<Domain.Approvals.ApprovalService>();
         services.AddScoped<Domain.Rules.RuleLibrary>();
         services.AddScoped<Domain.Rules.AttackCoverage>();
         services.AddScoped<Domain.Rules.RuleTransfer>();

@@ -1,0 +1,10 @@
+using CraftedSignal.Domain.Common;
+
+namespace CraftedSignal.Domain.Approvals;
+
+public sealed record NotSubmittable(string Reason) : Error(Reason);
+
+public sealed record OwnChange()
+    : Error("You wrote this version or asked for its review: someone else has to review it. Authors never approve their own changes.");
+
+public sealed record NotDecidable(string Reason) : Error(Reason);
