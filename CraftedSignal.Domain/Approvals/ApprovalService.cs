@@ -21,6 +21,7 @@ public sealed record ReviewView(
     DateTime ExpiresAt,
     RuleFormat Format,
     int? BaseVersion,
+    bool BaseIsApproved,
     string BaseContent,
     string Content,
     IReadOnlyList<SemanticChange> Changes,
@@ -211,7 +212,7 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
         var caseCount = await db.RuleTestCases.CountAsync(c => c.RuleId == request.RuleId, cancellationToken);
         var analysis = RuleAnalyzer.Analyze(rule.Format, rule.Language, version.Content, RuleService.NativeMetadataOf(rule));
         var tests = run is null ? null : RuleTestService.ToView(run);
-        var risk = ReviewRisk.Assess(rule, analysis, baseVersion is null, changes, caseCount, tests);
+        var risk = ReviewRisk.Assess(rule, analysis, neverApproved: approved is null, changes, caseCount, tests);
 
         var now = time.GetUtcNow().UtcDateTime;
         var row = Row(now).Compile()(request);
@@ -220,7 +221,7 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
         var canWithdraw = request.Status == ApprovalStatus.Pending
             && access.Value.Role.Allows(Permission.Author)
             && (request.RequestedByUserId == access.Value.UserId || access.Value.Role.Allows(Permission.Administer));
-        return new ReviewView(row, request.Message, request.ExpiresAt, rule.Format, baseVersion, baseContent, version.Content, changes, tests, caseCount, risk,
+        return new ReviewView(row, request.Message, request.ExpiresAt, rule.Format, baseVersion, approved is not null, baseContent, version.Content, changes, tests, caseCount, risk,
             request.Decisions.OrderBy(d => d.CreatedAt).Select(d => new ReviewDecisionView(d.ReviewerName, d.Kind, d.Comment, d.CreatedAt)).ToList(),
             refusal, canWithdraw);
     }

@@ -14,7 +14,7 @@ public enum RiskLevel
 public sealed record ReviewRisk(RiskLevel Level, IReadOnlyList<string> Reasons)
 {
     /// <summary>Each reason weighs 1 or 2; 4 and more is high, 2 and more medium.</summary>
-    public static ReviewRisk Assess(DetectionRule rule, RuleAnalysis analysis, bool isNew, IReadOnlyList<SemanticChange> changes, int testCases, TestRunView? tests)
+    public static ReviewRisk Assess(DetectionRule rule, RuleAnalysis analysis, bool neverApproved, IReadOnlyList<SemanticChange> changes, int testCases, TestRunView? tests)
     {
         var reasons = new List<(int Weight, string Reason)>();
         if (RuleLifecycleTransitions.IsLive(rule.Lifecycle))
@@ -27,8 +27,8 @@ public sealed record ReviewRisk(RiskLevel Level, IReadOnlyList<string> Reasons)
             reasons.Add((1, "The tests have not finished for this version."));
         else if (tests.Status != TestRunStatus.Passed)
             reasons.Add((2, $"The tests of this version did not pass ({tests.Passed} passed, {tests.Failed} failed)."));
-        if (isNew)
-            reasons.Add((1, "A new rule: there is no approved version to compare with."));
+        if (neverApproved)
+            reasons.Add((1, "No version of this rule was approved before."));
         if (changes.Any(c => c.What == "condition"))
             reasons.Add((1, "The condition changed."));
         if (changes.Any(c => c.Kind == ChangeKind.Removed && (c.Area == "detection" || c.Area.StartsWith("selection", StringComparison.Ordinal))))

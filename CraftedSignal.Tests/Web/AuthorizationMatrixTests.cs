@@ -38,6 +38,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             data.Add("/rules", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/rules/new", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/coverage", who, signedIn ? Outcome.Page : Outcome.SignIn);
+            data.Add("/reviews", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/healthz", who, Outcome.Page);
             data.Add("/Account/Login", who, Outcome.Page);
         }
@@ -106,6 +107,24 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         Assert.Contains("This rule cannot be opened", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Whoami Execution", html, StringComparison.Ordinal);
         Assert.DoesNotContain("whoami.exe", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReviewPage_OfAnotherCompany_CannotBeOpened_NorListed()
+    {
+        await app.AddRuleAsync();
+        var acme = WebUtility.HtmlDecode(await (await app.ClientForAsync("User")).GetStringAsync($"/reviews/{app.Review}"));
+        Assert.Contains("Whoami Execution · version 1", acme, StringComparison.Ordinal);
+        Assert.Contains("please review", acme, StringComparison.Ordinal);
+
+        var globex = await app.ClientForAsync("OtherCompanyOwner");
+        var page = await globex.GetStringAsync($"/reviews/{app.Review}");
+        var queue = await globex.GetStringAsync("/reviews");
+
+        Assert.Contains("This review cannot be opened", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Whoami", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("please review", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Whoami", queue, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -227,6 +246,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         public HttpClient NewClient() => _factory.NewClient();
 
         /// <summary>Adds a Sigma rule to Acme as its Owner, once.</summary>
+        /// <summary>The review of the rule <see cref="AddRuleAsync"/> adds, submitted by Acme's owner.</summary>
+        public Guid Review { get; private set; }
+
         public async Task<Guid> AddRuleAsync()
         {
             await _gate.WaitAsync();
@@ -240,6 +262,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
                 scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(Acme, ownerId, "owner@acme.test", CompanyRole.Owner, null);
                 var saved = await scope.ServiceProvider.GetRequiredService<RuleService>().CreateAsync(new RuleDraft(RuleFormat.Sigma, Rules.RuleServiceTests.Whoami));
                 _rule = saved.Value!.RuleId;
+                Review = (await scope.ServiceProvider.GetRequiredService<Domain.Approvals.ApprovalService>().SubmitAsync(_rule.Value, "please review")).Value;
                 return _rule.Value;
             }
             finally

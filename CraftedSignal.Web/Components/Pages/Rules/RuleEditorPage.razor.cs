@@ -1,8 +1,10 @@
 using BlazorMonaco;
 using BlazorMonaco.Editor;
+using CraftedSignal.Domain.Approvals;
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Web.Components.Pages.Reviews;
 using CraftedSignal.Web.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -44,6 +46,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private StandaloneCodeEditor? _editor;
     private RuleTestsPanel? _testsPanel;
     private RuleDetails? _rule;
+    private ReviewRow? _review;
     private RuleAnalysis? _analysis;
     private IReadOnlyList<RuleConversion> _conversions = [];
     private VersionConflict? _conflict;
@@ -74,6 +77,9 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private RuleService Rules { get; set; } = default!;
 
     [Inject]
+    private ApprovalService Approvals { get; set; } = default!;
+
+    [Inject]
     private IJSRuntime JS { get; set; } = default!;
 
     [Inject]
@@ -90,6 +96,18 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         RuleTestStatus.Passing => "Tests ✓",
         RuleTestStatus.Failing => "Tests ✗",
         _ => "Tests",
+    };
+
+    /// <summary>Why the latest version cannot go to review now (the server enforces the same), or null when it can.</summary>
+    private string? SubmitBlockedReason => _rule switch
+    {
+        null => "Save the rule first.",
+        _ when _dirty => "Save your changes first: reviewers review a saved version.",
+        { HasErrors: true } => "This version has errors: it stays a draft and cannot be submitted for review until they are fixed.",
+        { TestStatus: RuleTestStatus.Failing } => "The tests of this version fail.",
+        _ when _review is { Status: ApprovalStatus.Pending or ApprovalStatus.Approved, IsExpired: false } && _review.RuleVersion == _rule.LatestVersion
+            => _review.Status == ApprovalStatus.Approved ? "This version is approved." : "This version is already waiting for review.",
+        _ => null,
     };
 
     private string ProblemsTitle => _analysis is { Diagnostics.Count: > 0 } a ? $"Problems ({a.Diagnostics.Count})" : "Problems";
@@ -109,6 +127,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
             }
 
             Show(loaded.Value);
+            await LoadReviewAsync();
         }
         else if (!_canEdit)
         {
@@ -297,6 +316,29 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
             _rule = reloaded.Value;
             _baseVersion = reloaded.Value.LatestVersion;
             CompareLatestTwo(reloaded.Value);
+        }
+
+        await LoadReviewAsync();
+    }
+
+    private async Task LoadReviewAsync()
+    {
+        if (_rule is null)
+            return;
+        var review = await Approvals.LatestForRuleAsync(_rule.Id);
+        _review = review.Succeeded ? review.Value : null;
+    }
+
+    private async Task SubmitForReviewAsync()
+    {
+        if (_rule is null || SubmitBlockedReason is not null)
+            return;
+        var parameters = new DialogParameters<SubmitReviewDialog> { { d => d.RuleId, _rule.Id }, { d => d.Version, _rule.LatestVersion } };
+        var dialog = await Dialogs.ShowAsync<SubmitReviewDialog>("Submit for review", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false })
+        {
+            Snackbar.Add($"Version {_rule.LatestVersion} is waiting for review.", Severity.Success);
+            await LoadReviewAsync();
         }
     }
 
