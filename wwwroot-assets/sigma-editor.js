@@ -157,6 +157,16 @@
       ed.revealLineInCenter(line);
       ed.focus();
     },
+    // Side by side where there is room, one inline column on a phone; follows the container as it resizes.
+    fitDiff(id) {
+      const ed = editor(id);
+      if (!ed || ed._fitsDiff) return;
+      ed._fitsDiff = true;
+      const container = ed.getContainerDomNode();
+      const apply = () => ed.updateOptions({ renderSideBySide: container.clientWidth >= 720 });
+      apply();
+      new ResizeObserver(apply).observe(container);
+    },
     guardUnload(enabled) {
       window.onbeforeunload = enabled ? (e => { e.preventDefault(); e.returnValue = ""; return ""; }) : null;
     },

@@ -1,0 +1,116 @@
+using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace CraftedSignal.E2E;
+
+/// <summary>Four eyes in the browser: the author submits a version, cannot approve it, and a colleague does.</summary>
+public sealed class ReviewJourneyTests : BrowserTest
+{
+    private const string Whoami = """
+        title: Whoami Execution
+        status: test
+        description: Detects whoami.exe, often run right after initial access.
+        tags:
+            - attack.discovery
+            - attack.t1033
+        logsource:
+            category: process_creation
+            product: windows
+        detection:
+            selection:
+                Image|endswith: '\whoami.exe'
+            condition: selection
+        falsepositives:
+            - Admin scripts
+        level: high
+        """;
+
+    [Fact]
+    public async Task AuthorSubmits_CannotApproveTheirOwn_ColleagueApproves()
+    {
+        var olivia = await Chromium.NewPageAsync(App.BaseUrl, height: 900);
+        await ClaimAsync(olivia);
+        var rule = await AddRuleAsOliviaAsync();
+
+        // Olivia invites Rita as a User.
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+        await Browser.WaitForInteractiveAsync(olivia);
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
+        var invite = olivia.GetByRole(AriaRole.Dialog);
+        await invite.GetByLabel("Email").FillAsync("rita@acme.test");
+        await invite.GetByRole(AriaRole.Button, new() { Name = "Create invitation" }).ClickAsync();
+        var link = await invite.GetByLabel("One-time link").InputValueAsync();
+        await invite.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+
+        // Olivia submits the rule for review from the editor.
+        await olivia.GotoAsync($"/rules/{rule}");
+        await Browser.WaitForInteractiveAsync(olivia);
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Submit for review" }).ClickAsync();
+        var submit = olivia.GetByRole(AriaRole.Dialog);
+        await submit.GetByLabel("Note to reviewers (optional)").FillAsync("First cut of the whoami rule.");
+        await submit.GetByRole(AriaRole.Button, new() { Name = "Submit for review" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByLabel("Review status")).ToHaveTextAsync("In review · 0 of 1");
+        await Assertions.Expect(olivia.GetByRole(AriaRole.Button, new() { Name = "Submit for review" })).ToBeDisabledAsync();
+
+        // She cannot approve her own change.
+        await olivia.GetByLabel("Review status").ClickAsync();
+        await Assertions.Expect(olivia.GetByLabel("Why you cannot decide")).ToContainTextAsync("Authors never approve their own changes");
+        await Assertions.Expect(olivia.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToHaveCountAsync(0);
+        await Browser.WaitForInteractiveAsync(olivia);
+        await Browser.ShotAsync(olivia, "36-review-author");
+
+        // Rita joins, finds the review in the queue, reads the risk and approves.
+        var rita = await Chromium.NewPageAsync(App.BaseUrl, height: 900);
+        await rita.GotoAsync(link);
+        await rita.GetByRole(AriaRole.Link, new() { Name = "Create an account" }).ClickAsync();
+        await rita.GetByLabel("Your name").FillAsync("Rita Reviewer");
+        await rita.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await rita.GetByLabel("Confirm password").FillAsync(Password);
+        await rita.GetByRole(AriaRole.Button, new() { Name = "Create account and join" }).ClickAsync();
+        await Assertions.Expect(rita.GetByText("Acme Detection · you are a User")).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(rita);
+        await rita.GetByRole(AriaRole.Link, new() { Name = "Reviews" }).ClickAsync();
+        await Assertions.Expect(rita.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
+        await Browser.ShotAsync(rita, "35-reviews-queue");
+        await rita.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" }).ClickAsync();
+        await Assertions.Expect(rita.GetByLabel("Risk reasons")).ToContainTextAsync("No tests");
+        await Assertions.Expect(rita.GetByText("First cut of the whoami rule.")).ToBeVisibleAsync();
+        await Assertions.Expect(rita.Locator("#rule-diff .monaco-diff-editor")).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(rita);
+        await Browser.ShotAsync(rita, "37-review-reviewer");
+        await rita.GetByLabel("Comment (needed to reject or ask for changes)").FillAsync("Matches what we saw in the incident.");
+        await rita.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Assertions.Expect(rita.GetByLabel("Review status")).ToHaveTextAsync("Approved");
+        await Assertions.Expect(rita.GetByLabel("Decisions")).ToContainTextAsync("Matches what we saw in the incident.");
+        await Browser.ShotAsync(rita, "38-review-approved");
+
+        // The same review on a phone.
+        await rita.SetViewportSizeAsync(390, 844);
+        await Browser.ShotAsync(rita, "38a-review-phone");
+
+        // Olivia's editor now says the version is approved.
+        await olivia.GotoAsync($"/rules/{rule}");
+        await Assertions.Expect(olivia.GetByLabel("Review status")).ToHaveTextAsync("Approved");
+        AssertNoContentSecurityPolicyViolations();
+    }
+
+    private async Task<Guid> AddRuleAsOliviaAsync()
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var tenant = scope.ServiceProvider.GetRequiredService<CurrentTenant>();
+        await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            var olivia = await db.Users.SingleAsync(u => u.Email == "olivia@acme.test");
+            var company = await db.Memberships.IgnoreQueryFilters().Where(m => m.UserId == olivia.Id).Select(m => m.CompanyId).SingleAsync();
+            tenant.Set(company, olivia.Id, "olivia@acme.test", CompanyRole.Owner, null);
+        }
+
+        var saved = await scope.ServiceProvider.GetRequiredService<RuleService>().CreateAsync(new RuleDraft(RuleFormat.Sigma, Whoami));
+        Assert.True(saved.Succeeded, saved.Error?.Message);
+        return saved.Value.RuleId;
+    }
+}
