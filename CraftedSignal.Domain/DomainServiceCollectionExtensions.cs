@@ -39,6 +39,10 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Rules.RuleTransfer>();
         services.AddScoped<Testing.RuleTestService>();
         services.AddScoped<IWorkHandler, Testing.RuleTestWork>();
+        services.AddSingleton<Targets.ITargetConnector, Targets.SandboxConnector>();
+        services.AddScoped<Targets.TargetService>();
+        services.AddScoped<Deployments.DeploymentService>();
+        services.AddScoped<IWorkHandler, Deployments.DeploymentWork>();
         services.AddSingleton<WorkNotifier>();
 
         services.AddScoped<WorkScheduler>();

@@ -23,6 +23,11 @@ public static class AuditActions
     public const string RuleLifecycleChanged = "rule.lifecycle_changed";
     public const string RuleDetailsChanged = "rule.details_changed";
     public const string RuleDeleted = "rule.deleted";
+    public const string TargetCreated = "target.created";
+    public const string TargetDeleted = "target.deleted";
+    public const string DeploymentRequested = "deployment.requested";
+    public const string DeploymentSucceeded = "deployment.succeeded";
+    public const string DeploymentFailed = "deployment.failed";
     public const string ReviewRequested = "review.requested";
     public const string ReviewDecided = "review.decided";
     public const string ReviewApproved = "review.approved";

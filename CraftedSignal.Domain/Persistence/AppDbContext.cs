@@ -61,6 +61,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
 
     public DbSet<Approvals.ReviewDecision> ReviewDecisions => Set<Approvals.ReviewDecision>();
 
+    public DbSet<Targets.SiemTarget> SiemTargets => Set<Targets.SiemTarget>();
+
+    public DbSet<Deployments.Deployment> Deployments => Set<Deployments.Deployment>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -78,6 +82,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
         builder.Entity<TestResult>().HasQueryFilter(r => r.CompanyId == TenantId);
         builder.Entity<Approvals.ApprovalRequest>().HasQueryFilter(r => r.CompanyId == TenantId);
         builder.Entity<Approvals.ReviewDecision>().HasQueryFilter(d => d.CompanyId == TenantId);
+        builder.Entity<Targets.SiemTarget>().HasQueryFilter(t => t.CompanyId == TenantId);
+        builder.Entity<Deployments.Deployment>().HasQueryFilter(d => d.CompanyId == TenantId);
     }
 
     /// <summary>

@@ -37,6 +37,9 @@ public sealed record RuleQuery
 
     public RuleTestStatus? TestStatus { get; init; }
 
+    /// <summary>Only rules with a version running on this target now.</summary>
+    public Guid? DeployedTo { get; init; }
+
     public RuleSort Sort { get; init; } = RuleSort.UpdatedAt;
 
     public bool Descending { get; init; } = true;
@@ -103,6 +106,9 @@ public sealed class RuleLibrary(IDbContextFactory<AppDbContext> dbFactory, Curre
             var subTechniques = technique + ".";
             rules = rules.Where(r => r.Tags.Any(t => t.Tag == technique || t.Tag.StartsWith(subTechniques)));
         }
+
+        if (query.DeployedTo is { } target)
+            rules = rules.Where(r => db.Deployments.Any(d => d.RuleId == r.Id && d.TargetId == target && d.Status == Deployments.DeploymentStatus.Deployed));
 
         if (!string.IsNullOrWhiteSpace(query.Tag))
         {

@@ -39,6 +39,9 @@ public sealed class ComponentTestContext : IAsyncLifetime
         services.AddScoped<InvitationService>();
         services.AddScoped<Domain.Rules.RuleService>();
         services.AddScoped<Domain.Approvals.ApprovalService>();
+        services.AddSingleton<Domain.Targets.ITargetConnector, Domain.Targets.SandboxConnector>();
+        services.AddScoped<Domain.Targets.TargetService>();
+        services.AddScoped<Domain.Deployments.DeploymentService>();
         services.AddScoped<Domain.Rules.RuleLibrary>();
         services.AddScoped<Domain.Testing.RuleTestService>();
         services.AddSingleton<Domain.Jobs.IWorkQueue>(new RecordingQueue());

@@ -35,6 +35,9 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddScoped<Domain.Dashboard.DashboardService>();
         services.AddScoped<Domain.Rules.RuleService>();
         services.AddScoped<Domain.Approvals.ApprovalService>();
+        services.AddSingleton<Domain.Targets.ITargetConnector, Domain.Targets.SandboxConnector>();
+        services.AddScoped<Domain.Targets.TargetService>();
+        services.AddScoped<Domain.Deployments.DeploymentService>();
         services.AddScoped<Domain.Rules.RuleLibrary>();
         services.AddScoped<Domain.Rules.AttackCoverage>();
         services.AddScoped<Domain.Rules.RuleTransfer>();

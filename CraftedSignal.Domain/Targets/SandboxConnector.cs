@@ -1,0 +1,23 @@
+using CraftedSignal.Domain.Sigma.Evaluation;
+using CraftedSignal.Domain.Sigma.Parsing;
+
+namespace CraftedSignal.Domain.Targets;
+
+/// <summary>
+/// The local sandbox: a deployment compiles the rule with the Sigma engine, exactly as the test runner evaluates it,
+/// and keeps it there. Nothing leaves the process, so it is the target every installation has.
+/// </summary>
+public sealed class SandboxConnector : ITargetConnector
+{
+    public TargetKind Kind => TargetKind.Sandbox;
+
+    public Task<ConnectorResult> DeployAsync(SiemTarget target, string ruleContent, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var file = SigmaParser.Parse(ruleContent, "rule.yml");
+        var engine = SigmaEngine.Create([file]);
+        var error = file.Diagnostics.Concat(engine.Diagnostics).FirstOrDefault(d => d.IsError);
+        return Task.FromResult(error is not null || engine.Rules.Count == 0
+            ? new ConnectorResult(false, null, error?.Message ?? "The rule compiles to nothing the engine can evaluate.")
+            : new ConnectorResult(true, ruleContent, null));
+    }
+}

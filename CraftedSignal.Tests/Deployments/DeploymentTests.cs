@@ -1,0 +1,161 @@
+using CraftedSignal.Domain.Approvals;
+using CraftedSignal.Domain.Audit;
+using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Deployments;
+using CraftedSignal.Domain.Jobs;
+using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Targets;
+using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Tests.Infrastructure;
+using CraftedSignal.Tests.Rules;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CraftedSignal.Tests.Deployments;
+
+public sealed class DeploymentTests : IAsyncLifetime
+{
+    private TestDatabase _db = default!;
+    private Guid _company;
+    private string _owner = "";
+    private string _reviewer = "";
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _owner = await _db.AddUserAsync("olivia@acme.test");
+        _reviewer = await _db.AddUserAsync("rita@acme.test");
+        _company = await _db.AddCompanyAsync("Acme", _owner);
+        await _db.AddMemberAsync(_company, _reviewer, CompanyRole.User);
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task Targets_AreAddedByAdmins_WithAnInstalledConnector_AndUniqueNames()
+    {
+        Assert.True((await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Succeeded);
+
+        Assert.IsType<NotPermitted>((await Service<TargetService>(_reviewer).CreateAsync("Mine", TargetKind.Sandbox)).Error);
+        Assert.Contains("already a target named", (await Service<TargetService>(_owner).CreateAsync(" Sandbox ", TargetKind.Sandbox)).Error!.Message, StringComparison.Ordinal);
+        Assert.Equal("Kind", Assert.IsType<Invalid>((await Service<TargetService>(_owner).CreateAsync("Prod Splunk", TargetKind.Splunk)).Error).Field);
+        Assert.Equal("Name", Assert.IsType<Invalid>((await Service<TargetService>(_owner).CreateAsync("  ", TargetKind.Sandbox)).Error).Field);
+        Assert.Single((await Service<TargetService>(_reviewer).ListAsync()).Value!);
+    }
+
+    [Fact]
+    public async Task Deploy_WithoutAnApprovedVersion_IsRefused()
+    {
+        var rule = await CreateRuleAsync();
+        var target = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
+
+        var deployed = await Service<DeploymentService>(_owner).DeployAsync(rule, target);
+
+        Assert.Contains("No version of this rule is approved", deployed.Error!.Message, StringComparison.Ordinal);
+        Assert.Empty(_db.Queue.Enqueued);
+    }
+
+    [Fact]
+    public async Task ApprovedVersion_DeploysToTheSandbox_AndTheLibraryFiltersByTarget()
+    {
+        var rule = await CreateRuleAsync();
+        await ApproveAsync(rule);
+        var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
+        var other = (await Service<TargetService>(_owner).CreateAsync("Second sandbox", TargetKind.Sandbox)).Value;
+
+        var id = (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value;
+        Assert.Equal([id], _db.Queue.Enqueued);
+        Assert.Contains("already deployed, or on its way", (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
+        await RunAsync(id);
+
+        var deployment = Assert.Single((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!);
+        Assert.Equal((DeploymentStatus.Deployed, 1, "Sandbox"), (deployment.Status, deployment.RuleVersion, deployment.TargetName));
+        var library = Service<RuleLibrary>(_reviewer);
+        Assert.Equal(1, (await library.ListAsync(new RuleQuery { DeployedTo = sandbox })).TotalCount);
+        Assert.Equal(0, (await library.ListAsync(new RuleQuery { DeployedTo = other })).TotalCount);
+        Assert.Equal(1, (await Service<TargetService>(_owner).ListAsync()).Value!.Single(t => t.Id == sandbox).DeployedRules);
+        await using var db = _db.NewContext();
+        Assert.Equal(RuleServiceTests.Whoami, (await db.Deployments.IgnoreQueryFilters().SingleAsync()).CompiledQuery);
+        Assert.True(await db.AuditEntries.IgnoreQueryFilters().AnyAsync(e => e.Action == AuditActions.DeploymentSucceeded));
+    }
+
+    [Fact]
+    public async Task ANewApprovedVersion_ReplacesTheOldOneOnTheTarget()
+    {
+        var rule = await CreateRuleAsync();
+        await ApproveAsync(rule);
+        var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
+        await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
+        await Service<RuleService>(_owner).SaveAsync(rule, RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal), 1);
+        await ApproveAsync(rule);
+
+        await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
+
+        var deployments = (await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!;
+        Assert.Equal([(2, DeploymentStatus.Deployed), (1, DeploymentStatus.Replaced)], deployments.Select(d => (d.RuleVersion, d.Status)));
+        Assert.Equal(1, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).TotalCount);
+    }
+
+    [Fact]
+    public async Task ReadOnlyTarget_IsNeverWrittenTo_AndATargetInUseCannotBeRemoved()
+    {
+        var rule = await CreateRuleAsync();
+        await ApproveAsync(rule);
+        var watched = (await Service<TargetService>(_owner).CreateAsync("Watched", TargetKind.Sandbox, readOnly: true)).Value;
+        var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
+
+        Assert.Contains("read-only", (await Service<DeploymentService>(_owner).DeployAsync(rule, watched)).Error!.Message, StringComparison.Ordinal);
+        await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
+
+        Assert.Contains("1 rule(s) are deployed", (await Service<TargetService>(_owner).DeleteAsync(sandbox)).Error!.Message, StringComparison.Ordinal);
+        Assert.True((await Service<TargetService>(_owner).DeleteAsync(watched)).Succeeded);
+    }
+
+    [Fact]
+    public async Task AnotherCompany_CannotDeployToAcmesTarget_NorSeeIt()
+    {
+        var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
+        var eve = await _db.AddUserAsync("eve@globex.test");
+        var globex = await _db.AddCompanyAsync("Globex", eve);
+        await using var scope = _db.As(eve, globex);
+        var theirRule = (await scope.ServiceProvider.GetRequiredService<RuleService>().CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+
+        Assert.IsType<NotFound>((await scope.ServiceProvider.GetRequiredService<DeploymentService>().DeployAsync(theirRule, sandbox)).Error);
+        Assert.Empty((await scope.ServiceProvider.GetRequiredService<TargetService>().ListAsync()).Value!);
+        Assert.IsType<NotFound>((await scope.ServiceProvider.GetRequiredService<TargetService>().DeleteAsync(sandbox)).Error);
+    }
+
+    [Fact]
+    public async Task Sandbox_RefusesARuleTheEngineCannotCompile()
+    {
+        var result = await new SandboxConnector().DeployAsync(new SiemTarget { Name = "Sandbox" }, "title: x\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n", "k", CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.NotNull(result.Error);
+    }
+
+    private async Task<Guid> CreateRuleAsync() =>
+        (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+
+    private async Task ApproveAsync(Guid rule)
+    {
+        var request = await Service<ApprovalService>(_owner).SubmitAsync(rule);
+        Assert.True(request.Succeeded, request.Error?.Message);
+        Assert.Equal(ApprovalStatus.Approved, (await Service<ApprovalService>(_reviewer).DecideAsync(request.Value, ReviewDecisionKind.Approve, null)).Value);
+    }
+
+    private async Task RunAsync(Guid id)
+    {
+        await using var scope = _db.As(null, null);
+        var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<Domain.Persistence.AppDbContext>>();
+        var runner = new WorkRunner(factory, [new DeploymentWork(factory, _db.Clock, [new SandboxConnector()])], _db.Clock, new WorkNotifier(), NullLogger<WorkRunner>.Instance);
+        await runner.RunAsync(id, CancellationToken.None);
+        await using var db = _db.NewContext();
+        var item = await db.WorkItems.IgnoreQueryFilters().SingleAsync(w => w.Id == id);
+        Assert.True(item.Status == WorkStatus.Succeeded, item.Error);
+    }
+
+    private T Service<T>(string userId)
+        where T : notnull => _db.As(userId, _company).ServiceProvider.GetRequiredService<T>();
+}
