@@ -95,6 +95,31 @@ public sealed class ReviewJourneyTests : BrowserTest
         // Olivia's editor now says the version is approved.
         await olivia.GotoAsync($"/rules/{rule}");
         await Assertions.Expect(olivia.GetByLabel("Review status")).ToHaveTextAsync("Approved");
+
+        // She adds the sandbox as a target, deploys the approved version, and finds the rule by where it runs.
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByText("No targets yet")).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(olivia);
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Add target" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByText("Name the target")).ToBeVisibleAsync();
+        await olivia.GetByLabel("Name").FillAsync("Detection sandbox");
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Add target" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByRole(AriaRole.Cell, new() { Name = "Detection sandbox", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(olivia.Locator(".mud-input-error")).ToHaveCountAsync(0);
+        await Browser.ShotAsync(olivia, "44-targets");
+
+        await olivia.GotoAsync($"/rules/{rule}");
+        await Browser.WaitForInteractiveAsync(olivia);
+        await olivia.GetByRole(AriaRole.Tab, new() { Name = "Deploy" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Deploy to Detection sandbox" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByLabel("Targets")).ToContainTextAsync("version 1 running");
+        await Assertions.Expect(olivia.GetByLabel("Deployments")).ToContainTextAsync("Deployed");
+        await Browser.ShotAsync(olivia, "45-editor-deploy");
+
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "1", Exact = true }).ClickAsync();
+        await Assertions.Expect(olivia.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
+        await Assertions.Expect(olivia.GetByText("1-1 of 1")).ToBeVisibleAsync();
         AssertNoContentSecurityPolicyViolations();
     }
 
