@@ -113,13 +113,25 @@ public sealed class ReviewJourneyTests : BrowserTest
         await olivia.GetByRole(AriaRole.Tab, new() { Name = "Deploy" }).ClickAsync();
         await olivia.GetByRole(AriaRole.Button, new() { Name = "Deploy to Detection sandbox" }).ClickAsync();
         await Assertions.Expect(olivia.GetByLabel("Targets")).ToContainTextAsync("version 1 running");
-        await Assertions.Expect(olivia.GetByLabel("Deployments")).ToContainTextAsync("Deployed");
+        await Assertions.Expect(olivia.GetByLabel("Deployments")).ToContainTextAsync("Running");
         await Browser.ShotAsync(olivia, "45-editor-deploy");
 
         await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
         await olivia.GetByRole(AriaRole.Link, new() { Name = "1", Exact = true }).ClickAsync();
         await Assertions.Expect(olivia.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
         await Assertions.Expect(olivia.GetByText("1-1 of 1")).ToBeVisibleAsync();
+        await Browser.ShotAsync(olivia, "46-rules-deployed-to");
+
+        // The new pages in dark mode.
+        await Browser.WaitForInteractiveAsync(olivia);
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Toggle dark mode" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Reviews" }).ClickAsync();
+        await olivia.GetByText("All", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(olivia.GetByLabel("Reviews", new() { Exact = true })).ToContainTextAsync("Approved");
+        await Browser.ShotAsync(olivia, "47-reviews-all-dark");
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByRole(AriaRole.Cell, new() { Name = "Detection sandbox", Exact = true })).ToBeVisibleAsync();
+        await Browser.ShotAsync(olivia, "48-targets-dark");
         AssertNoContentSecurityPolicyViolations();
     }
 

@@ -28,6 +28,9 @@ public static class AuditActions
     public const string DeploymentRequested = "deployment.requested";
     public const string DeploymentSucceeded = "deployment.succeeded";
     public const string DeploymentFailed = "deployment.failed";
+    public const string RemovalRequested = "deployment.removal_requested";
+    public const string RemovalSucceeded = "deployment.removed";
+    public const string RemovalFailed = "deployment.removal_failed";
     public const string ReviewRequested = "review.requested";
     public const string ReviewDecided = "review.decided";
     public const string ReviewApproved = "review.approved";

@@ -2,20 +2,27 @@ using CraftedSignal.Domain.Tenancy;
 
 namespace CraftedSignal.Domain.Deployments;
 
+public enum DeploymentAction
+{
+    /// <summary>Send a version to the target, replacing whatever version of the rule ran there.</summary>
+    Deploy,
+
+    /// <summary>Take the rule off the target.</summary>
+    Remove,
+}
+
+/// <summary>How the operation went; whether the rule runs on the target now is <see cref="Deployment.Live"/>.</summary>
 public enum DeploymentStatus
 {
     Queued,
-    Deploying,
-    Deployed,
+    Running,
+    Succeeded,
     Failed,
-
-    /// <summary>Replaced on its target by a later version of the same rule.</summary>
-    Replaced,
 }
 
 /// <summary>
-/// One approved rule version sent to one target. Its id is the id of the durable work that carries it out; the
-/// idempotency key (rule, version, target) stops a retried job from deploying twice.
+/// One operation on one target: an approved rule version deployed to it, or the rule removed from it. Its id is the id
+/// of the durable work that carries it out, and the key the connector uses so that a retried job acts only once.
 /// </summary>
 public sealed class Deployment : ITenantOwned
 {
@@ -24,6 +31,8 @@ public sealed class Deployment : ITenantOwned
     public Guid CompanyId { get; set; }
 
     public Guid RuleId { get; set; }
+
+    public DeploymentAction Action { get; set; }
 
     public int RuleVersion { get; set; }
 
@@ -37,9 +46,10 @@ public sealed class Deployment : ITenantOwned
 
     public DeploymentStatus Status { get; set; }
 
-    public int Attempts { get; set; }
+    /// <summary>This deployment's version runs on the target now (at most one per rule and target).</summary>
+    public bool Live { get; set; }
 
-    public required string IdempotencyKey { get; set; }
+    public int Attempts { get; set; }
 
     public required string RequestedBy { get; set; }
 

@@ -3,14 +3,17 @@ using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Deployments;
 
-public sealed record DeploymentView(Guid Id, Guid TargetId, string TargetName, int RuleVersion, DeploymentStatus Status, string RequestedBy, DateTime CreatedAt, DateTime? FinishedAt, string? Error);
+public sealed record DeploymentView(Guid Id, Guid TargetId, string TargetName, DeploymentAction Action, int RuleVersion, DeploymentStatus Status, bool Live,
+    string RequestedBy, DateTime CreatedAt, DateTime? FinishedAt, string? Error);
 
-/// <summary>Deploying approved rule versions to targets, as durable background work.</summary>
+/// <summary>Deploying approved rule versions to targets and removing rules from them, as durable background work.</summary>
 public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, IWorkQueue queue, TimeProvider time)
 {
     public const string WorkKind = "rule.deploy";
@@ -19,6 +22,53 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
     public async Task<Result<Guid>> DeployAsync(Guid ruleId, Guid targetId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var found = await FindAsync(db, ruleId, targetId, cancellationToken);
+        if (!found.Succeeded)
+            return found.Error;
+        var (rule, target) = found.Value;
+        if (rule.Format != RuleFormat.Sigma && target.Kind == TargetKind.Sandbox)
+            return new Conflict("The sandbox runs Sigma rules; a native query goes to the SIEM whose language it is written in.");
+        if (await ApprovalService.LatestApprovedAsync(db, ruleId, cancellationToken) is not { } version)
+            return new Conflict("No version of this rule is approved. Submit it for review; only approved versions are deployed.");
+        if (await db.Deployments.AnyAsync(d => d.RuleId == ruleId && d.TargetId == targetId && d.Action == DeploymentAction.Deploy && d.RuleVersion == version
+                && (d.Live || d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running), cancellationToken))
+            return new Conflict($"Version {version} is already deployed, or on its way, to '{target.Name}'.");
+
+        var sha = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == version).Select(v => v.ContentSha256).FirstAsync(cancellationToken);
+        return await RecordAsync(db, rule, target, DeploymentAction.Deploy, version, sha, cancellationToken);
+    }
+
+    /// <summary>Records the removal of the rule from the target, then hands it to the job system.</summary>
+    public async Task<Result<Guid>> RemoveAsync(Guid ruleId, Guid targetId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var found = await FindAsync(db, ruleId, targetId, cancellationToken);
+        if (!found.Succeeded)
+            return found.Error;
+        var (rule, target) = found.Value;
+        var live = await db.Deployments.FirstOrDefaultAsync(d => d.RuleId == ruleId && d.TargetId == targetId && d.Live, cancellationToken);
+        if (live is null)
+            return new Conflict($"The rule does not run on '{target.Name}': there is nothing to remove.");
+        if (await db.Deployments.AnyAsync(d => d.RuleId == ruleId && d.TargetId == targetId && (d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running), cancellationToken))
+            return new Conflict($"Another change to '{target.Name}' is on its way; wait for it to finish.");
+        return await RecordAsync(db, rule, target, DeploymentAction.Remove, live.RuleVersion, live.ContentSha256, cancellationToken);
+    }
+
+    /// <summary>The rule's deployments and removals, newest first.</summary>
+    public async Task<Result<IReadOnlyList<DeploymentView>>> ListForRuleAsync(Guid ruleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        return await db.Deployments.Where(d => d.RuleId == ruleId).OrderByDescending(d => d.CreatedAt)
+            .Join(db.SiemTargets, d => d.TargetId, t => t.Id, (d, t) => new DeploymentView(d.Id, t.Id, t.Name, d.Action, d.RuleVersion, d.Status, d.Live,
+                d.RequestedBy, d.CreatedAt, d.FinishedAt, d.Error))
+            .Take(100).ToListAsync(cancellationToken);
+    }
+
+    private async Task<Result<(DetectionRule Rule, SiemTarget Target)>> FindAsync(AppDbContext db, Guid ruleId, Guid targetId, CancellationToken cancellationToken)
+    {
         var access = await Access.RequireAsync(db, tenant, Permission.Author, cancellationToken);
         if (!access.Succeeded)
             return access.Error;
@@ -30,47 +80,31 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
             return new NotFound("The target");
         if (target.ReadOnly)
             return new Conflict($"'{target.Name}' is read-only: CraftedSignal watches it but never writes to it.");
-        if (rule.Format != Rules.RuleFormat.Sigma && target.Kind == Targets.TargetKind.Sandbox)
-            return new Conflict("The sandbox runs Sigma rules; a native query goes to the SIEM whose language it is written in.");
-        if (await ApprovalService.LatestApprovedAsync(db, ruleId, cancellationToken) is not { } version)
-            return new Conflict("No version of this rule is approved. Submit it for review; only approved versions are deployed.");
-        var key = $"{ruleId:N}:{version}:{targetId:N}";
-        if (await db.Deployments.AnyAsync(d => d.IdempotencyKey == key && d.Status != DeploymentStatus.Failed, cancellationToken))
-            return new Conflict($"Version {version} is already deployed, or on its way, to '{target.Name}'.");
+        return (rule, target);
+    }
 
+    private async Task<Result<Guid>> RecordAsync(AppDbContext db, DetectionRule rule, SiemTarget target, DeploymentAction action, int version, string sha, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         var id = Guid.CreateVersion7(time.GetUtcNow());
-        var sha = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == version).Select(v => v.ContentSha256).FirstAsync(cancellationToken);
         db.WorkItems.Add(new WorkItem { Id = id, CompanyId = rule.CompanyId, Kind = WorkKind, Status = WorkStatus.Queued, CreatedAt = now });
         db.Deployments.Add(new Deployment
         {
             Id = id,
             CompanyId = rule.CompanyId,
-            RuleId = ruleId,
+            RuleId = rule.Id,
+            Action = action,
             RuleVersion = version,
-            TargetId = targetId,
+            TargetId = target.Id,
             ContentSha256 = sha,
             Status = DeploymentStatus.Queued,
-            IdempotencyKey = key,
             RequestedBy = tenant.UserName,
             CreatedAt = now,
         });
-        db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.DeploymentRequested, now, "rule", ruleId.ToString(),
-            new { deployment = id, title = rule.Title, version, target = target.Name, kind = target.Kind.ToString() });
+        db.Audit(tenant.ToActor(), rule.CompanyId, action == DeploymentAction.Deploy ? AuditActions.DeploymentRequested : AuditActions.RemovalRequested, now,
+            "rule", rule.Id.ToString(), new { deployment = id, title = rule.Title, version, target = target.Name, kind = target.Kind.ToString() });
         await db.SaveChangesAsync(cancellationToken);
         queue.Enqueue(id);
         return id;
-    }
-
-    /// <summary>The rule's deployments, newest first.</summary>
-    public async Task<Result<IReadOnlyList<DeploymentView>>> ListForRuleAsync(Guid ruleId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
-        if (!access.Succeeded)
-            return access.Error;
-        return await db.Deployments.Where(d => d.RuleId == ruleId).OrderByDescending(d => d.CreatedAt)
-            .Join(db.SiemTargets, d => d.TargetId, t => t.Id, (d, t) => new DeploymentView(d.Id, t.Id, t.Name, d.RuleVersion, d.Status, d.RequestedBy, d.CreatedAt, d.FinishedAt, d.Error))
-            .Take(100).ToListAsync(cancellationToken);
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Deployments;
 
-/// <summary>Carries out a recorded <see cref="Deployment"/> through its target's connector.</summary>
+/// <summary>Carries out a recorded <see cref="Deployment"/> (deploy or remove) through its target's connector.</summary>
 public sealed class DeploymentWork(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IEnumerable<ITargetConnector> connectors) : IWorkHandler
 {
     public string Kind => DeploymentService.WorkKind;
@@ -14,39 +14,56 @@ public sealed class DeploymentWork(IDbContextFactory<AppDbContext> dbFactory, Ti
     public async Task<string> ExecuteAsync(WorkItem item, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var deployment = await db.Deployments.IgnoreQueryFilters().FirstAsync(d => d.Id == item.Id, cancellationToken);
-        if (deployment.Status is DeploymentStatus.Deployed or DeploymentStatus.Failed or DeploymentStatus.Replaced)
-            return $"already finished: {deployment.Status}";
-        deployment.Status = DeploymentStatus.Deploying;
-        deployment.Attempts++;
+        var operation = await db.Deployments.IgnoreQueryFilters().FirstAsync(d => d.Id == item.Id, cancellationToken);
+        if (operation.Status is DeploymentStatus.Succeeded or DeploymentStatus.Failed)
+            return $"already finished: {operation.Status}";
+        operation.Status = DeploymentStatus.Running;
+        operation.Attempts++;
         await db.SaveChangesAsync(cancellationToken);
 
-        var target = await db.SiemTargets.IgnoreQueryFilters().FirstOrDefaultAsync(t => t.Id == deployment.TargetId, cancellationToken);
-        var content = await db.RuleVersions.IgnoreQueryFilters()
-            .Where(v => v.RuleId == deployment.RuleId && v.Number == deployment.RuleVersion).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
+        var target = await db.SiemTargets.IgnoreQueryFilters().FirstOrDefaultAsync(t => t.Id == operation.TargetId, cancellationToken);
         var connector = target is null ? null : connectors.FirstOrDefault(c => c.Kind == target.Kind);
-        var result = target is null || content is null ? new ConnectorResult(false, null, "The target or the rule version no longer exists.")
+        var result = target is null ? new ConnectorResult(false, null, "The target no longer exists.")
             : connector is null ? new ConnectorResult(false, null, $"No {target.Kind} connector is installed.")
-            : await connector.DeployAsync(target, content, deployment.IdempotencyKey, cancellationToken);
+            : await RunAsync(db, connector, target, operation, cancellationToken);
 
         var now = time.GetUtcNow().UtcDateTime;
-        deployment.FinishedAt = now;
-        deployment.Status = result.Succeeded ? DeploymentStatus.Deployed : DeploymentStatus.Failed;
-        deployment.CompiledQuery = result.CompiledQuery;
-        deployment.Error = result.Error;
+        operation.FinishedAt = now;
+        operation.Status = result.Succeeded ? DeploymentStatus.Succeeded : DeploymentStatus.Failed;
+        operation.CompiledQuery = result.CompiledQuery;
+        operation.Error = result.Error;
         if (result.Succeeded)
         {
-            // One version of a rule runs on a target at a time: the new one replaces what was there.
-            var replaced = await db.Deployments.IgnoreQueryFilters()
-                .Where(d => d.RuleId == deployment.RuleId && d.TargetId == deployment.TargetId && d.Id != deployment.Id && d.Status == DeploymentStatus.Deployed)
+            // At most one version of a rule runs on a target: a deployment replaces it, a removal ends it.
+            var previous = await db.Deployments.IgnoreQueryFilters()
+                .Where(d => d.RuleId == operation.RuleId && d.TargetId == operation.TargetId && d.Live && d.Id != operation.Id)
                 .ToListAsync(cancellationToken);
-            replaced.ForEach(d => d.Status = DeploymentStatus.Replaced);
+            previous.ForEach(d => d.Live = false);
+            operation.Live = operation.Action == DeploymentAction.Deploy;
         }
 
-        db.Audit(new Actor(null, $"deployment requested by {deployment.RequestedBy}", null), deployment.CompanyId,
-            result.Succeeded ? AuditActions.DeploymentSucceeded : AuditActions.DeploymentFailed, now, "rule", deployment.RuleId.ToString(),
-            new { deployment = deployment.Id, version = deployment.RuleVersion, target = target?.Name, sha256 = deployment.ContentSha256, error = result.Error });
+        var action = (operation.Action, result.Succeeded) switch
+        {
+            (DeploymentAction.Deploy, true) => AuditActions.DeploymentSucceeded,
+            (DeploymentAction.Deploy, false) => AuditActions.DeploymentFailed,
+            (_, true) => AuditActions.RemovalSucceeded,
+            _ => AuditActions.RemovalFailed,
+        };
+        db.Audit(new Actor(null, $"{operation.Action.ToString().ToLowerInvariant()} requested by {operation.RequestedBy}", null), operation.CompanyId,
+            action, now, "rule", operation.RuleId.ToString(),
+            new { deployment = operation.Id, version = operation.RuleVersion, target = target?.Name, sha256 = operation.ContentSha256, error = result.Error });
         await db.SaveChangesAsync(CancellationToken.None);
-        return result.Succeeded ? $"deployed version {deployment.RuleVersion} to {target!.Name}" : $"failed: {result.Error}";
+        return result.Succeeded ? $"{operation.Action} of version {operation.RuleVersion} on {target!.Name} succeeded" : $"failed: {result.Error}";
+    }
+
+    private static async Task<ConnectorResult> RunAsync(AppDbContext db, ITargetConnector connector, SiemTarget target, Deployment operation, CancellationToken cancellationToken)
+    {
+        if (operation.Action == DeploymentAction.Remove)
+            return await connector.RemoveAsync(target, operation.RuleId, operation.Id, cancellationToken);
+        var content = await db.RuleVersions.IgnoreQueryFilters()
+            .Where(v => v.RuleId == operation.RuleId && v.Number == operation.RuleVersion).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
+        return content is null
+            ? new ConnectorResult(false, null, "The rule version no longer exists.")
+            : await connector.DeployAsync(target, operation.RuleId, content, operation.Id, cancellationToken);
     }
 }

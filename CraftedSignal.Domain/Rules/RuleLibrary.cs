@@ -108,7 +108,7 @@ public sealed class RuleLibrary(IDbContextFactory<AppDbContext> dbFactory, Curre
         }
 
         if (query.DeployedTo is { } target)
-            rules = rules.Where(r => db.Deployments.Any(d => d.RuleId == r.Id && d.TargetId == target && d.Status == Deployments.DeploymentStatus.Deployed));
+            rules = rules.Where(r => db.Deployments.Any(d => d.RuleId == r.Id && d.TargetId == target && d.Live));
 
         if (!string.IsNullOrWhiteSpace(query.Tag))
         {

@@ -220,6 +220,9 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             return new NotFound("The rule");
         if (rule.Lifecycle is not (RuleLifecycle.Draft or RuleLifecycle.Killed))
             return new RuleNotDeletable(rule.Lifecycle);
+        var runningOn = await db.Deployments.CountAsync(d => d.RuleId == ruleId && d.Live, cancellationToken);
+        if (runningOn > 0)
+            return new Conflict($"The rule still runs on {runningOn} target(s). Remove it from them (Deploy tab) before deleting it, so nothing runs unmanaged.");
 
         db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RuleDeleted, time.GetUtcNow().UtcDateTime, "rule", rule.Id.ToString(),
             new { title = rule.Title, versions = rule.LatestVersion });

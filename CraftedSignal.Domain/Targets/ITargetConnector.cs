@@ -8,6 +8,9 @@ public interface ITargetConnector
 {
     TargetKind Kind { get; }
 
-    /// <summary>Deploys a rule version's content; the same key deploys at most once, so a retried job cannot duplicate a rule.</summary>
-    Task<ConnectorResult> DeployAsync(SiemTarget target, string ruleContent, string idempotencyKey, CancellationToken cancellationToken);
+    /// <summary>Deploys a rule version's content under the rule's id; the same operation id acts at most once, so a retried job cannot duplicate a rule.</summary>
+    Task<ConnectorResult> DeployAsync(SiemTarget target, Guid ruleId, string ruleContent, Guid operationId, CancellationToken cancellationToken);
+
+    /// <summary>Takes the rule off the target; removing a rule that is not there succeeds.</summary>
+    Task<ConnectorResult> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken);
 }

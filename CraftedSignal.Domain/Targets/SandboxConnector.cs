@@ -11,7 +11,7 @@ public sealed class SandboxConnector : ITargetConnector
 {
     public TargetKind Kind => TargetKind.Sandbox;
 
-    public Task<ConnectorResult> DeployAsync(SiemTarget target, string ruleContent, string idempotencyKey, CancellationToken cancellationToken)
+    public Task<ConnectorResult> DeployAsync(SiemTarget target, Guid ruleId, string ruleContent, Guid operationId, CancellationToken cancellationToken)
     {
         var file = SigmaParser.Parse(ruleContent, "rule.yml");
         var engine = SigmaEngine.Create([file]);
@@ -20,4 +20,8 @@ public sealed class SandboxConnector : ITargetConnector
             ? new ConnectorResult(false, null, error?.Message ?? "The rule compiles to nothing the engine can evaluate.")
             : new ConnectorResult(true, ruleContent, null));
     }
+
+    /// <summary>The sandbox holds rules as deployment records only: taking one off needs nothing beyond the record.</summary>
+    public Task<ConnectorResult> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken) =>
+        Task.FromResult(new ConnectorResult(true, null, null));
 }

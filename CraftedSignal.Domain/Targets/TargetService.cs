@@ -1,6 +1,5 @@
 using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Common;
-using CraftedSignal.Domain.Deployments;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +22,7 @@ public sealed class TargetService(IDbContextFactory<AppDbContext> dbFactory, Cur
             return access.Error;
         return await db.SiemTargets.OrderBy(t => t.Name)
             .Select(t => new TargetView(t.Id, t.Name, t.Kind, t.ReadOnly, t.CreatedAt,
-                db.Deployments.Count(d => d.TargetId == t.Id && d.Status == DeploymentStatus.Deployed)))
+                db.Deployments.Count(d => d.TargetId == t.Id && d.Live)))
             .ToListAsync(cancellationToken);
     }
 
@@ -58,7 +57,7 @@ public sealed class TargetService(IDbContextFactory<AppDbContext> dbFactory, Cur
         var target = await db.SiemTargets.FirstOrDefaultAsync(t => t.Id == targetId, cancellationToken);
         if (target is null)
             return new NotFound("The target");
-        var deployed = await db.Deployments.CountAsync(d => d.TargetId == targetId && d.Status == DeploymentStatus.Deployed, cancellationToken);
+        var deployed = await db.Deployments.CountAsync(d => d.TargetId == targetId && d.Live, cancellationToken);
         if (deployed > 0)
             return new Conflict($"{deployed} rule(s) are deployed to '{target.Name}'. Remove them from it first, so nothing keeps running unmanaged.");
 

@@ -70,7 +70,7 @@ public sealed class DeploymentTests : IAsyncLifetime
         await RunAsync(id);
 
         var deployment = Assert.Single((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!);
-        Assert.Equal((DeploymentStatus.Deployed, 1, "Sandbox"), (deployment.Status, deployment.RuleVersion, deployment.TargetName));
+        Assert.Equal((DeploymentStatus.Succeeded, true, 1, "Sandbox"), (deployment.Status, deployment.Live, deployment.RuleVersion, deployment.TargetName));
         var library = Service<RuleLibrary>(_reviewer);
         Assert.Equal(1, (await library.ListAsync(new RuleQuery { DeployedTo = sandbox })).TotalCount);
         Assert.Equal(0, (await library.ListAsync(new RuleQuery { DeployedTo = other })).TotalCount);
@@ -93,8 +93,31 @@ public sealed class DeploymentTests : IAsyncLifetime
         await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
 
         var deployments = (await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!;
-        Assert.Equal([(2, DeploymentStatus.Deployed), (1, DeploymentStatus.Replaced)], deployments.Select(d => (d.RuleVersion, d.Status)));
+        Assert.Equal([(2, true), (1, false)], deployments.Select(d => (d.RuleVersion, d.Live)));
         Assert.Equal(1, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).TotalCount);
+    }
+
+    [Fact]
+    public async Task Remove_TakesTheRuleOffTheTarget_AndOnlyThenCanItBeDeleted()
+    {
+        var rule = await CreateRuleAsync();
+        await ApproveAsync(rule);
+        var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
+        Assert.Contains("nothing to remove", (await Service<DeploymentService>(_owner).RemoveAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
+        await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
+        Assert.True((await Service<RuleService>(_owner).ChangeLifecycleAsync(rule, RuleLifecycle.Active)).Succeeded);
+        Assert.True((await Service<RuleService>(_owner).ChangeLifecycleAsync(rule, RuleLifecycle.Killed)).Succeeded);
+        Assert.Contains("still runs on 1 target", (await Service<RuleService>(_owner).DeleteAsync(rule)).Error!.Message, StringComparison.Ordinal);
+
+        var removal = (await Service<DeploymentService>(_owner).RemoveAsync(rule, sandbox)).Value;
+        Assert.Contains("on its way", (await Service<DeploymentService>(_owner).RemoveAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
+        await RunAsync(removal);
+
+        Assert.Equal(0, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).TotalCount);
+        Assert.All((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!, d => Assert.False(d.Live));
+        Assert.True((await Service<RuleService>(_owner).DeleteAsync(rule)).Succeeded);
+        await using var db = _db.NewContext();
+        Assert.True(await db.AuditEntries.IgnoreQueryFilters().AnyAsync(e => e.Action == AuditActions.RemovalSucceeded));
     }
 
     [Fact]
@@ -129,7 +152,7 @@ public sealed class DeploymentTests : IAsyncLifetime
     [Fact]
     public async Task Sandbox_RefusesARuleTheEngineCannotCompile()
     {
-        var result = await new SandboxConnector().DeployAsync(new SiemTarget { Name = "Sandbox" }, "title: x\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n", "k", CancellationToken.None);
+        var result = await new SandboxConnector().DeployAsync(new SiemTarget { Name = "Sandbox" }, Guid.NewGuid(), "title: x\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n", Guid.NewGuid(), CancellationToken.None);
 
         Assert.False(result.Succeeded);
         Assert.NotNull(result.Error);

@@ -20,12 +20,11 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
     public void Configure(EntityTypeBuilder<Deployment> builder)
     {
         builder.Property(d => d.ContentSha256).HasMaxLength(64);
-        builder.Property(d => d.IdempotencyKey).HasMaxLength(100);
         builder.Property(d => d.RequestedBy).HasMaxLength(256);
         builder.Property(d => d.Error).HasMaxLength(2000);
         builder.HasIndex(d => new { d.RuleId, d.CreatedAt });
-        builder.HasIndex(d => new { d.TargetId, d.Status, d.RuleId });
-        builder.HasIndex(d => d.IdempotencyKey);
+        builder.HasIndex(d => new { d.TargetId, d.Live });
+        builder.HasIndex(d => new { d.RuleId, d.TargetId, d.Live });
         builder.HasOne<DetectionRule>().WithMany().HasForeignKey(d => d.RuleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<SiemTarget>().WithMany().HasForeignKey(d => d.TargetId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -192,6 +192,11 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
@@ -216,10 +221,8 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("IdempotencyKey")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
+                    b.Property<bool>("Live")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("RequestedBy")
                         .IsRequired()
@@ -242,11 +245,11 @@ namespace CraftedSignal.Domain.Persistence.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("IdempotencyKey");
-
                     b.HasIndex("RuleId", "CreatedAt");
 
-                    b.HasIndex("TargetId", "Status", "RuleId");
+                    b.HasIndex("TargetId", "Live");
+
+                    b.HasIndex("RuleId", "TargetId", "Live");
 
                     b.ToTable("Deployments");
                 });

@@ -34,13 +34,14 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     CompanyId = table.Column<Guid>(type: "TEXT", nullable: false),
                     RuleId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     RuleVersion = table.Column<int>(type: "INTEGER", nullable: false),
                     TargetId = table.Column<Guid>(type: "TEXT", nullable: false),
                     ContentSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     CompiledQuery = table.Column<string>(type: "TEXT", nullable: true),
                     Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Live = table.Column<bool>(type: "INTEGER", nullable: false),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     RequestedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -64,19 +65,19 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Deployments_IdempotencyKey",
-                table: "Deployments",
-                column: "IdempotencyKey");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Deployments_RuleId_CreatedAt",
                 table: "Deployments",
                 columns: new[] { "RuleId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Deployments_TargetId_Status_RuleId",
+                name: "IX_Deployments_RuleId_TargetId_Live",
                 table: "Deployments",
-                columns: new[] { "TargetId", "Status", "RuleId" });
+                columns: new[] { "RuleId", "TargetId", "Live" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Deployments_TargetId_Live",
+                table: "Deployments",
+                columns: new[] { "TargetId", "Live" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_SiemTargets_CompanyId_Name",

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CraftedSignal.Domain.Persistence.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261123194604_Deployments")]
+    [Migration("20261123195446_Deployments")]
     partial class Deployments
     {
         /// <inheritdoc />
@@ -195,6 +195,11 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
@@ -219,10 +224,8 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("IdempotencyKey")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
+                    b.Property<bool>("Live")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("RequestedBy")
                         .IsRequired()
@@ -245,11 +248,11 @@ namespace CraftedSignal.Domain.Persistence.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("IdempotencyKey");
-
                     b.HasIndex("RuleId", "CreatedAt");
 
-                    b.HasIndex("TargetId", "Status", "RuleId");
+                    b.HasIndex("TargetId", "Live");
+
+                    b.HasIndex("RuleId", "TargetId", "Live");
 
                     b.ToTable("Deployments");
                 });
