@@ -119,7 +119,8 @@ public static partial class RuleBenchRunner
                 break;
         }
 
-        await bench.SpreadAsync(cancellationToken);
+        var deployed = await bench.SpreadAsync(cancellationToken);
+        await output.WriteLineAsync(Invariant($"spread over lifecycles and six months of updates; {deployed} rules live on one sandbox target"));
     }
 
     private static ImportFile Copy(ImportFile file, int copy)
@@ -129,6 +130,9 @@ public static partial class RuleBenchRunner
         content = TopLevelTitle().Replace(content, m => $"title: {m.Groups[1].Value.Trim().Trim('\'', '"')} (copy {copy})");
         return new ImportFile($"copy{copy}/{file.Path}", Encoding.UTF8.GetBytes(content));
     }
+
+    /// <summary>The sandbox target the spread library has a third of its rules deployed to (declared before <see cref="Queries"/>, which uses it).</summary>
+    private static readonly Guid BenchTarget = new("0190c0de-0000-7000-8000-000000000001");
 
     private static readonly (string Name, RuleQuery Query)[] Queries =
     [
@@ -148,8 +152,10 @@ public static partial class RuleBenchRunner
             Sort = RuleSort.Title,
             Descending = false,
         }),
+        ("deployed to a target (a third of the rules)", new RuleQuery { DeployedTo = BenchTarget }),
         ("first page of 100, updated desc", new RuleQuery { PageSize = 100 }),
     ];
+
 
     private static async Task MeasureQueriesAsync(BenchDatabase bench, RuleBenchOptions options, TextWriter output, CancellationToken cancellationToken)
     {
@@ -390,7 +396,7 @@ public static partial class RuleBenchRunner
         }
 
         /// <summary>Imported rules are all drafts saved at one instant; a real library has rules in every state, updated over months.</summary>
-        public async Task SpreadAsync(CancellationToken cancellationToken)
+        public async Task<int> SpreadAsync(CancellationToken cancellationToken)
         {
             await using var db = Context();
             await db.Database.ExecuteSqlRawAsync("""
@@ -399,6 +405,28 @@ public static partial class RuleBenchRunner
                         WHEN 3 THEN 'Monitoring' WHEN 4 THEN 'Paused' ELSE 'Killed' END,
                     UpdatedAt = strftime('%Y-%m-%d %H:%M:%f', UpdatedAt, '-' || (abs(random()) % 15552000) || ' seconds')
                 """, cancellationToken);
+
+            // ... and runs somewhere: a third of the rules live on one target.
+            var rules = await db.DetectionRules.IgnoreQueryFilters().OrderBy(r => r.Id).Select(r => new { r.Id, r.CompanyId, r.LatestVersion }).ToListAsync(cancellationToken);
+            if (rules.Count == 0 || await db.SiemTargets.IgnoreQueryFilters().AnyAsync(t => t.Id == BenchTarget, cancellationToken))
+                return 0;
+            var now = DateTime.UtcNow;
+            db.SiemTargets.Add(new Targets.SiemTarget { Id = BenchTarget, CompanyId = rules[0].CompanyId, Name = "Bench sandbox", Kind = Targets.TargetKind.Sandbox, CreatedAt = now });
+            db.Deployments.AddRange(rules.Where((_, i) => i % 3 == 0).Select(r => new Deployments.Deployment
+            {
+                Id = Guid.CreateVersion7(),
+                CompanyId = r.CompanyId,
+                RuleId = r.Id,
+                RuleVersion = r.LatestVersion,
+                TargetId = BenchTarget,
+                ContentSha256 = "",
+                Status = Deployments.DeploymentStatus.Succeeded,
+                Live = true,
+                RequestedBy = "bench",
+                CreatedAt = now,
+            }));
+            await db.SaveChangesAsync(cancellationToken);
+            return await db.Deployments.IgnoreQueryFilters().CountAsync(d => d.Live, cancellationToken);
         }
 
         private AppDbContext Context() => new(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(connectionString).Options, null);
