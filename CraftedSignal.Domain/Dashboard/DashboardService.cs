@@ -1,14 +1,20 @@
+using CraftedSignal.Domain.Approvals;
 using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Dashboard;
 
+/// <summary>The detection side of the company: its rules, what runs, what fails, and what waits for the viewer's review.</summary>
+public sealed record DetectionSummary(int Rules, int LiveRules, int FailingTests, int? WaitingForYourReview);
+
 /// <summary>The state of the current company as the home page shows it; admin-only parts are null for other roles.</summary>
 public sealed record DashboardSummary(
     string CompanyName,
     CompanyRole Role,
+    DetectionSummary Detection,
     int Members,
     int? PendingInvitations,
     AuditVerification? Audit,
@@ -31,10 +37,11 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         var user = await db.Users.Where(u => u.Id == userId).Select(u => new { u.TwoFactorEnabled }).FirstAsync(cancellationToken);
         var hasPasskey = await db.UserPasskeys.AnyAsync(p => p.UserId == userId, cancellationToken);
 
-        if (!role.Allows(Permission.Administer))
-            return new(companyName, role, members, null, null, null, user.TwoFactorEnabled || hasPasskey, false);
-
         var now = time.GetUtcNow().UtcDateTime;
+        var detection = await DetectionAsync(db, companyId, userId, role, now, cancellationToken);
+        if (!role.Allows(Permission.Administer))
+            return new(companyName, role, detection, members, null, null, null, user.TwoFactorEnabled || hasPasskey, false);
+
         var pending = await db.Invitations.CountAsync(i => i.CompanyId == companyId && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now, cancellationToken);
         var recent = await db.AuditEntries.AsNoTracking()
             .Where(e => e.CompanyId == companyId)
@@ -44,6 +51,24 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
             .ToListAsync(cancellationToken);
         var reviewed = await db.AuditEntries.AnyAsync(e => e.CompanyId == companyId && e.Action == AuditActions.CompanySettingsChanged, cancellationToken);
         var verification = await verifier.VerifyAsync(companyId, cancellationToken);
-        return new(companyName, role, members, pending, verification, recent, user.TwoFactorEnabled || hasPasskey, reviewed);
+        return new(companyName, role, detection, members, pending, verification, recent, user.TwoFactorEnabled || hasPasskey, reviewed);
+    }
+
+    private static async Task<DetectionSummary> DetectionAsync(AppDbContext db, Guid companyId, string userId, CompanyRole role, DateTime now, CancellationToken cancellationToken)
+    {
+        var rules = db.DetectionRules.Where(r => r.CompanyId == companyId);
+        var total = await rules.CountAsync(cancellationToken);
+        var live = await rules.CountAsync(r => r.Lifecycle == RuleLifecycle.Active || r.Lifecycle == RuleLifecycle.Shadow || r.Lifecycle == RuleLifecycle.Monitoring, cancellationToken);
+        var failing = await rules.CountAsync(r => r.TestStatus == RuleTestStatus.Failing, cancellationToken);
+        if (!role.Allows(Permission.Approve))
+            return new DetectionSummary(total, live, failing, null);
+
+        // Open reviews this person may decide: not asked for by them, not of a version they wrote, not decided by them yet.
+        var waiting = await db.ApprovalRequests.Where(r => r.CompanyId == companyId && r.Status == ApprovalStatus.Pending && r.ExpiresAt > now
+                && r.RequestedByUserId != userId
+                && !r.Decisions.Any(d => d.ReviewerUserId == userId)
+                && !db.RuleVersions.Any(v => v.RuleId == r.RuleId && v.Number == r.RuleVersion && v.AuthorUserId == userId))
+            .CountAsync(cancellationToken);
+        return new DetectionSummary(total, live, failing, waiting);
     }
 }

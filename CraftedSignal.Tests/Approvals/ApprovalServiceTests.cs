@@ -1,6 +1,7 @@
 using CraftedSignal.Domain.Approvals;
 using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Dashboard;
 using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Domain.Testing;
@@ -220,6 +221,26 @@ public sealed class ApprovalServiceTests : IAsyncLifetime
         Assert.True((await companies.UpdateSettingsAsync(new CompanySettings("Acme", 7, 3, 30))).Succeeded);
         Assert.Equal(3, (await companies.GetSettingsAsync()).Value!.RequiredApprovals);
     }
+
+    [Fact]
+    public async Task Dashboard_CountsReviewsWaitingForEachReviewer_NotForTheAuthor()
+    {
+        var rule = await CreateAsync();
+        await Rules(_author).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami.Replace("Whoami Execution", "Second", StringComparison.Ordinal)));
+        await Rules(_author).ChangeLifecycleAsync(rule, RuleLifecycle.Active);
+        var request = (await Approvals(_author).SubmitAsync(rule)).Value;
+
+        Assert.Equal(new DetectionSummary(2, 1, 0, 0), (await DashboardAsync(_author)).Detection);
+        Assert.Equal(1, (await DashboardAsync(_reviewer)).Detection.WaitingForYourReview);
+        Assert.Null((await DashboardAsync(_viewer)).Detection.WaitingForYourReview);
+
+        await Approvals(_reviewer).DecideAsync(request, ReviewDecisionKind.Approve, null);
+
+        Assert.Equal(0, (await DashboardAsync(_reviewer)).Detection.WaitingForYourReview);
+    }
+
+    private async Task<DashboardSummary> DashboardAsync(string userId) =>
+        (await _db.As(userId, _company).ServiceProvider.GetRequiredService<DashboardService>().GetAsync())!;
 
     private async Task SetRequiredApprovalsAsync(int count)
     {
