@@ -308,7 +308,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
     internal static NativeMetadata? NativeMetadataOf(DetectionRule rule) => rule.Format != RuleFormat.Native ? null
         : new NativeMetadata(rule.Title, rule.Description, rule.Level, rule.Tags.Select(t => t.Tag).ToList(), Lines(rule.References), Lines(rule.FalsePositives));
 
-    private static List<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    internal static List<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 
     private static Dictionary<string, object?> Snapshot(DetectionRule rule) => new()
     {
@@ -323,7 +323,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         ["falsePositives"] = rule.FalsePositives,
     };
 
-    private static void Describe(DetectionRule rule, RuleAnalysis analysis, string content, DateTime now)
+    internal static void Describe(DetectionRule rule, RuleAnalysis analysis, string content, DateTime now)
     {
         rule.Title = analysis.Title;
         rule.Description = analysis.Description;

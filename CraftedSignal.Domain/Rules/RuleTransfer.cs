@@ -11,8 +11,26 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Rules;
 
-/// <summary>A file offered for import: its path inside the upload, its bytes, and its tests side file (<c>NAME.tests.json</c>) if any.</summary>
-public sealed record ImportFile(string Path, byte[] Content, byte[]? Tests = null);
+/// <summary>
+/// A file offered for import: its path inside the upload, its bytes, and its side files if any: tests (<c>NAME.tests.json</c>)
+/// and details (<c>NAME.meta.json</c>).
+/// </summary>
+public sealed record ImportFile(string Path, byte[] Content, byte[]? Tests = null, byte[]? Meta = null);
+
+/// <summary>
+/// What <c>NAME.meta.json</c> beside a rule holds: what its content cannot say. For a native query its id (to match a
+/// re-import), title, description, level, tags, references and false positives; for any rule its noise budget.
+/// </summary>
+public sealed record RuleMetaFile(
+    Guid? Id = null,
+    string? Title = null,
+    string? Description = null,
+    string? Level = null,
+    IReadOnlyList<string>? Tags = null,
+    IReadOnlyList<string>? References = null,
+    IReadOnlyList<string>? FalsePositives = null,
+    int? NoiseExpectedPerDay = null,
+    int? NoiseMaxPerDay = null);
 
 /// <summary>One test case as <c>NAME.tests.json</c> beside <c>NAME.yml</c> holds it.</summary>
 public sealed record TestCaseFile(string Name, TestExpectation Expectation, int? ExpectedCount, string Events);
@@ -41,8 +59,9 @@ public sealed record NotAZip()
     : Error("The file is not a readable zip archive. Upload a .zip, or the .yml files themselves.");
 
 /// <summary>
-/// Detection as code: imports Sigma files (loose or in a zip) as rules or new versions of existing rules, matched by their
-/// Sigma <c>id</c>, with provenance on every version; exports the company's rules as a zip of Sigma YAML.
+/// Detection as code: imports Sigma files and native queries (loose or in a zip) as rules or new versions of existing rules,
+/// matched by their Sigma <c>id</c> (or, for a native query, the id in its side file), with provenance on every version;
+/// exports the company's rules as a zip with their tests and details in side files, importable again without loss.
 /// </summary>
 public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time)
 {
@@ -52,6 +71,13 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
 
     /// <summary>The side file that carries a rule's test cases: <c>NAME.tests.json</c> beside <c>NAME.yml</c>.</summary>
     public const string TestsSuffix = ".tests.json";
+
+    /// <summary>The side file that carries what a rule's content cannot: <c>NAME.meta.json</c>.</summary>
+    public const string MetaSuffix = ".meta.json";
+
+    /// <summary>The file extensions of native queries, one per language, as export writes them.</summary>
+    private static readonly Dictionary<string, NativeLanguage> NativeExtensions =
+        Enum.GetValues<NativeLanguage>().ToDictionary(l => "." + l.ToString().ToLowerInvariant(), StringComparer.OrdinalIgnoreCase);
 
     private static readonly JsonSerializerOptions SideFileJson = new(JsonSerializerDefaults.Web)
     {
@@ -70,19 +96,13 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
             long total = 0;
             if (archive.Entries.FirstOrDefault(e => !IsInsideRoot(e.FullName)) is { } outside)
                 return new ZipSlip(outside.FullName);
-            var tests = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            foreach (var entry in archive.Entries.Where(e => e.FullName.EndsWith(TestsSuffix, StringComparison.OrdinalIgnoreCase) && e.Length <= RuleTester.MaxEventsBytes * 4L))
-            {
-                total += entry.Length;
-                await using var stream = await entry.OpenAsync(cancellationToken);
-                using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer, cancellationToken);
-                tests[entry.FullName[..^TestsSuffix.Length]] = buffer.ToArray();
-            }
+            var tests = await ReadSideFilesAsync(archive, TestsSuffix, RuleTester.MaxEventsBytes * 4L, cancellationToken);
+            var metas = await ReadSideFilesAsync(archive, MetaSuffix, 256 * 1024, cancellationToken);
+            total += tests.Values.Sum(t => (long)t.Length) + metas.Values.Sum(m => (long)m.Length);
 
             foreach (var entry in archive.Entries)
             {
-                if (entry.FullName.EndsWith('/') || !IsSigmaFile(entry.FullName))
+                if (entry.FullName.EndsWith('/') || !IsRuleFile(entry.FullName))
                     continue;
                 total += entry.Length;
                 if (total > MaxUncompressedBytes)
@@ -96,7 +116,8 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
                 await using var ruleStream = await entry.OpenAsync(cancellationToken);
                 using var ruleBuffer = new MemoryStream((int)entry.Length);
                 await ruleStream.CopyToAsync(ruleBuffer, cancellationToken);
-                files.Add(new ImportFile(entry.FullName, ruleBuffer.ToArray(), tests.GetValueOrDefault(Path.ChangeExtension(entry.FullName, null))));
+                var stem = Path.ChangeExtension(entry.FullName, null);
+                files.Add(new ImportFile(entry.FullName, ruleBuffer.ToArray(), tests.GetValueOrDefault(stem), metas.GetValueOrDefault(stem)));
             }
         }
         catch (InvalidDataException)
@@ -120,6 +141,9 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         var existing = await db.DetectionRules.Include(r => r.Tags)
             .Where(r => r.CompanyId == companyId && r.SigmaId != null)
             .ToDictionaryAsync(r => r.SigmaId!, StringComparer.OrdinalIgnoreCase, cancellationToken);
+        var natives = files.Any(f => NativeLanguageOf(f.Path) is not null)
+            ? await db.DetectionRules.Include(r => r.Tags).Where(r => r.CompanyId == companyId && r.Format == RuleFormat.Native).ToDictionaryAsync(r => r.Id, cancellationToken)
+            : [];
         var latestHashes = await db.RuleVersions
             .Where(v => v.CompanyId == companyId && db.DetectionRules.Any(r => r.Id == v.RuleId && r.LatestVersion == v.Number))
             .ToDictionaryAsync(v => v.RuleId, v => v.ContentSha256, cancellationToken);
@@ -128,7 +152,7 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         var results = new List<ImportedFile>(files.Count);
         foreach (var file in files)
         {
-            var result = ImportOne(db, file, sourceName, companyId, access.Value.UserId, existing, latestHashes, now);
+            var result = ImportOne(db, file, sourceName, companyId, access.Value.UserId, existing, natives, latestHashes, now);
             if (file.Tests is not null && result.RuleId is { } ruleId)
                 result = result with { Reason = await ImportTestsAsync(db, ruleId, companyId, file.Tests, now, cancellationToken) ?? result.Reason };
             results.Add(result);
@@ -159,7 +183,12 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         var rules = await db.DetectionRules.AsNoTracking()
             .Where(r => r.CompanyId == access.Value.CompanyId)
             .OrderBy(r => r.Title)
-            .Select(r => new { r.Id, r.Title, r.Format, r.Language, Content = db.RuleVersions.Where(v => v.RuleId == r.Id && v.Number == r.LatestVersion).Select(v => v.Content).First() })
+            .Select(r => new
+            {
+                Rule = r,
+                Tags = r.Tags.Select(t => t.Tag).ToList(),
+                Content = db.RuleVersions.Where(v => v.RuleId == r.Id && v.Number == r.LatestVersion).Select(v => v.Content).First(),
+            })
             .ToListAsync(cancellationToken);
         var cases = (await db.RuleTestCases.AsNoTracking().Where(c => c.CompanyId == access.Value.CompanyId).OrderBy(c => c.Name).ToListAsync(cancellationToken))
             .ToLookup(c => c.RuleId);
@@ -167,26 +196,53 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using (var archive = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true))
         {
-            foreach (var rule in rules)
+            foreach (var (rule, tags, content) in rules.Select(r => (r.Rule, r.Tags, r.Content)))
             {
                 var extension = rule.Format == RuleFormat.Sigma ? "yml" : (rule.Language ?? NativeLanguage.Spl).ToString().ToLowerInvariant();
                 var name = UniqueName(names, FileNameFor(rule.Title), extension);
+                var stem = $"rules/{Path.ChangeExtension(name, null)}";
                 var entry = archive.CreateEntry($"rules/{name}", CompressionLevel.Optimal);
                 await using (var stream = await entry.OpenAsync(cancellationToken))
-                    await stream.WriteAsync(Encoding.UTF8.GetBytes(rule.Content), cancellationToken);
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(content), cancellationToken);
                 if (cases[rule.Id].Any())
-                {
-                    var side = archive.CreateEntry($"rules/{Path.ChangeExtension(name, null)}{TestsSuffix}", CompressionLevel.Optimal);
-                    await using var stream = await side.OpenAsync(cancellationToken);
-                    await JsonSerializer.SerializeAsync(stream,
-                        cases[rule.Id].Select(c => new TestCaseFile(c.Name, c.Expectation, c.ExpectedCount, c.Events)).ToList(), SideFileJson, cancellationToken);
-                }
+                    await WriteSideFileAsync(archive, stem + TestsSuffix, cases[rule.Id].Select(c => new TestCaseFile(c.Name, c.Expectation, c.ExpectedCount, c.Events)).ToList(), cancellationToken);
+                if (MetaOf(rule, tags) is { } meta)
+                    await WriteSideFileAsync(archive, stem + MetaSuffix, meta, cancellationToken);
             }
         }
 
         db.Audit(tenant.ToActor(), access.Value.CompanyId, AuditActions.RulesExported, time.GetUtcNow().UtcDateTime, "rules", null, new { rules = rules.Count });
         await db.SaveChangesAsync(cancellationToken);
         return rules.Count;
+    }
+
+    /// <summary>What a rule's content does not carry; null for a Sigma rule without a noise budget (its YAML says everything).</summary>
+    private static RuleMetaFile? MetaOf(DetectionRule rule, List<string> tags) => rule.Format == RuleFormat.Native
+        ? new RuleMetaFile(rule.Id, rule.Title, rule.Description, rule.Level, tags.Order(StringComparer.Ordinal).ToList(),
+            RuleService.Lines(rule.References), RuleService.Lines(rule.FalsePositives), rule.NoiseExpectedPerDay, rule.NoiseMaxPerDay)
+        : rule.NoiseExpectedPerDay is null && rule.NoiseMaxPerDay is null ? null
+        : new RuleMetaFile(NoiseExpectedPerDay: rule.NoiseExpectedPerDay, NoiseMaxPerDay: rule.NoiseMaxPerDay);
+
+    private static async Task WriteSideFileAsync<T>(ZipArchive archive, string path, T value, CancellationToken cancellationToken)
+    {
+        var side = archive.CreateEntry(path, CompressionLevel.Optimal);
+        await using var stream = await side.OpenAsync(cancellationToken);
+        await JsonSerializer.SerializeAsync(stream, value, SideFileJson, cancellationToken);
+    }
+
+    /// <summary>The side files of one kind in a zip, keyed by the path of the rule they belong to (without extension).</summary>
+    private static async Task<Dictionary<string, byte[]>> ReadSideFilesAsync(ZipArchive archive, string suffix, long maxBytes, CancellationToken cancellationToken)
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var entry in archive.Entries.Where(e => e.FullName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && e.Length <= maxBytes))
+        {
+            await using var stream = await entry.OpenAsync(cancellationToken);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            files[entry.FullName[..^suffix.Length]] = buffer.ToArray();
+        }
+
+        return files;
     }
 
     /// <summary>Adds or replaces (by name) the cases of a tests side file; returns a note when the file is not usable.</summary>
@@ -233,7 +289,7 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
     }
 
     private ImportedFile ImportOne(AppDbContext db, ImportFile file, string sourceName, Guid companyId, string userId,
-        Dictionary<string, DetectionRule> existing, Dictionary<Guid, string> latestHashes, DateTime now)
+        Dictionary<string, DetectionRule> existing, Dictionary<Guid, DetectionRule> natives, Dictionary<Guid, string> latestHashes, DateTime now)
     {
         if (file.Content.Length == 0 || file.Content.Length > RuleAnalyzer.MaxContentLength)
         {
@@ -252,16 +308,48 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
             return Rejected(file, "The file is not UTF-8 text.");
         }
 
-        var analysis = RuleAnalyzer.Analyze(RuleFormat.Sigma, null, content);
+        RuleMetaFile? meta = null;
+        try
+        {
+            meta = file.Meta is null ? null : JsonSerializer.Deserialize<RuleMetaFile>(file.Meta, SideFileJson);
+        }
+        catch (JsonException ex)
+        {
+            return Rejected(file, $"Its {MetaSuffix} side file is not valid JSON at line {(ex.LineNumber ?? 0) + 1}.");
+        }
+
+        if (RuleDetailsRules.CheckNoiseBudget(meta?.NoiseExpectedPerDay, meta?.NoiseMaxPerDay) is { } noise)
+            return Rejected(file, $"Its {MetaSuffix} side file: {noise.Message}");
+        var language = NativeLanguageOf(file.Path);
+        var native = language is null ? null : new NativeMetadata(
+            string.IsNullOrWhiteSpace(meta?.Title) ? Path.GetFileNameWithoutExtension(file.Path).Replace('_', ' ') : meta.Title,
+            meta?.Description, meta?.Level ?? "medium", meta?.Tags, meta?.References, meta?.FalsePositives);
+        if (native is not null && RuleDetailsRules.CheckNativeMetadata(native) is { } invalid)
+            return Rejected(file, $"Its {MetaSuffix} side file: {invalid.Message}");
+
+        var analysis = RuleAnalyzer.Analyze(language is null ? RuleFormat.Sigma : RuleFormat.Native, language, content, native);
         if (analysis.HasErrors)
             return new ImportedFile(file.Path, ImportOutcome.Rejected, null, null, $"{analysis.ErrorCount} error(s); fix them and import again.", analysis.Diagnostics.Where(d => d.IsError).ToList());
 
         var source = new RuleSource(sourceName, file.Path, Convert.ToHexStringLower(SHA256.HashData(file.Content)));
         var hash = RuleService.Sha256(content);
-        if (analysis.SigmaId is { } sigmaId && existing.TryGetValue(sigmaId, out var rule))
+        var rule = language is null
+            ? analysis.SigmaId is { } sigmaId ? existing.GetValueOrDefault(sigmaId) : null
+            : meta?.Id is { } id ? natives.GetValueOrDefault(id) : null;
+        if (rule is not null)
         {
+            var noiseChanged = ApplyNoiseBudget(rule, meta);
             if (latestHashes.TryGetValue(rule.Id, out var latest) && latest == hash)
-                return new ImportedFile(file.Path, ImportOutcome.Unchanged, rule.Id, rule.LatestVersion, null, []);
+            {
+                // Same query; a native rule's details may still have changed in the side file.
+                var detailsChanged = native is not null && !SameDetails(rule, analysis);
+                if (detailsChanged)
+                    RuleService.Describe(rule, analysis, content, now);
+                return detailsChanged || noiseChanged
+                    ? new ImportedFile(file.Path, ImportOutcome.Updated, rule.Id, rule.LatestVersion, "The content is unchanged; its details were updated.", [])
+                    : new ImportedFile(file.Path, ImportOutcome.Unchanged, rule.Id, rule.LatestVersion, null, []);
+            }
+
             var version = RuleService.AddVersion(db, rule, content, analysis, $"Imported from {sourceName}", source, userId, tenant.UserName, now);
             latestHashes[rule.Id] = hash;
             return new ImportedFile(file.Path, ImportOutcome.Updated, rule.Id, version.Number, null, []);
@@ -271,13 +359,15 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         {
             Id = Guid.CreateVersion7(),
             CompanyId = companyId,
-            Format = RuleFormat.Sigma,
+            Format = language is null ? RuleFormat.Sigma : RuleFormat.Native,
+            Language = language,
             Title = analysis.Title,
             OwnerUserId = userId,
             OwnerName = tenant.UserName,
             CreatedAt = now,
         };
         db.DetectionRules.Add(created);
+        ApplyNoiseBudget(created, meta);
         var first = RuleService.AddVersion(db, created, content, analysis, $"Imported from {sourceName}", source, userId, tenant.UserName, now);
         if (analysis.SigmaId is { } newId)
             existing[newId] = created;
@@ -285,10 +375,29 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         return new ImportedFile(file.Path, ImportOutcome.Imported, created.Id, first.Number, null, []);
     }
 
+    /// <summary>Takes the side file's noise budget when it has one; says whether anything changed.</summary>
+    private static bool ApplyNoiseBudget(DetectionRule rule, RuleMetaFile? meta)
+    {
+        if (meta?.NoiseExpectedPerDay is null && meta?.NoiseMaxPerDay is null)
+            return false;
+        var changed = rule.NoiseExpectedPerDay != meta.NoiseExpectedPerDay || rule.NoiseMaxPerDay != meta.NoiseMaxPerDay;
+        (rule.NoiseExpectedPerDay, rule.NoiseMaxPerDay) = (meta.NoiseExpectedPerDay, meta.NoiseMaxPerDay);
+        return changed;
+    }
+
+    private static bool SameDetails(DetectionRule rule, RuleAnalysis analysis) =>
+        rule.Title == analysis.Title && rule.Description == analysis.Description && rule.Level == analysis.Level
+        && rule.Tags.Select(t => t.Tag).Order(StringComparer.Ordinal).SequenceEqual(analysis.Tags.Order(StringComparer.Ordinal))
+        && RuleService.Lines(rule.References).SequenceEqual(analysis.References) && RuleService.Lines(rule.FalsePositives).SequenceEqual(analysis.FalsePositives);
+
     private static ImportedFile Rejected(ImportFile file, string reason) => new(file.Path, ImportOutcome.Rejected, null, null, reason, []);
 
-    internal static bool IsSigmaFile(string path) =>
-        path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Sigma YAML, or a native query named by its language (<c>.spl</c>, <c>.kql</c>, <c>.lucene</c>, <c>.esql</c>, <c>.eql</c>).</summary>
+    internal static bool IsRuleFile(string path) =>
+        path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || NativeLanguageOf(path) is not null;
+
+    private static NativeLanguage? NativeLanguageOf(string path) =>
+        NativeExtensions.TryGetValue(Path.GetExtension(path), out var language) ? language : null;
 
     /// <summary>False for absolute paths, drive letters and any <c>..</c> segment: entries that would land outside the import's root.</summary>
     internal static bool IsInsideRoot(string entryPath)

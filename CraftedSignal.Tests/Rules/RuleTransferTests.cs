@@ -153,6 +153,73 @@ public sealed class RuleTransferTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Export_ThenImport_KeepsNativeRulesWithTheirDetailsAndEveryNoiseBudget()
+    {
+        Guid native;
+        await using (var scope = _db.As(_author, _company, "uma@acme.test"))
+        {
+            var rules = scope.ServiceProvider.GetRequiredService<RuleService>();
+            native = (await rules.CreateAsync(new RuleDraft(RuleFormat.Native, "SecurityEvent | where EventID == 4688 and Process endswith \"whoami.exe\"", NativeLanguage.Kql, "Whoami in KQL"))).Value!.RuleId;
+            Assert.True((await rules.UpdateDetailsAsync(native, new RuleDetailsChange(_author, 2, 10,
+                new NativeMetadata("Whoami in KQL", "Whoami seen by Sentinel", "high", ["attack.discovery", "attack.t1033"], ["https://attack.mitre.org/techniques/T1033/"], ["Inventory scripts"])))).Succeeded);
+            var sigma = (await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+            Assert.True((await rules.UpdateDetailsAsync(sigma, new RuleDetailsChange(_author, 1, 5))).Succeeded);
+        }
+
+        using var exported = new MemoryStream();
+        await Transfer().ExportAsync(exported);
+        exported.Position = 0;
+        using (var archive = new System.IO.Compression.ZipArchive(exported, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true))
+        {
+            Assert.Equal(["rules/whoami_execution.meta.json", "rules/whoami_execution.yml", "rules/whoami_in_kql.kql", "rules/whoami_in_kql.meta.json"],
+                archive.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+        }
+
+        exported.Position = 0;
+        var other = await _db.AddUserAsync("eve@globex.test");
+        var globex = await _db.AddCompanyAsync("Globex", other);
+        await using var theirs = _db.As(other, globex, "eve@globex.test");
+        var summary = (await theirs.ServiceProvider.GetRequiredService<RuleTransfer>().ImportZipAsync(exported, "acme-export.zip")).Value!;
+
+        Assert.Equal(2, summary.Count(ImportOutcome.Imported));
+        await using var db = _db.NewContext();
+        var copy = await db.DetectionRules.IgnoreQueryFilters().Include(r => r.Tags).SingleAsync(r => r.CompanyId == globex && r.Format == RuleFormat.Native);
+        Assert.NotEqual(native, copy.Id);
+        Assert.Equal((NativeLanguage.Kql, "Whoami in KQL", "Whoami seen by Sentinel", "high", 2, 10),
+            (copy.Language!.Value, copy.Title, copy.Description, copy.Level, copy.NoiseExpectedPerDay!.Value, copy.NoiseMaxPerDay!.Value));
+        Assert.Equal(["attack.discovery", "attack.t1033"], copy.Tags.Select(t => t.Tag).Order());
+        Assert.Equal(("https://attack.mitre.org/techniques/T1033/", "Inventory scripts"), (copy.References, copy.FalsePositives));
+        var sigmaCopy = await db.DetectionRules.IgnoreQueryFilters().SingleAsync(r => r.CompanyId == globex && r.Format == RuleFormat.Sigma);
+        Assert.Equal((1, 5), (sigmaCopy.NoiseExpectedPerDay!.Value, sigmaCopy.NoiseMaxPerDay!.Value));
+    }
+
+    [Fact]
+    public async Task Import_ANativeQueryAgain_MatchesItByTheIdInItsSideFile()
+    {
+        var meta = """{"id": "{ID}", "title": "Whoami SPL", "level": "low"}""";
+        var first = (await Transfer().ImportAsync([new ImportFile("whoami.spl", "index=win whoami"u8.ToArray())], "upload")).Value!;
+        var id = Assert.Single(first.Files).RuleId!.Value;
+        Assert.Equal("whoami", (await RuleAsync(id)).Title);
+
+        var again = (await Transfer().ImportAsync([new ImportFile("whoami.spl", "index=win whoami"u8.ToArray(), Meta: System.Text.Encoding.UTF8.GetBytes(meta.Replace("{ID}", id.ToString(), StringComparison.Ordinal)))], "upload")).Value!;
+        var changed = (await Transfer().ImportAsync([new ImportFile("whoami.spl", "index=win whoami.exe"u8.ToArray(), Meta: System.Text.Encoding.UTF8.GetBytes(meta.Replace("{ID}", id.ToString(), StringComparison.Ordinal)))], "upload")).Value!;
+        var broken = (await Transfer().ImportAsync([new ImportFile("x.eql", "process where (name == \"a\""u8.ToArray()), new ImportFile("y.kql", "x"u8.ToArray(), Meta: "{nope"u8.ToArray())], "upload")).Value!;
+
+        Assert.Equal((ImportOutcome.Updated, "The content is unchanged; its details were updated."), (Assert.Single(again.Files).Outcome, again.Files[0].Reason));
+        Assert.Equal((ImportOutcome.Updated, 2), (Assert.Single(changed.Files).Outcome, changed.Files[0].Version!.Value));
+        var rule = await RuleAsync(id);
+        Assert.Equal(("Whoami SPL", "low", 2), (rule.Title, rule.Level, rule.LatestVersion));
+        Assert.All(broken.Files, f => Assert.Equal(ImportOutcome.Rejected, f.Outcome));
+        Assert.Contains("not valid JSON at line 1", broken.Files[1].Reason, StringComparison.Ordinal);
+    }
+
+    private async Task<DetectionRule> RuleAsync(Guid id)
+    {
+        await using var db = _db.NewContext();
+        return await db.DetectionRules.IgnoreQueryFilters().SingleAsync(r => r.Id == id);
+    }
+
+    [Fact]
     public async Task Import_ByViewer_IsNotPermitted()
     {
         var viewer = await _db.AddUserAsync("vera@acme.test");
