@@ -9,7 +9,7 @@ public enum Permission
     /// <summary>Create and edit rules, run tests, deploy.</summary>
     Author,
 
-    /// <summary>Approve changes (a Viewer only when named as approver on the request).</summary>
+    /// <summary>Decide reviews of other people's changes (never one's own).</summary>
     Approve,
 
     /// <summary>API keys, audit logs, users, SSO and company settings.</summary>
