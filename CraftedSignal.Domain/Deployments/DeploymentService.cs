@@ -54,6 +54,43 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         return await RecordAsync(db, rule, target, DeploymentAction.Remove, live.RuleVersion, live.ContentSha256, cancellationToken);
     }
 
+    /// <summary>
+    /// Adds, to the caller's unit of work, the removal of the rule from every writable target it runs on and has nothing
+    /// else on its way to: what killing a rule means. Returns the operations to enqueue once the caller has saved.
+    /// </summary>
+    internal static async Task<IReadOnlyList<Guid>> AddRemovalsEverywhereAsync(AppDbContext db, Actor actor, DetectionRule rule, DateTime now, CancellationToken cancellationToken)
+    {
+        var live = await db.Deployments.Where(d => d.RuleId == rule.Id && d.Live)
+            .Join(db.SiemTargets.Where(t => !t.ReadOnly), d => d.TargetId, t => t.Id, (d, t) => new { d.TargetId, d.RuleVersion, d.ContentSha256, t.Name })
+            .ToListAsync(cancellationToken);
+        var busy = await db.Deployments.Where(d => d.RuleId == rule.Id && (d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running))
+            .Select(d => d.TargetId).ToListAsync(cancellationToken);
+        var ids = new List<Guid>();
+        foreach (var deployment in live.Where(d => !busy.Contains(d.TargetId)))
+        {
+            var id = Guid.CreateVersion7();
+            ids.Add(id);
+            db.WorkItems.Add(new WorkItem { Id = id, CompanyId = rule.CompanyId, Kind = WorkKind, Status = WorkStatus.Queued, CreatedAt = now });
+            db.Deployments.Add(new Deployment
+            {
+                Id = id,
+                CompanyId = rule.CompanyId,
+                RuleId = rule.Id,
+                Action = DeploymentAction.Remove,
+                RuleVersion = deployment.RuleVersion,
+                TargetId = deployment.TargetId,
+                ContentSha256 = deployment.ContentSha256,
+                Status = DeploymentStatus.Queued,
+                RequestedBy = actor.Name,
+                CreatedAt = now,
+            });
+            db.Audit(actor, rule.CompanyId, AuditActions.RemovalRequested, now, "rule", rule.Id.ToString(),
+                new { deployment = id, title = rule.Title, version = deployment.RuleVersion, target = deployment.Name, reason = "rule killed" });
+        }
+
+        return ids;
+    }
+
     /// <summary>The rule's deployments and removals, newest first.</summary>
     public async Task<Result<IReadOnlyList<DeploymentView>>> ListForRuleAsync(Guid ruleId, CancellationToken cancellationToken = default)
     {

@@ -50,7 +50,7 @@ public sealed record RuleOwnerOption(string UserId, string Name);
 public sealed record RuleDetailsChange(string? OwnerUserId, int? NoiseExpectedPerDay, int? NoiseMaxPerDay, NativeMetadata? Native = null);
 
 /// <summary>Creating, saving (as immutable versions), moving through the lifecycle and deleting the current company's rules.</summary>
-public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, RuleTestService tests)
+public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, RuleTestService tests, Jobs.IWorkQueue queue)
 {
     public async Task<Result<SavedRule>> CreateAsync(RuleDraft draft, RuleSource? source = null, CancellationToken cancellationToken = default)
     {
@@ -147,7 +147,12 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             new { title = rule.Title, before = rule.Lifecycle.ToString(), after = to.ToString(), reason });
         rule.Lifecycle = to;
         rule.UpdatedAt = now;
+
+        // Killing a rule takes it off every target it runs on, in the same transaction as the kill.
+        var removals = to == RuleLifecycle.Killed ? await Deployments.DeploymentService.AddRemovalsEverywhereAsync(db, tenant.ToActor(), rule, now, cancellationToken) : [];
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var removal in removals)
+            queue.Enqueue(removal);
         return Result.Ok();
     }
 

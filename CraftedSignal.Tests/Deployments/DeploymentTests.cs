@@ -105,8 +105,6 @@ public sealed class DeploymentTests : IAsyncLifetime
         var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
         Assert.Contains("nothing to remove", (await Service<DeploymentService>(_owner).RemoveAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
         await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
-        Assert.True((await Service<RuleService>(_owner).ChangeLifecycleAsync(rule, RuleLifecycle.Active)).Succeeded);
-        Assert.True((await Service<RuleService>(_owner).ChangeLifecycleAsync(rule, RuleLifecycle.Killed)).Succeeded);
         Assert.Contains("still runs on 1 target", (await Service<RuleService>(_owner).DeleteAsync(rule)).Error!.Message, StringComparison.Ordinal);
 
         var removal = (await Service<DeploymentService>(_owner).RemoveAsync(rule, sandbox)).Value;
@@ -118,6 +116,27 @@ public sealed class DeploymentTests : IAsyncLifetime
         Assert.True((await Service<RuleService>(_owner).DeleteAsync(rule)).Succeeded);
         await using var db = _db.NewContext();
         Assert.True(await db.AuditEntries.IgnoreQueryFilters().AnyAsync(e => e.Action == AuditActions.RemovalSucceeded));
+    }
+
+    [Fact]
+    public async Task KillingARule_RemovesItFromEveryTargetItRunsOn()
+    {
+        var rule = await CreateRuleAsync();
+        await ApproveAsync(rule);
+        var first = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
+        var second = (await Service<TargetService>(_owner).CreateAsync("Second sandbox", TargetKind.Sandbox)).Value;
+        await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, first)).Value);
+        await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, second)).Value);
+        var deployed = _db.Queue.Enqueued.Count;
+
+        Assert.True((await Service<RuleService>(_owner).ChangeLifecycleAsync(rule, RuleLifecycle.Killed, "noisy")).Succeeded);
+
+        var removals = _db.Queue.Enqueued.Skip(deployed).ToList();
+        Assert.Equal(2, removals.Count);
+        foreach (var removal in removals)
+            await RunAsync(removal);
+        Assert.All((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!, d => Assert.False(d.Live));
+        Assert.True((await Service<RuleService>(_owner).DeleteAsync(rule)).Succeeded);
     }
 
     [Fact]
