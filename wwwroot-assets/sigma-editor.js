@@ -65,8 +65,10 @@
           [/^(\s*-\s*)?([A-Za-z_][\w.\-]*)(\s*:)/, ["delimiter", { cases: { "$2@keys": "type", "@default": "variable" } }, "delimiter"]],
           [/'([^']|'')*'/, "string"],
           [/"([^"\\]|\\.)*"/, "string"],
-          [/\b\d+(\.\d+)?\b/, "number"],
           [/\b(true|false|null)\b/, "keyword"],
+          // Whole words first, so the digits inside attack.t1033 or T1059 are not taken for numbers.
+          [/[A-Za-z_][\w.\-]*/, ""],
+          [/\d+(\.\d+)?\b/, "number"],
           [/[-|>]/, "delimiter"],
         ],
       },
