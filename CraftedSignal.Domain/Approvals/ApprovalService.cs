@@ -187,19 +187,19 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
             .Select(Row(now)).FirstOrDefaultAsync(cancellationToken);
     }
 
-    /// <summary>The newest approved version of a rule, which is what gets deployed; null when none is approved.</summary>
-    public async Task<Result<int?>> ApprovedVersionAsync(Guid ruleId, CancellationToken cancellationToken = default)
+    /// <summary>The approved versions of a rule, newest first: what can be deployed (the first) or rolled back to.</summary>
+    public async Task<Result<IReadOnlyList<int>>> ApprovedVersionsAsync(Guid ruleId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
         if (!access.Succeeded)
             return access.Error;
-        return await LatestApprovedAsync(db, ruleId, cancellationToken);
+        return await ApprovedVersionsAsync(db, ruleId, cancellationToken);
     }
 
-    internal static Task<int?> LatestApprovedAsync(AppDbContext db, Guid ruleId, CancellationToken cancellationToken) =>
-        db.ApprovalRequests.Where(r => r.RuleId == ruleId && r.Status == ApprovalStatus.Approved)
-            .OrderByDescending(r => r.RuleVersion).Select(r => (int?)r.RuleVersion).FirstOrDefaultAsync(cancellationToken);
+    internal static async Task<List<int>> ApprovedVersionsAsync(AppDbContext db, Guid ruleId, CancellationToken cancellationToken) =>
+        await db.ApprovalRequests.Where(r => r.RuleId == ruleId && r.Status == ApprovalStatus.Approved)
+            .Select(r => r.RuleVersion).Distinct().OrderByDescending(v => v).ToListAsync(cancellationToken);
 
     public async Task<Result<ReviewView>> GetAsync(Guid requestId, CancellationToken cancellationToken = default)
     {

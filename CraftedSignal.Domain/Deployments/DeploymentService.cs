@@ -18,8 +18,11 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
 {
     public const string WorkKind = "rule.deploy";
 
-    /// <summary>Records a deployment of the rule's latest approved version to the target, then hands it to the job system.</summary>
-    public async Task<Result<Guid>> DeployAsync(Guid ruleId, Guid targetId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records a deployment to the target of an approved version of the rule (the latest approved one unless
+    /// <paramref name="version"/> names an older approved one: a rollback), then hands it to the job system.
+    /// </summary>
+    public async Task<Result<Guid>> DeployAsync(Guid ruleId, Guid targetId, int? version = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var found = await FindAsync(db, ruleId, targetId, cancellationToken);
@@ -28,14 +31,19 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         var (rule, target) = found.Value;
         if (rule.Format != RuleFormat.Sigma && target.Kind == TargetKind.Sandbox)
             return new Conflict("The sandbox runs Sigma rules; a native query goes to the SIEM whose language it is written in.");
-        if (await ApprovalService.LatestApprovedAsync(db, ruleId, cancellationToken) is not { } version)
+        var approved = await ApprovalService.ApprovedVersionsAsync(db, ruleId, cancellationToken);
+        if (approved.Count == 0)
             return new Conflict("No version of this rule is approved. Submit it for review; only approved versions are deployed.");
-        if (await db.Deployments.AnyAsync(d => d.RuleId == ruleId && d.TargetId == targetId && d.Action == DeploymentAction.Deploy && d.RuleVersion == version
-                && (d.Live || d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running), cancellationToken))
-            return new Conflict($"Version {version} is already deployed, or on its way, to '{target.Name}'.");
+        var chosen = version ?? approved[0];
+        if (!approved.Contains(chosen))
+            return new Conflict($"Version {chosen} is not approved; only approved versions are deployed (approved: {string.Join(", ", approved)}).");
+        if (await db.Deployments.AnyAsync(d => d.RuleId == ruleId && d.TargetId == targetId && (d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running), cancellationToken))
+            return new Conflict($"Another change to '{target.Name}' is on its way; wait for it to finish.");
+        if (await db.Deployments.AnyAsync(d => d.RuleId == ruleId && d.TargetId == targetId && d.Live && d.RuleVersion == chosen, cancellationToken))
+            return new Conflict($"Version {chosen} already runs on '{target.Name}'.");
 
-        var sha = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == version).Select(v => v.ContentSha256).FirstAsync(cancellationToken);
-        return await RecordAsync(db, rule, target, DeploymentAction.Deploy, version, sha, cancellationToken);
+        var sha = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == chosen).Select(v => v.ContentSha256).FirstAsync(cancellationToken);
+        return await RecordAsync(db, rule, target, DeploymentAction.Deploy, chosen, sha, cancellationToken);
     }
 
     /// <summary>Records the removal of the rule from the target, then hands it to the job system.</summary>

@@ -66,7 +66,7 @@ public sealed class DeploymentTests : IAsyncLifetime
 
         var id = (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value;
         Assert.Equal([id], _db.Queue.Enqueued);
-        Assert.Contains("already deployed, or on its way", (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("is on its way", (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
         await RunAsync(id);
 
         var deployment = Assert.Single((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!);
@@ -95,6 +95,26 @@ public sealed class DeploymentTests : IAsyncLifetime
         var deployments = (await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!;
         Assert.Equal([(2, true), (1, false)], deployments.Select(d => (d.RuleVersion, d.Live)));
         Assert.Equal(1, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).TotalCount);
+    }
+
+    [Fact]
+    public async Task Rollback_RedeploysAnOlderApprovedVersion_NeverAnUnapprovedOne()
+    {
+        var rule = await CreateRuleAsync();
+        await ApproveAsync(rule);
+        var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
+        await Service<RuleService>(_owner).SaveAsync(rule, RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal), 1);
+        await ApproveAsync(rule);
+        await Service<RuleService>(_owner).SaveAsync(rule, RuleServiceTests.Whoami.Replace("level: high", "level: low", StringComparison.Ordinal), 2);
+        await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
+        Assert.Contains("already runs", (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox, 2)).Error!.Message, StringComparison.Ordinal);
+
+        Assert.Contains("Version 3 is not approved", (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox, 3)).Error!.Message, StringComparison.Ordinal);
+        await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox, 1)).Value);
+
+        var live = Assert.Single((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!, d => d.Live);
+        Assert.Equal(1, live.RuleVersion);
+        Assert.Equal([2, 1], (await Service<ApprovalService>(_reviewer).ApprovedVersionsAsync(rule)).Value!);
     }
 
     [Fact]
