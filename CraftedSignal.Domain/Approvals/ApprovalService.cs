@@ -214,8 +214,7 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
         var version = await db.RuleVersions.AsNoTracking().FirstAsync(v => v.RuleId == request.RuleId && v.Number == request.RuleVersion, cancellationToken);
 
         // Reviewers compare with what was last approved; a rule never approved is compared with its previous version.
-        var approved = await db.ApprovalRequests.Where(r => r.RuleId == request.RuleId && r.Status == ApprovalStatus.Approved && r.RuleVersion < request.RuleVersion)
-            .OrderByDescending(r => r.RuleVersion).Select(r => (int?)r.RuleVersion).FirstOrDefaultAsync(cancellationToken);
+        var approved = (await ApprovedVersionsAsync(db, request.RuleId, cancellationToken)).Where(v => v < request.RuleVersion).Cast<int?>().FirstOrDefault();
         var baseVersion = approved ?? (request.RuleVersion > 1 ? request.RuleVersion - 1 : null);
         var baseContent = baseVersion is { } number
             ? await db.RuleVersions.Where(v => v.RuleId == request.RuleId && v.Number == number).Select(v => v.Content).FirstAsync(cancellationToken)
