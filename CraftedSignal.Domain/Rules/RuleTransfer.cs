@@ -93,20 +93,20 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
             using var archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
             if (archive.Entries.Count > MaxFiles)
                 return new ImportTooLarge($"The zip holds {archive.Entries.Count:N0} entries; import at most {MaxFiles:N0} at a time.");
-            long total = 0;
             if (archive.Entries.FirstOrDefault(e => !IsInsideRoot(e.FullName)) is { } outside)
                 return new ZipSlip(outside.FullName);
+
+            // Everything that will be unpacked is counted before anything is: a zip bomb is refused, not inflated.
+            var unpacked = archive.Entries.Where(e => IsRuleFile(e.FullName) || IsSideFile(e.FullName)).Sum(e => e.Length);
+            if (unpacked > MaxUncompressedBytes)
+                return new ImportTooLarge($"The zip unpacks to more than {MaxUncompressedBytes / (1024 * 1024)} MiB of rules; split it.");
             var tests = await ReadSideFilesAsync(archive, TestsSuffix, RuleTester.MaxEventsBytes * 4L, cancellationToken);
             var metas = await ReadSideFilesAsync(archive, MetaSuffix, 256 * 1024, cancellationToken);
-            total += tests.Values.Sum(t => (long)t.Length) + metas.Values.Sum(m => (long)m.Length);
 
             foreach (var entry in archive.Entries)
             {
                 if (entry.FullName.EndsWith('/') || !IsRuleFile(entry.FullName))
                     continue;
-                total += entry.Length;
-                if (total > MaxUncompressedBytes)
-                    return new ImportTooLarge($"The zip unpacks to more than {MaxUncompressedBytes / (1024 * 1024)} MiB of rules; split it.");
                 if (entry.Length > RuleAnalyzer.MaxContentLength)
                 {
                     files.Add(new ImportFile(entry.FullName, []));
@@ -395,6 +395,9 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
     /// <summary>Sigma YAML, or a native query named by its language (<c>.spl</c>, <c>.kql</c>, <c>.lucene</c>, <c>.esql</c>, <c>.eql</c>).</summary>
     internal static bool IsRuleFile(string path) =>
         path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || NativeLanguageOf(path) is not null;
+
+    private static bool IsSideFile(string path) =>
+        path.EndsWith(TestsSuffix, StringComparison.OrdinalIgnoreCase) || path.EndsWith(MetaSuffix, StringComparison.OrdinalIgnoreCase);
 
     private static NativeLanguage? NativeLanguageOf(string path) =>
         NativeExtensions.TryGetValue(Path.GetExtension(path), out var language) ? language : null;

@@ -105,6 +105,30 @@ public sealed class RuleTransferTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ImportZip_ThatWouldUnpackPastTheBound_IsRefusedBeforeAnythingIsUnpacked()
+    {
+        // Eleven 19 MiB test side files of zeros: small as a zip, 209 MiB unpacked, each under the per-file limit.
+        using var zip = new MemoryStream();
+        using (var archive = new System.IO.Compression.ZipArchive(zip, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var chunk = new byte[1024 * 1024];
+            for (var i = 0; i < 11; i++)
+            {
+                await using var stream = await archive.CreateEntry($"rules/r{i}{RuleTransfer.TestsSuffix}", System.IO.Compression.CompressionLevel.SmallestSize).OpenAsync();
+                for (var mib = 0; mib < 19; mib++)
+                    await stream.WriteAsync(chunk);
+            }
+        }
+
+        zip.Position = 0;
+        Assert.True(zip.Length < 1024 * 1024, $"the zip is {zip.Length} bytes");
+
+        var result = await Transfer().ImportZipAsync(zip, "bomb.zip");
+
+        Assert.Contains("unpacks to more than 200 MiB", Assert.IsType<ImportTooLarge>(result.Error).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ImportZip_WithTooManyEntries_IsRefused()
     {
         var entries = Enumerable.Range(0, RuleTransfer.MaxFiles + 1).Select(i => ($"r{i}.txt", "x")).ToArray();
