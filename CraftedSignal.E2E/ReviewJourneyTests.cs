@@ -46,9 +46,18 @@ public sealed class ReviewJourneyTests : BrowserTest
         var link = await invite.GetByLabel("One-time link").InputValueAsync();
         await invite.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
 
-        // Olivia submits the rule for review from the editor.
+        // Nothing waits for review yet, and the rule cannot be deployed before it is approved.
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Reviews" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByText("Nothing waiting for review")).ToBeVisibleAsync();
+        await Browser.ShotAsync(olivia, "34a-reviews-empty");
         await olivia.GotoAsync($"/rules/{rule}");
         await Browser.WaitForInteractiveAsync(olivia);
+        await olivia.GetByRole(AriaRole.Tab, new() { Name = "Deploy" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByText("No version is approved yet.", new() { Exact = false })).ToBeVisibleAsync();
+        await Assertions.Expect(olivia.GetByText("No targets", new() { Exact = true })).ToBeVisibleAsync();
+        await Browser.ShotAsync(olivia, "34b-editor-deploy-empty");
+
+        // Olivia submits the rule for review from the editor.
         await olivia.GetByRole(AriaRole.Button, new() { Name = "Submit for review" }).ClickAsync();
         var submit = olivia.GetByRole(AriaRole.Dialog);
         await submit.GetByLabel("Note to reviewers (optional)").FillAsync("First cut of the whoami rule.");
@@ -100,6 +109,7 @@ public sealed class ReviewJourneyTests : BrowserTest
         await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
         await Assertions.Expect(olivia.GetByText("No targets yet")).ToBeVisibleAsync();
         await Browser.WaitForInteractiveAsync(olivia);
+        await Browser.ShotAsync(olivia, "43-targets-empty");
         await olivia.GetByRole(AriaRole.Button, new() { Name = "Add target" }).ClickAsync();
         await Assertions.Expect(olivia.GetByText("Name the target")).ToBeVisibleAsync();
         await olivia.GetByLabel("Name").FillAsync("Detection sandbox");
