@@ -6,7 +6,7 @@ using CraftedSignal.Domain.Sigma.Validation;
 
 namespace CraftedSignal.Web.Cli;
 
-/// <summary>The <c>sigma</c> verbs of the product binary: validate, match, convert and the benchmarks. The logic lives in the domain runners.</summary>
+/// <summary>The <c>sigma</c> verbs of the product binary: validate, match, convert and the benchmarks. Their bodies are the runners beside it.</summary>
 internal static class SigmaCommand
 {
     public const int UsageError = 2;

@@ -2,6 +2,7 @@ using CraftedSignal.Domain.Sigma;
 using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Events;
 using CraftedSignal.Domain.Sigma.Parsing;
+using CraftedSignal.Web.Cli;
 
 namespace CraftedSignal.Tests.Sigma.Evaluation;
 

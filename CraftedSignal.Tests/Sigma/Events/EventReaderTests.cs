@@ -1,6 +1,7 @@
 using System.Text;
 using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Events;
+using CraftedSignal.Web.Cli;
 
 namespace CraftedSignal.Tests.Sigma.Events;
 

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using CraftedSignal.Domain.Sigma;
+using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Events;
 using CraftedSignal.Domain.Sigma.Parsing;
 
-namespace CraftedSignal.Domain.Sigma.Evaluation;
+namespace CraftedSignal.Web.Cli;
 
 /// <summary>Figures of one benchmark run.</summary>
-public sealed record SigmaBenchResult(
+internal sealed record SigmaBenchResult(
     int Rules,
     int Events,
     int Matches,
@@ -32,7 +34,7 @@ public sealed record SigmaBenchResult(
 /// Throughput is measured over several rounds and the best one reported, as the JIT only optimizes the hot code (tiered
 /// compilation) during the first round; the first round's matching rate is reported too.
 /// </summary>
-public static class SigmaBenchRunner
+internal static class SigmaBenchRunner
 {
     public static int Run(IReadOnlyList<string> rulePaths, int eventCount, TextWriter output, TextWriter error, int rounds = 5)
     {

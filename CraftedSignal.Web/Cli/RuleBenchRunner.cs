@@ -2,25 +2,28 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Deployments;
 using CraftedSignal.Domain.Identity;
 using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CraftedSignal.Domain.Rules;
+namespace CraftedSignal.Web.Cli;
 
 /// <summary>What <c>rules bench</c> measures: the library size, the corpus, and how many timed runs per figure.</summary>
-public sealed record RuleBenchOptions(int Rules, string CorpusPath, int Runs = 20, int WarmUp = 3);
+internal sealed record RuleBenchOptions(int Rules, string CorpusPath, int Runs = 20, int WarmUp = 3);
 
 /// <summary>
 /// <c>rules bench</c>: imports the Sigma corpus into a temporary database, grows the library to a size, and times the
 /// library's page queries, one page's render (through <c>renderPage</c>, which the web project supplies) and the editor's
 /// server-side validation of a 300-line rule.
 /// </summary>
-public static partial class RuleBenchRunner
+internal static partial class RuleBenchRunner
 {
     public static async Task<int> RunAsync(RuleBenchOptions options, TextWriter output, TextWriter error,
         Func<IReadOnlyList<RuleRow>, Task<string>>? renderPage = null, CancellationToken cancellationToken = default)
@@ -410,9 +413,9 @@ public static partial class RuleBenchRunner
             var rules = await db.DetectionRules.IgnoreQueryFilters().OrderBy(r => r.Id).Select(r => new { r.Id, r.CompanyId, r.LatestVersion }).ToListAsync(cancellationToken);
             if (rules.Count == 0 || await db.SiemTargets.IgnoreQueryFilters().AnyAsync(t => t.Id == BenchTarget, cancellationToken))
                 return 0;
-            var now = DateTime.UtcNow;
-            db.SiemTargets.Add(new Targets.SiemTarget { Id = BenchTarget, CompanyId = rules[0].CompanyId, Name = "Bench sandbox", Kind = Targets.TargetKind.Sandbox, CreatedAt = now });
-            db.Deployments.AddRange(rules.Where((_, i) => i % 3 == 0).Select(r => new Deployments.Deployment
+            var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+            db.SiemTargets.Add(new SiemTarget { Id = BenchTarget, CompanyId = rules[0].CompanyId, Name = "Bench sandbox", Kind = TargetKind.Sandbox, CreatedAt = now });
+            db.Deployments.AddRange(rules.Where((_, i) => i % 3 == 0).Select(r => new Deployment
             {
                 Id = Guid.CreateVersion7(),
                 CompanyId = r.CompanyId,
@@ -420,7 +423,7 @@ public static partial class RuleBenchRunner
                 RuleVersion = r.LatestVersion,
                 TargetId = BenchTarget,
                 ContentSha256 = "",
-                Status = Deployments.DeploymentStatus.Succeeded,
+                Status = DeploymentStatus.Succeeded,
                 Live = true,
                 RequestedBy = "bench",
                 CreatedAt = now,

@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using CraftedSignal.Domain.Sigma;
+using CraftedSignal.Domain.Sigma.Conversion;
 using CraftedSignal.Domain.Sigma.Parsing;
 
-namespace CraftedSignal.Domain.Sigma.Conversion;
+namespace CraftedSignal.Web.Cli;
 
 /// <summary>
 /// The <c>sigma bench-convert</c> verb: parses a rule corpus once, then converts every rule to each target several
 /// times on one thread and reports the best time per target (what an editor re-converting live pays).
 /// </summary>
-public static class SigmaConvertBenchRunner
+internal static class SigmaConvertBenchRunner
 {
     public static int Run(IReadOnlyList<string> rulePaths, IReadOnlyList<string> targets, int repetitions, TextWriter output, TextWriter error)
     {

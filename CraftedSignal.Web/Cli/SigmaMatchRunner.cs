@@ -1,18 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using CraftedSignal.Domain.Sigma;
 using CraftedSignal.Domain.Sigma.Correlation;
+using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Events;
 using CraftedSignal.Domain.Sigma.Parsing;
 
-namespace CraftedSignal.Domain.Sigma.Evaluation;
+namespace CraftedSignal.Web.Cli;
 
 /// <summary>
 /// The <c>sigma match</c> verb: one JSON line per match on <c>output</c>
 /// (<c>{"rule_id": ..., "path": ..., "event": N}</c>, N counted across event files), a summary on <c>error</c>.
 /// Exit 0 on success, 1 when an event file could not be read completely, 2 for usage errors.
 /// </summary>
-public static class SigmaMatchRunner
+internal static class SigmaMatchRunner
 {
     public static int Run(IReadOnlyList<string> rulePaths, IReadOnlyList<string> eventFiles, string? logSourceMapFile, TextWriter output, TextWriter error,
         IReadOnlyDictionary<string, IReadOnlyList<string>>? placeholders = null)

@@ -1,9 +1,11 @@
+using CraftedSignal.Domain.Sigma;
 using CraftedSignal.Domain.Sigma.Parsing;
+using CraftedSignal.Domain.Sigma.Validation;
 
-namespace CraftedSignal.Domain.Sigma.Validation;
+namespace CraftedSignal.Web.Cli;
 
 /// <summary>The <c>sigma validate</c> verb: one line per diagnostic; exit 0 without errors, 1 with, 2 for usage errors.</summary>
-public static class SigmaValidateRunner
+internal static class SigmaValidateRunner
 {
     public const int Ok = 0;
     public const int Errors = 1;

@@ -1,16 +1,18 @@
 using System.Globalization;
 using System.Text;
+using CraftedSignal.Domain.Sigma;
+using CraftedSignal.Domain.Sigma.Conversion;
 using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Sigma.Parsing;
 
-namespace CraftedSignal.Domain.Sigma.Conversion;
+namespace CraftedSignal.Web.Cli;
 
 /// <summary>
 /// The <c>sigma convert</c> verb: one JSON line per rule file, <c>{"path", "target", "queries"}</c> or
 /// <c>{"path", "target", "error"}</c>, in the layout of the golden files. Exit 0 when all converted, 1 when any failed,
 /// 2 for usage errors.
 /// </summary>
-public static class SigmaConvertRunner
+internal static class SigmaConvertRunner
 {
     public const int Ok = 0;
     public const int Failures = 1;
