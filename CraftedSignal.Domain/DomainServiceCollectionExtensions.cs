@@ -5,25 +5,36 @@ using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace CraftedSignal.Domain;
 
 public static class DomainServiceCollectionExtensions
 {
-    /// <summary>Registers persistence and every domain service.</summary>
+    /// <summary>Registers persistence and every domain service on the database the configuration names.</summary>
     public static IHostApplicationBuilder AddCraftedSignalDomain(this IHostApplicationBuilder builder)
     {
-        var services = builder.Services;
         var connectionString = DatabaseSetup.ResolveConnectionString(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddCraftedSignalDomain(connectionString, builder.Configuration);
+        return builder;
+    }
 
-        services.AddSingleton(TimeProvider.System);
+    /// <summary>
+    /// Registers persistence and every domain service on <paramref name="connectionString"/>. The host, the tests and the
+    /// benchmarks all call this; a clock registered before it (tests) is kept, and the host supplies the <see cref="IWorkQueue"/>.
+    /// </summary>
+    public static IServiceCollection AddCraftedSignalDomain(this IServiceCollection services, string connectionString, IConfiguration? configuration = null)
+    {
+        services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<CurrentTenant>();
         services.Configure<IdentityOptions>(AppDbContext.ConfigureIdentitySchema);
         services.AddDbContextFactory<AppDbContext>(options => options.UseSqlite(connectionString), ServiceLifetime.Scoped);
 
-        services.Configure<MaintenanceOptions>(builder.Configuration.GetSection("Maintenance"));
+        if (configuration is not null)
+            services.Configure<MaintenanceOptions>(configuration.GetSection("Maintenance"));
 
         services.AddScoped<CompanyService>();
         services.AddScoped<MembershipService>();
@@ -50,6 +61,6 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<IWorkHandler, CleanupWork>();
         services.AddScoped<ICleanupStep, PurgeExpiredInvitations>();
         services.AddScoped<ICleanupStep, PurgeFinishedWork>();
-        return builder;
+        return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
+using CraftedSignal.Domain;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Tests.Infrastructure;
@@ -32,20 +33,8 @@ public sealed class ComponentTestContext : IAsyncLifetime
         var services = Context.Services;
         services.AddMudServices();
         services.AddSingleton<TimeProvider>(Database.Clock);
-        services.AddScoped<CurrentTenant>();
-        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(Database.ConnectionString), ServiceLifetime.Scoped);
-        services.AddScoped<CompanyService>();
-        services.AddScoped<MembershipService>();
-        services.AddScoped<InvitationService>();
-        services.AddScoped<Domain.Rules.RuleService>();
-        services.AddScoped<Domain.Approvals.ApprovalService>();
-        services.AddSingleton<Domain.Targets.ITargetConnector, Domain.Targets.SandboxConnector>();
-        services.AddScoped<Domain.Targets.TargetService>();
-        services.AddScoped<Domain.Deployments.DeploymentService>();
-        services.AddScoped<Domain.Rules.RuleLibrary>();
-        services.AddScoped<Domain.Testing.RuleTestService>();
         services.AddSingleton<Domain.Jobs.IWorkQueue>(new RecordingQueue());
-        services.AddSingleton<Domain.Jobs.WorkNotifier>();
+        services.AddCraftedSignalDomain(Database.ConnectionString);
         _authorization = Context.AddAuthorization();
         Context.SetRendererInfo(new RendererInfo("Server", true));
     }

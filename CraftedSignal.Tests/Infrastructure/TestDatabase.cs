@@ -1,3 +1,4 @@
+using CraftedSignal.Domain;
 using CraftedSignal.Domain.Identity;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
@@ -23,27 +24,9 @@ public sealed class TestDatabase : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Clock);
-        services.Configure<IdentityOptions>(AppDbContext.ConfigureIdentitySchema);
-        services.AddScoped<CurrentTenant>();
-        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(ConnectionString), ServiceLifetime.Scoped);
-        services.AddScoped<CompanyService>();
-        services.AddScoped<MembershipService>();
-        services.AddScoped<InvitationService>();
-        services.AddScoped<OnboardingService>();
-        services.AddScoped<Domain.Audit.AuditTrail>();
-        services.AddScoped<Domain.Audit.AuditVerifier>();
-        services.AddScoped<Domain.Dashboard.DashboardService>();
-        services.AddScoped<Domain.Rules.RuleService>();
-        services.AddScoped<Domain.Approvals.ApprovalService>();
-        services.AddSingleton<Domain.Targets.ITargetConnector, Domain.Targets.SandboxConnector>();
-        services.AddScoped<Domain.Targets.TargetService>();
-        services.AddScoped<Domain.Deployments.DeploymentService>();
-        services.AddScoped<Domain.Rules.RuleLibrary>();
-        services.AddScoped<Domain.Rules.AttackCoverage>();
-        services.AddScoped<Domain.Rules.RuleTransfer>();
-        services.AddScoped<Domain.Testing.RuleTestService>();
         services.AddSingleton(Queue);
         services.AddSingleton<Domain.Jobs.IWorkQueue>(Queue);
+        services.AddCraftedSignalDomain(ConnectionString);
         _root = services.BuildServiceProvider();
     }
 
