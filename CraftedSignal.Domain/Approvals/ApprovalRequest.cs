@@ -62,6 +62,9 @@ public sealed class ApprovalRequest : ITenantOwned
 
     public DateTime? DecidedAt { get; set; }
 
+    /// <summary>Changes with every decision, so that two decisions committed at once cannot both be built on the same state.</summary>
+    public Guid ConcurrencyStamp { get; set; }
+
     public List<ReviewDecision> Decisions { get; set; } = [];
 }
 

@@ -49,23 +49,14 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
         var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
         if (rule is null)
             return new NotFound("The rule");
-        if (rule.HasErrors)
-            return new NotSubmittable($"Version {rule.LatestVersion} has {rule.ErrorCount} error(s): it is kept as a draft and cannot be submitted for review until they are fixed.");
-        if (rule.TestStatus == RuleTestStatus.Failing)
-            return new NotSubmittable($"The tests of version {rule.LatestVersion} fail. Fix the rule or its tests before asking for a review.");
         if (message?.Length > 2000)
             return new Invalid("Message", "Keep the note to reviewers under 2,000 characters.");
-        var open = await db.ApprovalRequests.Where(r => r.RuleId == ruleId && r.RuleVersion == rule.LatestVersion
-                && (r.Status == ApprovalStatus.Pending || r.Status == ApprovalStatus.Approved))
-            .Select(r => new { r.Status, r.ExpiresAt }).ToListAsync(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
-        if (open.Any(r => r.Status == ApprovalStatus.Approved))
-            return new NotSubmittable($"Version {rule.LatestVersion} is already approved.");
-        if (open.Any(r => r.Status == ApprovalStatus.Pending && r.ExpiresAt > now))
-            return new NotSubmittable($"Version {rule.LatestVersion} is already waiting for review.");
-
         var company = await db.Companies.Where(c => c.Id == access.Value.CompanyId)
-            .Select(c => new { c.RequiredApprovals, c.ReviewLifetimeDays }).FirstAsync(cancellationToken);
+            .Select(c => new { c.RequiredApprovals, c.ReviewLifetimeDays, c.RequireTestsForReview }).FirstAsync(cancellationToken);
+        if (await WhyNotSubmittableAsync(db, rule, company.RequireTestsForReview, now, cancellationToken) is { } refusal)
+            return refusal;
+
         var request = new ApprovalRequest
         {
             Id = Guid.CreateVersion7(),
@@ -80,15 +71,94 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
             Status = ApprovalStatus.Pending,
             CreatedAt = now,
             ExpiresAt = now.AddDays(company.ReviewLifetimeDays),
+            ConcurrencyStamp = Guid.NewGuid(),
         };
         db.ApprovalRequests.Add(request);
         db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.ReviewRequested, now, "rule", rule.Id.ToString(),
-            new { request = request.Id, title = rule.Title, version = rule.LatestVersion, requiredApprovals = request.RequiredApprovals });
+            new { request = request.Id, title = rule.Title, version = rule.LatestVersion, requiredApprovals = request.RequiredApprovals, testStatus = rule.TestStatus.ToString() });
         await db.SaveChangesAsync(cancellationToken);
         return request.Id;
     }
 
+    /// <summary>Why the rule's latest version cannot be submitted for review now, or null when it can: what the editor shows beside the button.</summary>
+    public async Task<Result<string?>> WhyNotSubmittableAsync(Guid ruleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        var rule = await db.DetectionRules.AsNoTracking().FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
+        if (rule is null)
+            return new NotFound("The rule");
+        var requireTests = await db.Companies.Where(c => c.Id == access.Value.CompanyId).Select(c => c.RequireTestsForReview).FirstAsync(cancellationToken);
+        return (await WhyNotSubmittableAsync(db, rule, requireTests, time.GetUtcNow().UtcDateTime, cancellationToken))?.Message;
+    }
+
+    /// <summary>
+    /// The rules of submission: no errors, not archived, not already waiting or approved, and tests that ran to the end
+    /// on this version and passed (unless the company chose not to require tests; failing tests always block).
+    /// </summary>
+    private static async Task<NotSubmittable?> WhyNotSubmittableAsync(AppDbContext db, DetectionRule rule, bool requireTests, DateTime now, CancellationToken cancellationToken)
+    {
+        var version = rule.LatestVersion;
+        if (rule.ArchivedAt is not null)
+            return new NotSubmittable($"'{rule.Title}' is archived: restore it before asking for a review.");
+        if (rule.HasErrors)
+            return new NotSubmittable($"Version {version} has {rule.ErrorCount} error(s): it is kept as a draft and cannot be submitted for review until they are fixed.");
+        if (rule.TestStatus == RuleTestStatus.Failing)
+            return new NotSubmittable($"The tests of version {version} fail. Fix the rule or its tests before asking for a review.");
+        if (requireTests && rule.TestStatus != RuleTestStatus.Passing)
+        {
+            if (!await db.RuleTestCases.AnyAsync(c => c.RuleId == rule.Id, cancellationToken))
+                return new NotSubmittable("This company requires a passing test run before review: add a test case (some events and whether the rule should alert on them).");
+            var running = await db.TestRuns.AnyAsync(r => r.RuleId == rule.Id && r.RuleVersion == version
+                && (r.Status == TestRunStatus.Queued || r.Status == TestRunStatus.Running), cancellationToken);
+            return new NotSubmittable(running
+                ? $"The tests of version {version} are still running: it can be submitted once they pass."
+                : $"Version {version} has no finished test run of its current cases: run the tests; it can be submitted once they pass.");
+        }
+
+        var open = await db.ApprovalRequests.Where(r => r.RuleId == rule.Id && r.RuleVersion == version
+                && (r.Status == ApprovalStatus.Pending || r.Status == ApprovalStatus.Approved))
+            .Select(r => new { r.Status, r.ExpiresAt }).ToListAsync(cancellationToken);
+        if (open.Any(r => r.Status == ApprovalStatus.Approved))
+            return new NotSubmittable($"Version {version} is already approved.");
+        if (open.Any(r => r.Status == ApprovalStatus.Pending && r.ExpiresAt > now))
+            return new NotSubmittable($"Version {version} is already waiting for review.");
+        return null;
+    }
+
+    /// <summary>
+    /// Records a reviewer's decision. A rejection or a request for changes closes the review; an approval that reaches the
+    /// required number of unique, still-entitled reviewers approves it, in the same transaction as the decision and its
+    /// audit entries. Every decision changes the review's concurrency stamp, so two decisions committed at once cannot both
+    /// build on the same state: the later one is re-evaluated against what the first left.
+    /// </summary>
     public async Task<Result<ApprovalStatus>> DecideAsync(Guid requestId, ReviewDecisionKind kind, string? comment, CancellationToken cancellationToken = default)
+    {
+        if (kind != ReviewDecisionKind.Approve && string.IsNullOrWhiteSpace(comment))
+            return new Invalid("Comment", "Say what has to change: a rejection or a request for changes needs a comment for the author.");
+        if (comment?.Length > MaxCommentLength)
+            return new Invalid("Comment", $"The comment is {comment.Length:N0} characters; at most {MaxCommentLength:N0}.");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryDecideAsync(requestId, kind, comment, cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                // Another decision on this review was committed first: decide again on the state it left.
+            }
+            catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException)
+            {
+                // The unique (request, reviewer) index: the same reviewer decided in another tab a moment ago.
+                return new NotDecidable("You have already decided on this review.");
+            }
+        }
+    }
+
+    private async Task<Result<ApprovalStatus>> TryDecideAsync(Guid requestId, ReviewDecisionKind kind, string? comment, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var access = await Access.RequireAsync(db, tenant, Permission.Approve, cancellationToken);
@@ -97,13 +167,9 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
         var request = await db.ApprovalRequests.Include(r => r.Decisions).FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken);
         if (request is null)
             return new NotFound("The review");
-        if (kind != ReviewDecisionKind.Approve && string.IsNullOrWhiteSpace(comment))
-            return new Invalid("Comment", "Say what has to change: a rejection or a request for changes needs a comment for the author.");
-        if (comment?.Length > MaxCommentLength)
-            return new Invalid("Comment", $"The comment is {comment.Length:N0} characters; at most {MaxCommentLength:N0}.");
         var now = time.GetUtcNow().UtcDateTime;
-        var authorId = await db.RuleVersions.Where(v => v.RuleId == request.RuleId && v.Number == request.RuleVersion).Select(v => v.AuthorUserId).FirstOrDefaultAsync(cancellationToken);
-        if (WhyNotDecidable(request, access.Value.UserId, authorId, now) is { } refusal)
+        var authors = await AuthorsSinceApprovedAsync(db, request, cancellationToken);
+        if (WhyNotDecidable(request, access.Value.UserId, authors, now) is { } refusal)
             return refusal;
 
         db.ReviewDecisions.Add(new ReviewDecision
@@ -119,23 +185,50 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
         });
         db.Audit(tenant.ToActor(), request.CompanyId, AuditActions.ReviewDecided, now, "rule", request.RuleId.ToString(),
             new { request = request.Id, version = request.RuleVersion, decision = kind.ToString(), comment });
+        request.ConcurrencyStamp = Guid.NewGuid();
         if (kind != ReviewDecisionKind.Approve)
         {
             request.Status = kind == ReviewDecisionKind.Reject ? ApprovalStatus.Rejected : ApprovalStatus.ChangesRequested;
             request.DecidedAt = now;
         }
-
-        try
+        else
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // The unique (request, reviewer) index: the same reviewer decided in another tab a moment ago.
-            return new NotDecidable("You have already decided on this review.");
+            // Approvals count only from reviewers who may still approve in this company: a removed or demoted reviewer's
+            // earlier approval no longer counts.
+            var approvers = request.Decisions.Where(d => d.Kind == ReviewDecisionKind.Approve).Select(d => d.ReviewerUserId).Append(access.Value.UserId).Distinct().ToList();
+            var entitled = await EntitledApproversAsync(db, request.CompanyId, approvers, cancellationToken);
+            if (entitled.Count >= request.RequiredApprovals)
+            {
+                request.Status = ApprovalStatus.Approved;
+                request.DecidedAt = now;
+                db.Audit(tenant.ToActor(), request.CompanyId, AuditActions.ReviewApproved, now, "rule", request.RuleId.ToString(),
+                    new { request = request.Id, title = request.RuleTitle, version = request.RuleVersion, approvals = entitled.Count, approvers = entitled });
+            }
         }
 
-        return kind == ReviewDecisionKind.Approve ? await CompleteIfApprovedAsync(requestId, cancellationToken) : request.Status;
+        await db.SaveChangesAsync(cancellationToken);
+        return request.Status;
+    }
+
+    /// <summary>The reviewers among <paramref name="userIds"/> whose membership in the company still lets them approve.</summary>
+    private static async Task<List<string>> EntitledApproversAsync(AppDbContext db, Guid companyId, IReadOnlyList<string> userIds, CancellationToken cancellationToken)
+    {
+        var roles = await db.Memberships.IgnoreQueryFilters().Where(m => m.CompanyId == companyId && userIds.Contains(m.UserId))
+            .Select(m => new { m.UserId, m.Role }).ToListAsync(cancellationToken);
+        return roles.Where(m => m.Role.Allows(Permission.Approve)).Select(m => m.UserId).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Everyone who wrote or recorded a version the reviewer would approve: every version after the last approved one up
+    /// to the one under review (all of them when none was approved). A reviewer approves that whole diff, so none of them
+    /// may decide it.
+    /// </summary>
+    private static async Task<HashSet<string>> AuthorsSinceApprovedAsync(AppDbContext db, ApprovalRequest request, CancellationToken cancellationToken)
+    {
+        var approved = (await ApprovedVersionsAsync(db, request.RuleId, cancellationToken)).Where(v => v < request.RuleVersion).DefaultIfEmpty(0).Max();
+        var people = await db.RuleVersions.Where(v => v.RuleId == request.RuleId && v.Number > approved && v.Number <= request.RuleVersion)
+            .Select(v => new { v.AuthorUserId, v.RecordedByUserId }).ToListAsync(cancellationToken);
+        return people.SelectMany(p => new[] { p.AuthorUserId, p.RecordedByUserId }).OfType<string>().ToHashSet(StringComparer.Ordinal);
     }
 
     public async Task<Result> WithdrawAsync(Guid requestId, CancellationToken cancellationToken = default)
@@ -229,7 +322,7 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
 
         var now = time.GetUtcNow().UtcDateTime;
         var row = Row(now).Compile()(request);
-        var refusal = WhyNotDecidable(request, access.Value.UserId, version.AuthorUserId, now)?.Message
+        var refusal = WhyNotDecidable(request, access.Value.UserId, await AuthorsSinceApprovedAsync(db, request, cancellationToken), now)?.Message
             ?? (access.Value.Role.Allows(Permission.Approve) ? null : "Your role can read reviews but not decide them.");
         var canWithdraw = request.Status == ApprovalStatus.Pending
             && access.Value.Role.Allows(Permission.Author)
@@ -252,31 +345,6 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
         }
     }
 
-    /// <summary>
-    /// Counts unique approvers after this decision was saved and approves the request once there are enough. The status
-    /// only moves from Pending, so of two reviewers approving at the same moment exactly one completes it.
-    /// </summary>
-    private async Task<Result<ApprovalStatus>> CompleteIfApprovedAsync(Guid requestId, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var request = await db.ApprovalRequests.FirstAsync(r => r.Id == requestId, cancellationToken);
-        var approvals = await db.ReviewDecisions.CountAsync(d => d.RequestId == requestId && d.Kind == ReviewDecisionKind.Approve, cancellationToken);
-        if (request.Status != ApprovalStatus.Pending || approvals < request.RequiredApprovals)
-            return request.Status;
-
-        var now = time.GetUtcNow().UtcDateTime;
-        var moved = await db.ApprovalRequests.Where(r => r.Id == requestId && r.Status == ApprovalStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ApprovalStatus.Approved).SetProperty(r => r.DecidedAt, now), cancellationToken);
-        if (moved == 1)
-        {
-            db.Audit(tenant.ToActor(), request.CompanyId, AuditActions.ReviewApproved, now, "rule", request.RuleId.ToString(),
-                new { request = request.Id, title = request.RuleTitle, version = request.RuleVersion, approvals });
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        return ApprovalStatus.Approved;
-    }
-
     private static NotDecidable? WhyNotDecidableStatus(ApprovalRequest request, DateTime now) => request.Status switch
     {
         ApprovalStatus.Pending when request.ExpiresAt <= now => new NotDecidable($"This review expired on {request.ExpiresAt:yyyy-MM-dd HH:mm} UTC. The author can submit the version again."),
@@ -284,11 +352,11 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
         _ => new NotDecidable($"This review is {Describe(request.Status)}: it can no longer be decided."),
     };
 
-    private static Common.Error? WhyNotDecidable(ApprovalRequest request, string userId, string? versionAuthorId, DateTime now)
+    private static Common.Error? WhyNotDecidable(ApprovalRequest request, string userId, IReadOnlySet<string> authors, DateTime now)
     {
         if (WhyNotDecidableStatus(request, now) is { } status)
             return status;
-        if (userId == request.RequestedByUserId || userId == versionAuthorId)
+        if (userId == request.RequestedByUserId || authors.Contains(userId))
             return new OwnChange();
         if (request.Decisions.Any(d => d.ReviewerUserId == userId))
             return new NotDecidable("You have already decided on this review.");

@@ -22,7 +22,8 @@ public static class AuditActions
     public const string RuleEdited = "rule.edited";
     public const string RuleLifecycleChanged = "rule.lifecycle_changed";
     public const string RuleDetailsChanged = "rule.details_changed";
-    public const string RuleDeleted = "rule.deleted";
+    public const string RuleArchived = "rule.archived";
+    public const string RuleUnarchived = "rule.unarchived";
     public const string TargetCreated = "target.created";
     public const string TargetDeleted = "target.deleted";
     public const string DeploymentRequested = "deployment.requested";

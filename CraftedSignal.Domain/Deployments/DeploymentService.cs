@@ -76,9 +76,8 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         var ids = new List<Guid>();
         foreach (var deployment in live.Where(d => !busy.Contains(d.TargetId)))
         {
-            var id = Guid.CreateVersion7();
+            var id = db.AddWork(WorkKind, rule.CompanyId, now);
             ids.Add(id);
-            db.WorkItems.Add(new WorkItem { Id = id, CompanyId = rule.CompanyId, Kind = WorkKind, Status = WorkStatus.Queued, CreatedAt = now });
             db.Deployments.Add(new Deployment
             {
                 Id = id,
@@ -120,6 +119,8 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
         if (rule is null)
             return new NotFound("The rule");
+        if (rule.ArchivedAt is not null)
+            return new RuleArchived(rule.Title);
         var target = await db.SiemTargets.FirstOrDefaultAsync(t => t.Id == targetId, cancellationToken);
         if (target is null)
             return new NotFound("The target");
@@ -131,8 +132,7 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
     private async Task<Result<Guid>> RecordAsync(AppDbContext db, DetectionRule rule, SiemTarget target, DeploymentAction action, int version, string sha, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var id = Guid.CreateVersion7(time.GetUtcNow());
-        db.WorkItems.Add(new WorkItem { Id = id, CompanyId = rule.CompanyId, Kind = WorkKind, Status = WorkStatus.Queued, CreatedAt = now });
+        var id = db.AddWork(WorkKind, rule.CompanyId, now);
         db.Deployments.Add(new Deployment
         {
             Id = id,

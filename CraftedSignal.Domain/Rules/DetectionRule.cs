@@ -97,6 +97,14 @@ public sealed class DetectionRule : ITenantOwned
 
     public DateTime UpdatedAt { get; set; }
 
+    /// <summary>
+    /// When the rule was archived: hidden from the library, never deleted, so its versions, reviews, test runs and
+    /// deployments stay as evidence. An Admin can restore it.
+    /// </summary>
+    public DateTime? ArchivedAt { get; set; }
+
+    public string? ArchivedBy { get; set; }
+
     public List<RuleTag> Tags { get; set; } = [];
 }
 
@@ -126,9 +134,18 @@ public sealed class RuleVersion : ITenantOwned
     /// <summary>SHA-256 of the UTF-8 content, lower-case hex.</summary>
     public required string ContentSha256 { get; set; }
 
+    /// <summary>
+    /// Who wrote the content. A version whose content an earlier version already had (a restore, a re-import, a revert)
+    /// keeps that version's author, so that authorship cannot be laundered by saving someone's content again.
+    /// </summary>
     public string? AuthorUserId { get; set; }
 
     public required string AuthorName { get; set; }
+
+    /// <summary>Who saved, restored or imported this version when that was not its author; null when the author saved it.</summary>
+    public string? RecordedByUserId { get; set; }
+
+    public string? RecordedByName { get; set; }
 
     public DateTime CreatedAt { get; set; }
 

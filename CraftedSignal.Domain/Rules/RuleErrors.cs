@@ -11,5 +11,8 @@ public sealed record TransitionNotAllowed(RuleLifecycle From, RuleLifecycle To)
 public sealed record RuleHasErrors(int ErrorCount)
     : Error($"The latest version has {ErrorCount} error(s). Fix them before the rule can run in a SIEM.");
 
-public sealed record RuleNotDeletable(RuleLifecycle Lifecycle)
-    : Error($"Only Draft and Killed rules can be deleted; this one is {Lifecycle}. Kill it first.");
+public sealed record RuleNotArchivable(RuleLifecycle Lifecycle)
+    : Error($"Only Draft and Killed rules can be archived; this one is {Lifecycle}. Kill it first.");
+
+public sealed record RuleArchived(string Title)
+    : Error($"'{Title}' is archived: it is kept as evidence and cannot change. An Owner or Admin can restore it from the library's archive.");

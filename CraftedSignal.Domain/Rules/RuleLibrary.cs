@@ -1,3 +1,4 @@
+using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -40,6 +41,9 @@ public sealed record RuleQuery
     /// <summary>Only rules with a version running on this target now.</summary>
     public Guid? DeployedTo { get; init; }
 
+    /// <summary>The archive instead of the library: archived rules only.</summary>
+    public bool Archived { get; init; }
+
     public RuleSort Sort { get; init; } = RuleSort.UpdatedAt;
 
     public bool Descending { get; init; } = true;
@@ -70,12 +74,15 @@ public sealed class RuleLibrary(IDbContextFactory<AppDbContext> dbFactory, Curre
 {
     public const int MaxPageSize = 200;
 
-    public async Task<RulePage> ListAsync(RuleQuery query, CancellationToken cancellationToken = default)
+    public async Task<Result<RulePage>> ListAsync(RuleQuery query, CancellationToken cancellationToken = default)
     {
-        if (tenant.CompanyId is not { } companyId)
-            return new RulePage([], 0);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        var companyId = access.Value.CompanyId;
         var rules = db.DetectionRules.AsNoTracking().Where(r => r.CompanyId == companyId);
+        rules = query.Archived ? rules.Where(r => r.ArchivedAt != null) : rules.Where(r => r.ArchivedAt == null);
 
         if (!string.IsNullOrWhiteSpace(query.Search))
         {

@@ -17,7 +17,8 @@ public sealed record RuleSource(string Name, string? Url, string? Sha256);
 
 public sealed record SavedRule(Guid RuleId, int Version, bool Created, bool Unchanged, RuleAnalysis Analysis);
 
-public sealed record RuleVersionView(Guid Id, int Number, string ContentSha256, string AuthorName, DateTime CreatedAt, string? Message, string? SourceName, string? SourceUrl);
+public sealed record RuleVersionView(Guid Id, int Number, string ContentSha256, string AuthorName, DateTime CreatedAt, string? Message, string? SourceName, string? SourceUrl,
+    string? RecordedByName = null);
 
 public sealed record RuleDetails(
     Guid Id,
@@ -39,7 +40,9 @@ public sealed record RuleDetails(
     IReadOnlyList<string> Tags,
     IReadOnlyList<string> References,
     IReadOnlyList<string> FalsePositives,
-    IReadOnlyList<RuleVersionView> Versions);
+    IReadOnlyList<RuleVersionView> Versions,
+    DateTime? ArchivedAt = null,
+    string? ArchivedBy = null);
 
 public sealed record RuleOwnerOption(string UserId, string Name);
 
@@ -50,7 +53,7 @@ public sealed record RuleOwnerOption(string UserId, string Name);
 public sealed record RuleDetailsChange(string? OwnerUserId, int? NoiseExpectedPerDay, int? NoiseMaxPerDay, NativeMetadata? Native = null);
 
 /// <summary>Creating, saving (as immutable versions), moving through the lifecycle and deleting the current company's rules.</summary>
-public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, RuleTestService tests, Jobs.IWorkQueue queue)
+public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, Jobs.IWorkQueue queue)
 {
     public async Task<Result<SavedRule>> CreateAsync(RuleDraft draft, RuleSource? source = null, CancellationToken cancellationToken = default)
     {
@@ -73,7 +76,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             CreatedAt = now,
         };
         db.DetectionRules.Add(rule);
-        var version = AddVersion(db, rule, draft.Content, analysis, draft.Message, source, now);
+        var version = await VersionAppender.AppendAsync(db, rule, draft.Content, analysis, draft.Message, source, tenant.ToActor(), now, cancellationToken);
         db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RuleCreated, now, "rule", rule.Id.ToString(),
             new { title = rule.Title, version = version.Number, sha256 = version.ContentSha256, errors = analysis.ErrorCount, source = source?.Name });
         await db.SaveChangesAsync(cancellationToken);
@@ -94,6 +97,8 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         var rule = await db.DetectionRules.Include(r => r.Tags).FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
         if (rule is null)
             return new NotFound("The rule");
+        if (rule.ArchivedAt is not null)
+            return new RuleArchived(rule.Title);
         var latest = await db.RuleVersions.Where(v => v.RuleId == ruleId).OrderByDescending(v => v.Number).FirstAsync(cancellationToken);
         var analysis = RuleAnalyzer.Analyze(rule.Format, rule.Language, content, NativeMetadataOf(rule));
         if (Sha256(content) == latest.ContentSha256)
@@ -102,10 +107,13 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             return new VersionConflict(latest.Number, latest.AuthorName, latest.CreatedAt);
 
         var now = time.GetUtcNow().UtcDateTime;
-        var version = AddVersion(db, rule, content, analysis, message, source, now);
-        db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RuleEdited, now, "rule", rule.Id.ToString(),
-            new { title = rule.Title, version = version.Number, previous = latest.Number, sha256 = version.ContentSha256, errors = analysis.ErrorCount, message });
-        await Approvals.ApprovalService.SupersedeOlderAsync(db, tenant.ToActor(), rule.Id, rule.CompanyId, version.Number, now, cancellationToken);
+        var actor = tenant.ToActor();
+        var version = await VersionAppender.AppendAsync(db, rule, content, analysis, message, source, actor, now, cancellationToken);
+        db.Audit(actor, rule.CompanyId, AuditActions.RuleEdited, now, "rule", rule.Id.ToString(),
+            new { title = rule.Title, version = version.Number, previous = latest.Number, sha256 = version.ContentSha256, errors = analysis.ErrorCount, message, author = version.AuthorName });
+
+        // Every save runs the rule's tests against the new version, recorded in the same transaction as the version.
+        var testRun = await VersionAppender.AddTestRunAsync(db, rule, actor, now, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -120,9 +128,8 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             return new VersionConflict(winner.Number, winner.AuthorName, winner.CreatedAt);
         }
 
-        // Every save runs the rule's tests against the new version.
-        if (!analysis.HasErrors && await db.RuleTestCases.AnyAsync(c => c.RuleId == ruleId, cancellationToken))
-            await tests.StartRunAsync(ruleId, cancellationToken);
+        if (testRun is { } run)
+            queue.Enqueue(run);
         return new SavedRule(rule.Id, version.Number, Created: false, Unchanged: false, analysis);
     }
 
@@ -135,6 +142,8 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
         if (rule is null)
             return new NotFound("The rule");
+        if (rule.ArchivedAt is not null)
+            return new RuleArchived(rule.Title);
         if (rule.Lifecycle == to)
             return Result.Ok();
         if (!RuleLifecycleTransitions.IsAllowed(rule.Lifecycle, to))
@@ -166,6 +175,8 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         var rule = await db.DetectionRules.Include(r => r.Tags).FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
         if (rule is null)
             return new NotFound("The rule");
+        if (rule.ArchivedAt is not null)
+            return new RuleArchived(rule.Title);
         if (RuleDetailsRules.CheckNoiseBudget(change.NoiseExpectedPerDay, change.NoiseMaxPerDay) is { } noise)
             return noise;
         if (change.Native is not null && rule.Format != RuleFormat.Native)
@@ -214,7 +225,11 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
             .Select(m => new RuleOwnerOption(m.UserId, m.DisplayName)).OrderBy(m => m.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
     }
 
-    public async Task<Result> DeleteAsync(Guid ruleId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Archives a Draft or Killed rule that runs nowhere: it leaves the library, but nothing is deleted. Its versions,
+    /// reviews, test runs and deployments are evidence, and the database refuses to delete them.
+    /// </summary>
+    public async Task<Result> ArchiveAsync(Guid ruleId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var access = await Access.RequireAsync(db, tenant, Permission.Author, cancellationToken);
@@ -223,15 +238,44 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
         if (rule is null)
             return new NotFound("The rule");
+        if (rule.ArchivedAt is not null)
+            return Result.Ok();
         if (rule.Lifecycle is not (RuleLifecycle.Draft or RuleLifecycle.Killed))
-            return new RuleNotDeletable(rule.Lifecycle);
+            return new RuleNotArchivable(rule.Lifecycle);
         var runningOn = await db.Deployments.CountAsync(d => d.RuleId == ruleId && d.Live, cancellationToken);
         if (runningOn > 0)
-            return new Conflict($"The rule still runs on {runningOn} target(s). Remove it from them (Deploy tab) before deleting it, so nothing runs unmanaged.");
+            return new Conflict($"The rule still runs on {runningOn} target(s). Remove it from them (Deploy tab) before archiving it, so nothing runs unmanaged.");
 
-        db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RuleDeleted, time.GetUtcNow().UtcDateTime, "rule", rule.Id.ToString(),
-            new { title = rule.Title, versions = rule.LatestVersion });
-        db.DetectionRules.Remove(rule);
+        var now = time.GetUtcNow().UtcDateTime;
+        db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RuleArchived, now, "rule", rule.Id.ToString(),
+            new { title = rule.Title, versions = rule.LatestVersion, lifecycle = rule.Lifecycle.ToString() });
+        rule.ArchivedAt = now;
+        rule.ArchivedBy = tenant.UserName;
+        rule.UpdatedAt = now;
+        await Approvals.ApprovalService.SupersedeOlderAsync(db, tenant.ToActor(), rule.Id, rule.CompanyId, int.MaxValue, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return Result.Ok();
+    }
+
+    /// <summary>Brings an archived rule back into the library, as a Draft: only an Owner or Admin.</summary>
+    public async Task<Result> UnarchiveAsync(Guid ruleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await Access.RequireAsync(db, tenant, Permission.Administer, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
+        if (rule is null)
+            return new NotFound("The rule");
+        if (rule.ArchivedAt is null)
+            return Result.Ok();
+        var now = time.GetUtcNow().UtcDateTime;
+        db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RuleUnarchived, now, "rule", rule.Id.ToString(),
+            new { title = rule.Title, archivedAt = rule.ArchivedAt, archivedBy = rule.ArchivedBy, lifecycle = RuleLifecycle.Draft.ToString() });
+        rule.ArchivedAt = null;
+        rule.ArchivedBy = null;
+        rule.Lifecycle = RuleLifecycle.Draft;
+        rule.UpdatedAt = now;
         await db.SaveChangesAsync(cancellationToken);
         return Result.Ok();
     }
@@ -246,12 +290,13 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         if (rule is null)
             return new NotFound("The rule");
         var versions = await db.RuleVersions.AsNoTracking().Where(v => v.RuleId == ruleId).OrderByDescending(v => v.Number)
-            .Select(v => new RuleVersionView(v.Id, v.Number, v.ContentSha256, v.AuthorName, v.CreatedAt, v.Message, v.SourceName, v.SourceUrl))
+            .Select(v => new RuleVersionView(v.Id, v.Number, v.ContentSha256, v.AuthorName, v.CreatedAt, v.Message, v.SourceName, v.SourceUrl, v.RecordedByName))
             .ToListAsync(cancellationToken);
         var content = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == rule.LatestVersion).Select(v => v.Content).FirstAsync(cancellationToken);
         return new RuleDetails(rule.Id, rule.Format, rule.Language, rule.Title, rule.Description, rule.Level, rule.Status, rule.Lifecycle,
             rule.OwnerUserId, rule.OwnerName, rule.NoiseExpectedPerDay, rule.NoiseMaxPerDay, rule.LatestVersion, content, rule.HasErrors, rule.TestStatus,
-            rule.Tags.Select(t => t.Tag).Order(StringComparer.Ordinal).ToList(), Lines(rule.References), Lines(rule.FalsePositives), versions);
+            rule.Tags.Select(t => t.Tag).Order(StringComparer.Ordinal).ToList(), Lines(rule.References), Lines(rule.FalsePositives), versions,
+            rule.ArchivedAt, rule.ArchivedBy);
     }
 
     /// <summary>The content of one version of a rule of the current company.</summary>
@@ -278,36 +323,6 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
     }
 
     public static string Sha256(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
-
-    private RuleVersion AddVersion(AppDbContext db, DetectionRule rule, string content, RuleAnalysis analysis, string? message, RuleSource? source, DateTime now) =>
-        AddVersion(db, rule, content, analysis, message, source, tenant.UserId, tenant.UserName, now);
-
-    /// <summary>Adds the next immutable version and brings the rule's describing columns and tags up to date.</summary>
-    internal static RuleVersion AddVersion(AppDbContext db, DetectionRule rule, string content, RuleAnalysis analysis, string? message, RuleSource? source,
-        string? authorUserId, string authorName, DateTime now)
-    {
-        var version = new RuleVersion
-        {
-            Id = Guid.CreateVersion7(),
-            RuleId = rule.Id,
-            CompanyId = rule.CompanyId,
-            Number = rule.LatestVersion + 1,
-            Content = content,
-            ContentSha256 = Sha256(content),
-            AuthorUserId = authorUserId,
-            AuthorName = authorName,
-            CreatedAt = now,
-            Message = string.IsNullOrWhiteSpace(message) ? null : message.Trim(),
-            SourceName = source?.Name,
-            SourceUrl = source?.Url,
-            SourceSha256 = source?.Sha256,
-        };
-        db.RuleVersions.Add(version);
-        Describe(rule, analysis, content, now);
-        rule.LatestVersion = version.Number;
-        rule.TestStatus = RuleTestStatus.None;
-        return version;
-    }
 
     /// <summary>A native rule's metadata as the rule holds it; null for Sigma rules, whose metadata is in their content.</summary>
     internal static NativeMetadata? NativeMetadataOf(DetectionRule rule) => rule.Format != RuleFormat.Native ? null

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Domain.Testing;
@@ -63,7 +64,7 @@ public sealed record NotAZip()
 /// matched by their Sigma <c>id</c> (or, for a native query, the id in its side file), with provenance on every version;
 /// exports the company's rules as a zip with their tests and details in side files, importable again without loss.
 /// </summary>
-public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time)
+public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, IWorkQueue queue)
 {
     public const int MaxFiles = 10_000;
     public const long MaxUploadBytes = 50L * 1024 * 1024;
@@ -149,13 +150,30 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
             .ToDictionaryAsync(v => v.RuleId, v => v.ContentSha256, cancellationToken);
 
         var now = time.GetUtcNow().UtcDateTime;
+        var actor = tenant.ToActor();
         var results = new List<ImportedFile>(files.Count);
+        var toTest = new Dictionary<Guid, DetectionRule>();
         foreach (var file in files)
         {
-            var result = ImportOne(db, file, sourceName, companyId, access.Value.UserId, existing, natives, latestHashes, now);
-            if (file.Tests is not null && result.RuleId is { } ruleId)
-                result = result with { Reason = await ImportTestsAsync(db, ruleId, companyId, file.Tests, now, cancellationToken) ?? result.Reason };
+            var (result, rule, appended) = await ImportOneAsync(db, file, sourceName, companyId, actor, existing, natives, latestHashes, now, cancellationToken);
+            var testsChanged = false;
+            if (file.Tests is not null && rule is not null)
+            {
+                var (note, changed) = await ImportTestsAsync(db, rule.Id, companyId, file.Tests, now, cancellationToken);
+                (result, testsChanged) = (result with { Reason = note ?? result.Reason }, changed);
+            }
+
+            // A new version, or new cases, get a test run, as a save does.
+            if (rule is not null && (appended || testsChanged))
+                toTest[rule.Id] = rule;
             results.Add(result);
+        }
+
+        var runs = new List<Guid>();
+        foreach (var rule in toTest.Values)
+        {
+            if (await VersionAppender.AddTestRunAsync(db, rule, actor, now, cancellationToken) is { } run)
+                runs.Add(run);
         }
 
         var summary = new ImportSummary(results);
@@ -169,6 +187,7 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
             rejected = summary.Count(ImportOutcome.Rejected),
         });
         await db.SaveChangesAsync(cancellationToken);
+        queue.EnqueueAll(runs);
         return summary;
     }
 
@@ -246,7 +265,7 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
     }
 
     /// <summary>Adds or replaces (by name) the cases of a tests side file; returns a note when the file is not usable.</summary>
-    private async Task<string?> ImportTestsAsync(AppDbContext db, Guid ruleId, Guid companyId, byte[] json, DateTime now, CancellationToken cancellationToken)
+    private static async Task<(string? Note, bool Changed)> ImportTestsAsync(AppDbContext db, Guid ruleId, Guid companyId, byte[] json, DateTime now, CancellationToken cancellationToken)
     {
         List<TestCaseFile>? cases;
         try
@@ -255,47 +274,68 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         }
         catch (JsonException ex)
         {
-            return $"The tests side file was ignored: it is not valid JSON at line {(ex.LineNumber ?? 0) + 1}.";
+            return ($"The tests side file was ignored: it is not valid JSON at line {(ex.LineNumber ?? 0) + 1}.", false);
         }
 
         // Cases already stored, and any added earlier in this import (not saved yet).
         var existing = (await db.RuleTestCases.Where(c => c.RuleId == ruleId).ToListAsync(cancellationToken))
             .Union(db.RuleTestCases.Local.Where(c => c.RuleId == ruleId))
             .ToList();
-        var skipped = 0;
+        var (invalid, overLimit, changed) = (0, 0, false);
         foreach (var testCase in cases ?? [])
         {
-            if (string.IsNullOrWhiteSpace(testCase.Name) || testCase.Name.Length > 100 || RuleTester.CheckEvents(testCase.Events ?? "") is not null)
+            if (string.IsNullOrWhiteSpace(testCase.Name) || testCase.Name.Trim().Length > 100 || RuleTester.CheckEvents(testCase.Events ?? "") is not null)
             {
-                skipped++;
+                invalid++;
                 continue;
             }
 
             var row = existing.FirstOrDefault(c => c.Name == testCase.Name.Trim());
             if (row is null)
             {
+                // The same limit as the editor's: a side file cannot grow a rule past it.
+                if (existing.Count >= RuleTestService.MaxCasesPerRule)
+                {
+                    overLimit++;
+                    continue;
+                }
+
                 row = new RuleTestCase { Id = Guid.CreateVersion7(), CompanyId = companyId, RuleId = ruleId, Name = testCase.Name.Trim(), Events = testCase.Events! };
                 db.RuleTestCases.Add(row);
                 existing.Add(row);
             }
 
-            row.Expectation = testCase.Expectation;
-            row.ExpectedCount = testCase.Expectation == TestExpectation.Alert ? testCase.ExpectedCount : null;
-            row.Events = testCase.Events!;
-            row.UpdatedAt = now;
+            var expectedCount = testCase.Expectation == TestExpectation.Alert ? testCase.ExpectedCount : null;
+            if (db.Entry(row).State == EntityState.Added || row.Expectation != testCase.Expectation || row.ExpectedCount != expectedCount || row.Events != testCase.Events)
+            {
+                row.Expectation = testCase.Expectation;
+                row.ExpectedCount = expectedCount;
+                row.Events = testCase.Events!;
+                row.UpdatedAt = now;
+                changed = true;
+            }
         }
 
-        return skipped == 0 ? null : $"{skipped} test case(s) of the side file were skipped: each needs a name and valid JSON events.";
+        var notes = new List<string>();
+        if (invalid > 0)
+            notes.Add($"{invalid} test case(s) of the side file were skipped: each needs a name of at most 100 characters and valid JSON events.");
+        if (overLimit > 0)
+            notes.Add($"{overLimit} test case(s) of the side file were skipped: a rule can have at most {RuleTestService.MaxCasesPerRule} test cases.");
+        return (notes.Count == 0 ? null : string.Join(" ", notes), changed);
     }
 
-    private ImportedFile ImportOne(AppDbContext db, ImportFile file, string sourceName, Guid companyId, string userId,
-        Dictionary<string, DetectionRule> existing, Dictionary<Guid, DetectionRule> natives, Dictionary<Guid, string> latestHashes, DateTime now)
+    /// <summary>What importing one file did: its line of the summary, the rule it landed on, and whether a version was appended.</summary>
+    private sealed record ImportedRule(ImportedFile Result, DetectionRule? Rule = null, bool Appended = false);
+
+    private async Task<ImportedRule> ImportOneAsync(AppDbContext db, ImportFile file, string sourceName, Guid companyId, Actor actor,
+        Dictionary<string, DetectionRule> existing, Dictionary<Guid, DetectionRule> natives, Dictionary<Guid, string> latestHashes, DateTime now,
+        CancellationToken cancellationToken)
     {
         if (file.Content.Length == 0 || file.Content.Length > RuleAnalyzer.MaxContentLength)
         {
-            return Rejected(file, file.Content.Length == 0
+            return new(Rejected(file, file.Content.Length == 0
                 ? "The file is empty."
-                : $"The file is larger than a rule may be ({RuleAnalyzer.MaxContentLength / 1024} KiB).");
+                : $"The file is larger than a rule may be ({RuleAnalyzer.MaxContentLength / 1024} KiB)."));
         }
 
         string content;
@@ -305,7 +345,7 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         }
         catch (DecoderFallbackException)
         {
-            return Rejected(file, "The file is not UTF-8 text.");
+            return new(Rejected(file, "The file is not UTF-8 text."));
         }
 
         RuleMetaFile? meta = null;
@@ -315,27 +355,29 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
         }
         catch (JsonException ex)
         {
-            return Rejected(file, $"Its {MetaSuffix} side file is not valid JSON at line {(ex.LineNumber ?? 0) + 1}.");
+            return new(Rejected(file, $"Its {MetaSuffix} side file is not valid JSON at line {(ex.LineNumber ?? 0) + 1}."));
         }
 
         if (RuleDetailsRules.CheckNoiseBudget(meta?.NoiseExpectedPerDay, meta?.NoiseMaxPerDay) is { } noise)
-            return Rejected(file, $"Its {MetaSuffix} side file: {noise.Message}");
+            return new(Rejected(file, $"Its {MetaSuffix} side file: {noise.Message}"));
         var language = NativeLanguageOf(file.Path);
         var native = language is null ? null : new NativeMetadata(
             string.IsNullOrWhiteSpace(meta?.Title) ? Path.GetFileNameWithoutExtension(file.Path).Replace('_', ' ') : meta.Title,
             meta?.Description, meta?.Level ?? "medium", meta?.Tags, meta?.References, meta?.FalsePositives);
         if (native is not null && RuleDetailsRules.CheckNativeMetadata(native) is { } invalid)
-            return Rejected(file, $"Its {MetaSuffix} side file: {invalid.Message}");
+            return new(Rejected(file, $"Its {MetaSuffix} side file: {invalid.Message}"));
 
         var analysis = RuleAnalyzer.Analyze(language is null ? RuleFormat.Sigma : RuleFormat.Native, language, content, native);
         if (analysis.HasErrors)
-            return new ImportedFile(file.Path, ImportOutcome.Rejected, null, null, $"{analysis.ErrorCount} error(s); fix them and import again.", analysis.Diagnostics.Where(d => d.IsError).ToList());
+            return new(new ImportedFile(file.Path, ImportOutcome.Rejected, null, null, $"{analysis.ErrorCount} error(s); fix them and import again.", analysis.Diagnostics.Where(d => d.IsError).ToList()));
 
         var source = new RuleSource(sourceName, file.Path, Convert.ToHexStringLower(SHA256.HashData(file.Content)));
         var hash = RuleService.Sha256(content);
         var rule = language is null
             ? analysis.SigmaId is { } sigmaId ? existing.GetValueOrDefault(sigmaId) : null
             : meta?.Id is { } id ? natives.GetValueOrDefault(id) : null;
+        if (rule?.ArchivedAt is not null)
+            return new(Rejected(file, $"It is the archived rule '{rule.Title}'. An Admin can restore that rule from the library's archive; then import again."));
         if (rule is not null)
         {
             var noiseChanged = ApplyNoiseBudget(rule, meta);
@@ -345,14 +387,14 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
                 var detailsChanged = native is not null && !SameDetails(rule, analysis);
                 if (detailsChanged)
                     RuleService.Describe(rule, analysis, content, now);
-                return detailsChanged || noiseChanged
+                return new(detailsChanged || noiseChanged
                     ? new ImportedFile(file.Path, ImportOutcome.Updated, rule.Id, rule.LatestVersion, "The content is unchanged; its details were updated.", [])
-                    : new ImportedFile(file.Path, ImportOutcome.Unchanged, rule.Id, rule.LatestVersion, null, []);
+                    : new ImportedFile(file.Path, ImportOutcome.Unchanged, rule.Id, rule.LatestVersion, null, []), rule, Appended: false);
             }
 
-            var version = RuleService.AddVersion(db, rule, content, analysis, $"Imported from {sourceName}", source, userId, tenant.UserName, now);
+            var version = await VersionAppender.AppendAsync(db, rule, content, analysis, $"Imported from {sourceName}", source, actor, now, cancellationToken);
             latestHashes[rule.Id] = hash;
-            return new ImportedFile(file.Path, ImportOutcome.Updated, rule.Id, version.Number, null, []);
+            return new(new ImportedFile(file.Path, ImportOutcome.Updated, rule.Id, version.Number, null, []), rule, Appended: true);
         }
 
         var created = new DetectionRule
@@ -362,17 +404,17 @@ public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, Curr
             Format = language is null ? RuleFormat.Sigma : RuleFormat.Native,
             Language = language,
             Title = analysis.Title,
-            OwnerUserId = userId,
-            OwnerName = tenant.UserName,
+            OwnerUserId = actor.UserId,
+            OwnerName = actor.Name,
             CreatedAt = now,
         };
         db.DetectionRules.Add(created);
         ApplyNoiseBudget(created, meta);
-        var first = RuleService.AddVersion(db, created, content, analysis, $"Imported from {sourceName}", source, userId, tenant.UserName, now);
+        var first = await VersionAppender.AppendAsync(db, created, content, analysis, $"Imported from {sourceName}", source, actor, now, cancellationToken);
         if (analysis.SigmaId is { } newId)
             existing[newId] = created;
         latestHashes[created.Id] = hash;
-        return new ImportedFile(file.Path, ImportOutcome.Imported, created.Id, first.Number, null, []);
+        return new(new ImportedFile(file.Path, ImportOutcome.Imported, created.Id, first.Number, null, []), created, Appended: true);
     }
 
     /// <summary>Takes the side file's noise budget when it has one; says whether anything changed.</summary>

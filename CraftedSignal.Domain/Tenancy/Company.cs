@@ -19,4 +19,10 @@ public sealed class Company
 
     /// <summary>Days a review request stays open before it expires and must be submitted again.</summary>
     public int ReviewLifetimeDays { get; set; } = 14;
+
+    /// <summary>
+    /// A version can be submitted for review only after a finished run of its tests passed. Off is an explicit choice
+    /// of the company (audited); then failing tests still block, missing or unfinished ones do not.
+    /// </summary>
+    public bool RequireTestsForReview { get; set; } = true;
 }

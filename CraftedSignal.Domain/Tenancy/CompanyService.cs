@@ -8,7 +8,7 @@ namespace CraftedSignal.Domain.Tenancy;
 public sealed record CompanySummary(Guid Id, string Name, CompanyRole Role);
 
 /// <summary>A company's settings: its name, how long invitations last, and its review policy.</summary>
-public sealed record CompanySettings(string Name, int InvitationLifetimeDays, int RequiredApprovals = 1, int ReviewLifetimeDays = 14);
+public sealed record CompanySettings(string Name, int InvitationLifetimeDays, int RequiredApprovals = 1, int ReviewLifetimeDays = 14, bool RequireTestsForReview = true);
 
 /// <summary>Companies the user belongs to, switching between them, creating one and changing its settings.</summary>
 public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time)
@@ -85,11 +85,12 @@ public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, Cu
 
     public async Task<Result<CompanySettings>> GetSettingsAsync(CancellationToken cancellationToken = default)
     {
-        if (tenant.CompanyId is not { } companyId)
-            return new NoCurrentCompany();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var settings = await db.Companies.Where(c => c.Id == companyId)
-            .Select(c => new CompanySettings(c.Name, c.InvitationLifetimeDays, c.RequiredApprovals, c.ReviewLifetimeDays))
+        var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        var settings = await db.Companies.Where(c => c.Id == access.Value.CompanyId)
+            .Select(c => new CompanySettings(c.Name, c.InvitationLifetimeDays, c.RequiredApprovals, c.ReviewLifetimeDays, c.RequireTestsForReview))
             .FirstOrDefaultAsync(cancellationToken);
         return settings is null ? new NotFound("The company") : settings;
     }
@@ -110,7 +111,7 @@ public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, Cu
             return new Invalid(nameof(CompanySettings.ReviewLifetimeDays), $"Reviews must stay open between 1 and {MaxReviewLifetimeDays} days.");
 
         var company = await db.Companies.FirstAsync(c => c.Id == access.Value.CompanyId, cancellationToken);
-        var before = new CompanySettings(company.Name, company.InvitationLifetimeDays, company.RequiredApprovals, company.ReviewLifetimeDays);
+        var before = new CompanySettings(company.Name, company.InvitationLifetimeDays, company.RequiredApprovals, company.ReviewLifetimeDays, company.RequireTestsForReview);
         var after = settings with { Name = settings.Name.Trim() };
         if (before == after)
             return Result.Ok();
@@ -119,6 +120,7 @@ public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, Cu
         company.InvitationLifetimeDays = after.InvitationLifetimeDays;
         company.RequiredApprovals = after.RequiredApprovals;
         company.ReviewLifetimeDays = after.ReviewLifetimeDays;
+        company.RequireTestsForReview = after.RequireTestsForReview;
         db.Audit(tenant.ToActor(), company.Id, AuditActions.CompanySettingsChanged, time.GetUtcNow().UtcDateTime,
             "company", company.Id.ToString(), new { before, after });
         await db.SaveChangesAsync(cancellationToken);

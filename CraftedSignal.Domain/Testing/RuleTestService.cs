@@ -3,6 +3,7 @@ using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
@@ -46,8 +47,11 @@ public sealed class RuleTestService(IDbContextFactory<AppDbContext> dbFactory, C
             return new Invalid("ExpectedCount", "The expected count cannot be negative.");
         if (RuleTester.CheckEvents(events) is { } problem)
             return new Invalid("Events", problem);
-        if (!await db.DetectionRules.AnyAsync(r => r.Id == ruleId, cancellationToken))
+        var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
+        if (rule is null)
             return new NotFound("The rule");
+        if (rule.ArchivedAt is not null)
+            return new RuleArchived(rule.Title);
 
         var now = time.GetUtcNow().UtcDateTime;
         var testCase = caseId is { } id ? await db.RuleTestCases.FirstOrDefaultAsync(c => c.Id == id && c.RuleId == ruleId, cancellationToken) : null;
@@ -66,6 +70,9 @@ public sealed class RuleTestService(IDbContextFactory<AppDbContext> dbFactory, C
         testCase.ExpectedCount = expectation == TestExpectation.Alert ? expectedCount : null;
         testCase.Events = events;
         testCase.UpdatedAt = now;
+
+        // The last run no longer speaks for the rule's cases: a review waits for a run that includes this one.
+        rule.TestStatus = RuleTestStatus.None;
         db.Audit(tenant.ToActor(), access.Value.CompanyId, AuditActions.RuleTestSaved, now, "rule", ruleId.ToString(),
             new { testCase = testCase.Name, expectation = expectation.ToString(), expectedCount });
         await db.SaveChangesAsync(cancellationToken);
@@ -81,6 +88,10 @@ public sealed class RuleTestService(IDbContextFactory<AppDbContext> dbFactory, C
         var testCase = await db.RuleTestCases.FirstOrDefaultAsync(c => c.Id == caseId && c.RuleId == ruleId, cancellationToken);
         if (testCase is null)
             return new NotFound("The test case");
+        var rule = await db.DetectionRules.FirstAsync(r => r.Id == ruleId, cancellationToken);
+        if (rule.ArchivedAt is not null)
+            return new RuleArchived(rule.Title);
+        rule.TestStatus = RuleTestStatus.None;
         db.RuleTestCases.Remove(testCase);
         db.Audit(tenant.ToActor(), access.Value.CompanyId, AuditActions.RuleTestDeleted, time.GetUtcNow().UtcDateTime, "rule", ruleId.ToString(), new { testCase = testCase.Name });
         await db.SaveChangesAsync(cancellationToken);
@@ -100,13 +111,18 @@ public sealed class RuleTestService(IDbContextFactory<AppDbContext> dbFactory, C
         if (!await db.RuleTestCases.AnyAsync(c => c.RuleId == ruleId, cancellationToken))
             return new Invalid("Tests", "Add a test case first: some events and whether the rule should alert on them.");
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var id = Guid.CreateVersion7(time.GetUtcNow());
-        db.WorkItems.Add(new WorkItem { Id = id, CompanyId = rule.CompanyId, Kind = WorkKind, Status = WorkStatus.Queued, CreatedAt = now });
-        db.TestRuns.Add(new TestRun { Id = id, CompanyId = rule.CompanyId, RuleId = rule.Id, RuleVersion = rule.LatestVersion, Status = TestRunStatus.Queued, RequestedBy = tenant.UserName, CreatedAt = now });
-        db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RuleTestRunStarted, now, "rule", rule.Id.ToString(), new { version = rule.LatestVersion, run = id });
+        var id = AddRun(db, rule, tenant.ToActor(), time.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
         queue.Enqueue(id);
+        return id;
+    }
+
+    /// <summary>Adds, to the caller's unit of work, a run of every case against the rule's latest version; enqueue the id after saving.</summary>
+    internal static Guid AddRun(AppDbContext db, DetectionRule rule, Actor actor, DateTime now)
+    {
+        var id = db.AddWork(WorkKind, rule.CompanyId, now);
+        db.TestRuns.Add(new TestRun { Id = id, CompanyId = rule.CompanyId, RuleId = rule.Id, RuleVersion = rule.LatestVersion, Status = TestRunStatus.Queued, RequestedBy = actor.Name, CreatedAt = now });
+        db.Audit(actor, rule.CompanyId, AuditActions.RuleTestRunStarted, now, "rule", rule.Id.ToString(), new { version = rule.LatestVersion, run = id });
         return id;
     }
 

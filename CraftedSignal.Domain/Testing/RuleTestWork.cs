@@ -68,7 +68,14 @@ public sealed class RuleTestWork(IDbContextFactory<AppDbContext> dbFactory, Time
             run.Passed = run.Results.Count(r => r.Passed);
             run.Failed = run.Results.Count - run.Passed;
             run.Status = run.Failed == 0 ? TestRunStatus.Passed : TestRunStatus.Failed;
-            if (rule.LatestVersion == run.RuleVersion)
+
+            // The rule's status speaks for its latest version and its cases as they are now: a run of an older version,
+            // or one whose cases were edited while it ran, leaves it to the next run.
+            var casesNow = await db.RuleTestCases.IgnoreQueryFilters().Where(c => c.RuleId == run.RuleId)
+                .Select(c => new { c.Id, c.UpdatedAt }).ToListAsync(cancellationToken);
+            var sameCases = casesNow.Count == cases.Count && casesNow.All(c => cases.Any(k => k.Id == c.Id && k.UpdatedAt == c.UpdatedAt));
+            await db.Entry(rule).ReloadAsync(cancellationToken);
+            if (rule.LatestVersion == run.RuleVersion && sameCases)
                 rule.TestStatus = run.Failed == 0 ? RuleTestStatus.Passing : RuleTestStatus.Failing;
         }
 

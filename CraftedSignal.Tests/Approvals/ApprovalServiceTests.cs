@@ -148,13 +148,16 @@ public sealed class ApprovalServiceTests : IAsyncLifetime
     [Fact]
     public async Task SavingANewVersion_SupersedesTheOpenReview_AndTheNewOneComparesWithTheApprovedVersion()
     {
-        var rule = await CreateAsync();
+        // A company that chose not to require tests: the risk then says the rule has none.
+        await using (var scope = _db.As(_author, _company))
+            Assert.True((await scope.ServiceProvider.GetRequiredService<CompanyService>().UpdateSettingsAsync(new CompanySettings("Acme", 7, 1, 14, RequireTestsForReview: false))).Succeeded);
+        var rule = (await Rules(_author).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
         var first = (await Approvals(_author).SubmitAsync(rule)).Value;
         await Approvals(_reviewer).DecideAsync(first, ReviewDecisionKind.Approve, null);
-        await Rules(_author).SaveAsync(rule, RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal), 1);
+        await SaveAsync(_author, rule, RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal), 1);
         var second = (await Approvals(_author).SubmitAsync(rule)).Value;
 
-        await Rules(_author).SaveAsync(rule, RuleServiceTests.Whoami.Replace("whoami.exe", "who.exe", StringComparison.Ordinal), 2);
+        await SaveAsync(_author, rule, RuleServiceTests.Whoami.Replace("whoami.exe", "who.exe", StringComparison.Ordinal), 2);
 
         Assert.Equal(ApprovalStatus.Superseded, (await Approvals(_author).GetAsync(second)).Value!.Request.Status);
         Assert.Contains("superseded", (await Approvals(_reviewer).DecideAsync(second, ReviewDecisionKind.Approve, null)).Error!.Message, StringComparison.Ordinal);
@@ -248,8 +251,21 @@ public sealed class ApprovalServiceTests : IAsyncLifetime
         Assert.True((await scope.ServiceProvider.GetRequiredService<CompanyService>().UpdateSettingsAsync(new CompanySettings("Acme", 7, count))).Succeeded);
     }
 
-    private async Task<Guid> CreateAsync() =>
-        (await Rules(_author).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+    /// <summary>A rule by the author whose tests passed: ready for review.</summary>
+    private async Task<Guid> CreateAsync()
+    {
+        var rule = (await Rules(_author).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+        await _db.PassTestsAsync(_author, _company, rule);
+        return rule;
+    }
+
+    /// <summary>Saves a new version as <paramref name="userId"/> and lets the test run that every save starts finish.</summary>
+    private async Task SaveAsync(string userId, Guid rule, string content, int basedOn)
+    {
+        var saved = await Rules(userId).SaveAsync(rule, content, basedOn);
+        Assert.True(saved.Succeeded, saved.Error?.Message);
+        await _db.RunQueuedWorkAsync();
+    }
 
     private RuleService Rules(string userId) => _db.As(userId, _company).ServiceProvider.GetRequiredService<RuleService>();
 

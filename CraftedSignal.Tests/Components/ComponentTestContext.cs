@@ -33,7 +33,7 @@ public sealed class ComponentTestContext : IAsyncLifetime
         var services = Context.Services;
         services.AddMudServices();
         services.AddSingleton<TimeProvider>(Database.Clock);
-        services.AddSingleton<Domain.Jobs.IWorkQueue>(new RecordingQueue());
+        services.AddSingleton<Domain.Jobs.IWorkQueue>(Database.Queue);
         services.AddCraftedSignalDomain(Database.ConnectionString);
         _authorization = Context.AddAuthorization();
         Context.SetRendererInfo(new RendererInfo("Server", true));

@@ -88,7 +88,7 @@ public sealed class ReviewPagesTests : IAsyncLifetime
         _test.SignIn(_reviewer, "rita@acme.test", _company, CompanyRole.User);
         var page = RenderReview(review);
 
-        Assert.Contains("No tests", page.Find("[aria-label='Risk reasons']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Level high: its alerts page people.", page.Find("[aria-label='Risk reasons']").TextContent, StringComparison.Ordinal);
         Assert.Contains("No earlier version: a new rule", page.Markup, StringComparison.Ordinal);
         page.Find("button:contains('Approve')").Click();
 
@@ -153,8 +153,11 @@ public sealed class ReviewPagesTests : IAsyncLifetime
 
     private async Task<Guid> CreateAsync(string content)
     {
-        await using var scope = _test.Database.As(_author, _company, "Uma");
-        return (await scope.ServiceProvider.GetRequiredService<RuleService>().CreateAsync(new RuleDraft(RuleFormat.Sigma, content))).Value!.RuleId;
+        Guid rule;
+        await using (var scope = _test.Database.As(_author, _company, "Uma"))
+            rule = (await scope.ServiceProvider.GetRequiredService<RuleService>().CreateAsync(new RuleDraft(RuleFormat.Sigma, content))).Value!.RuleId;
+        await _test.Database.PassTestsAsync(_author, _company, rule);
+        return rule;
     }
 
     private async Task<Guid> SubmitAsync(Guid rule)

@@ -48,8 +48,10 @@ public sealed class RuleDeploymentsPanelTests : IAsyncLifetime
     public async Task LiveVersion_CanBeRolledBackToAnOlderApprovedOne()
     {
         var rule = (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+        await _test.Database.PassTestsAsync(_owner, _company, rule);
         await ApproveAsync(rule);
         await Service<RuleService>(_owner).SaveAsync(rule, RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal), 1);
+        await _test.Database.RunQueuedWorkAsync();
         await ApproveAsync(rule);
         var target = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
         var deployed = (await Service<DeploymentService>(_owner).DeployAsync(rule, target)).Value;

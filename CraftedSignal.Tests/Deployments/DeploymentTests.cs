@@ -53,7 +53,9 @@ public sealed class DeploymentTests : IAsyncLifetime
         var deployed = await Service<DeploymentService>(_owner).DeployAsync(rule, target);
 
         Assert.Contains("No version of this rule is approved", deployed.Error!.Message, StringComparison.Ordinal);
-        Assert.Empty(_db.Queue.Enqueued);
+        await using var db = _db.NewContext();
+        Assert.False(await db.Deployments.IgnoreQueryFilters().AnyAsync());
+        Assert.False(await db.WorkItems.IgnoreQueryFilters().AnyAsync(w => w.Kind == DeploymentService.WorkKind));
     }
 
     [Fact]
@@ -64,16 +66,17 @@ public sealed class DeploymentTests : IAsyncLifetime
         var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
         var other = (await Service<TargetService>(_owner).CreateAsync("Second sandbox", TargetKind.Sandbox)).Value;
 
+        var before = _db.Queue.Enqueued.Count;
         var id = (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value;
-        Assert.Equal([id], _db.Queue.Enqueued);
+        Assert.Equal([id], _db.Queue.Enqueued.Skip(before));
         Assert.Contains("is on its way", (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
         await RunAsync(id);
 
         var deployment = Assert.Single((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!);
         Assert.Equal((DeploymentStatus.Succeeded, true, 1, "Sandbox"), (deployment.Status, deployment.Live, deployment.RuleVersion, deployment.TargetName));
         var library = Service<RuleLibrary>(_reviewer);
-        Assert.Equal(1, (await library.ListAsync(new RuleQuery { DeployedTo = sandbox })).TotalCount);
-        Assert.Equal(0, (await library.ListAsync(new RuleQuery { DeployedTo = other })).TotalCount);
+        Assert.Equal(1, (await library.ListAsync(new RuleQuery { DeployedTo = sandbox })).Value!.TotalCount);
+        Assert.Equal(0, (await library.ListAsync(new RuleQuery { DeployedTo = other })).Value!.TotalCount);
         Assert.Equal(1, (await Service<TargetService>(_owner).ListAsync()).Value!.Single(t => t.Id == sandbox).DeployedRules);
         await using var db = _db.NewContext();
         Assert.Equal(RuleServiceTests.Whoami, (await db.Deployments.IgnoreQueryFilters().SingleAsync()).CompiledQuery);
@@ -88,13 +91,14 @@ public sealed class DeploymentTests : IAsyncLifetime
         var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
         await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
         await Service<RuleService>(_owner).SaveAsync(rule, RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal), 1);
+        await _db.RunQueuedWorkAsync();
         await ApproveAsync(rule);
 
         await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
 
         var deployments = (await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!;
         Assert.Equal([(2, true), (1, false)], deployments.Select(d => (d.RuleVersion, d.Live)));
-        Assert.Equal(1, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).TotalCount);
+        Assert.Equal(1, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).Value!.TotalCount);
     }
 
     [Fact]
@@ -104,8 +108,10 @@ public sealed class DeploymentTests : IAsyncLifetime
         await ApproveAsync(rule);
         var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
         await Service<RuleService>(_owner).SaveAsync(rule, RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal), 1);
+        await _db.RunQueuedWorkAsync();
         await ApproveAsync(rule);
         await Service<RuleService>(_owner).SaveAsync(rule, RuleServiceTests.Whoami.Replace("level: high", "level: low", StringComparison.Ordinal), 2);
+        await _db.RunQueuedWorkAsync();
         await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
         Assert.Contains("already runs", (await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox, 2)).Error!.Message, StringComparison.Ordinal);
 
@@ -118,22 +124,22 @@ public sealed class DeploymentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Remove_TakesTheRuleOffTheTarget_AndOnlyThenCanItBeDeleted()
+    public async Task Remove_TakesTheRuleOffTheTarget_AndOnlyThenCanItBeArchived()
     {
         var rule = await CreateRuleAsync();
         await ApproveAsync(rule);
         var sandbox = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
         Assert.Contains("nothing to remove", (await Service<DeploymentService>(_owner).RemoveAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
         await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
-        Assert.Contains("still runs on 1 target", (await Service<RuleService>(_owner).DeleteAsync(rule)).Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("still runs on 1 target", (await Service<RuleService>(_owner).ArchiveAsync(rule)).Error!.Message, StringComparison.Ordinal);
 
         var removal = (await Service<DeploymentService>(_owner).RemoveAsync(rule, sandbox)).Value;
         Assert.Contains("on its way", (await Service<DeploymentService>(_owner).RemoveAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
         await RunAsync(removal);
 
-        Assert.Equal(0, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).TotalCount);
+        Assert.Equal(0, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).Value!.TotalCount);
         Assert.All((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!, d => Assert.False(d.Live));
-        Assert.True((await Service<RuleService>(_owner).DeleteAsync(rule)).Succeeded);
+        Assert.True((await Service<RuleService>(_owner).ArchiveAsync(rule)).Succeeded);
         await using var db = _db.NewContext();
         Assert.True(await db.AuditEntries.IgnoreQueryFilters().AnyAsync(e => e.Action == AuditActions.RemovalSucceeded));
     }
@@ -156,7 +162,7 @@ public sealed class DeploymentTests : IAsyncLifetime
         foreach (var removal in removals)
             await RunAsync(removal);
         Assert.All((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!, d => Assert.False(d.Live));
-        Assert.True((await Service<RuleService>(_owner).DeleteAsync(rule)).Succeeded);
+        Assert.True((await Service<RuleService>(_owner).ArchiveAsync(rule)).Succeeded);
     }
 
     [Fact]
@@ -197,8 +203,12 @@ public sealed class DeploymentTests : IAsyncLifetime
         Assert.NotNull(result.Error);
     }
 
-    private async Task<Guid> CreateRuleAsync() =>
-        (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+    private async Task<Guid> CreateRuleAsync()
+    {
+        var rule = (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+        await _db.PassTestsAsync(_owner, _company, rule);
+        return rule;
+    }
 
     private async Task ApproveAsync(Guid rule)
     {

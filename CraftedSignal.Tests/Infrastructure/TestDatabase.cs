@@ -16,6 +16,7 @@ public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "craftedsignal-tests-" + Guid.NewGuid().ToString("N"));
     private readonly ServiceProvider _root;
+    private readonly HashSet<Guid> _ran = [];
 
     private TestDatabase()
     {
@@ -90,6 +91,42 @@ public sealed class TestDatabase : IAsyncDisposable
         db.Memberships.Add(membership);
         await db.SaveChangesAsync();
         return membership.Id;
+    }
+
+    /// <summary>Runs, through the app's own <see cref="Domain.Jobs.WorkRunner"/>, every item enqueued so far and not yet run here, in order.</summary>
+    public async Task RunQueuedWorkAsync()
+    {
+        foreach (var id in Queue.Enqueued.Except(_ran).ToList())
+        {
+            _ran.Add(id);
+            await using var scope = _root.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Domain.Jobs.WorkRunner>().RunAsync(id, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Gives a rule that detects <c>whoami.exe</c> (<see cref="Rules.RuleServiceTests.Whoami"/>) a test case and a finished,
+    /// passing run of its latest version, as a review requires.
+    /// </summary>
+    public async Task PassTestsAsync(string userId, Guid companyId, Guid ruleId)
+    {
+        await using (var scope = As(userId, companyId))
+        {
+            var tests = scope.ServiceProvider.GetRequiredService<Domain.Testing.RuleTestService>();
+            if ((await tests.ListCasesAsync(ruleId)).Value!.Count == 0)
+            {
+                var saved = await tests.SaveCaseAsync(ruleId, null, "whoami runs", Domain.Testing.TestExpectation.Alert, null,
+                    """{"Image": "C:\\Windows\\System32\\whoami.exe"}""");
+                if (!saved.Succeeded)
+                    throw new InvalidOperationException(saved.Error.Message);
+            }
+
+            var started = await tests.StartRunAsync(ruleId);
+            if (!started.Succeeded)
+                throw new InvalidOperationException(started.Error.Message);
+        }
+
+        await RunQueuedWorkAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -143,8 +143,8 @@ public sealed class RuleDetailsTests : IAsyncLifetime
         Assert.Equal(["https://attack.mitre.org/techniques/T1033/"], details.References);
         Assert.Equal(["Inventory scripts"], details.FalsePositives);
         var library = _db.As(_author, _company).ServiceProvider.GetRequiredService<RuleLibrary>();
-        Assert.Equal(1, (await library.ListAsync(new RuleQuery { Technique = "T1033" })).TotalCount);
-        Assert.Equal(1, (await library.ListAsync(new RuleQuery { Search = "anyone" })).TotalCount);
+        Assert.Equal(1, (await library.ListAsync(new RuleQuery { Technique = "T1033" })).Value!.TotalCount);
+        Assert.Equal(1, (await library.ListAsync(new RuleQuery { Search = "anyone" })).Value!.TotalCount);
     }
 
     [Fact]

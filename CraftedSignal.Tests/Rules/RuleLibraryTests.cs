@@ -63,7 +63,7 @@ public sealed class RuleLibraryTests : IAsyncLifetime
         await using var scope = _db.As(_author, _company);
         var library = scope.ServiceProvider.GetRequiredService<RuleLibrary>();
 
-        var page = await library.ListAsync(new RuleQuery { Sort = RuleSort.Title, Descending = false, Page = 1, PageSize = 3 });
+        var page = (await library.ListAsync(new RuleQuery { Sort = RuleSort.Title, Descending = false, Page = 1, PageSize = 3 })).Value!;
 
         Assert.Equal(4, page.TotalCount);
         Assert.Equal(["Whoami Execution"], page.Rows.Select(r => r.Title));
@@ -74,7 +74,7 @@ public sealed class RuleLibraryTests : IAsyncLifetime
     {
         await using var scope = _db.As(_author, null);
 
-        Assert.Equal(0, (await scope.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(new RuleQuery())).TotalCount);
+        Assert.IsType<Domain.Tenancy.NoCurrentCompany>((await scope.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(new RuleQuery())).Error);
     }
 
     internal static string Sigma(string title, string level, string category, string tactic, string technique, string image) => $"""
@@ -97,7 +97,7 @@ public sealed class RuleLibraryTests : IAsyncLifetime
     private async Task<IReadOnlyList<string>> TitlesAsync(RuleQuery query)
     {
         await using var scope = _db.As(_author, _company);
-        var page = await scope.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(query);
+        var page = (await scope.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(query)).Value!;
         return page.Rows.Select(r => r.Title).ToList();
     }
 }

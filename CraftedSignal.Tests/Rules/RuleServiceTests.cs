@@ -145,7 +145,7 @@ public sealed class RuleServiceTests : IAsyncLifetime
         Assert.IsType<NotPermitted>((await Rules(_viewer).CreateAsync(new RuleDraft(RuleFormat.Sigma, Whoami))).Error);
         Assert.IsType<NotPermitted>((await Rules(_viewer).SaveAsync(created.RuleId, Whoami + "#", 1)).Error);
         Assert.IsType<NotPermitted>((await Rules(_viewer).ChangeLifecycleAsync(created.RuleId, RuleLifecycle.Killed)).Error);
-        Assert.IsType<NotPermitted>((await Rules(_viewer).DeleteAsync(created.RuleId)).Error);
+        Assert.IsType<NotPermitted>((await Rules(_viewer).ArchiveAsync(created.RuleId)).Error);
     }
 
     [Fact]
@@ -159,8 +159,8 @@ public sealed class RuleServiceTests : IAsyncLifetime
 
         Assert.IsType<NotFound>((await theirs.GetAsync(created.RuleId)).Error);
         Assert.IsType<NotFound>((await theirs.SaveAsync(created.RuleId, "title: x", 1)).Error);
-        Assert.IsType<NotFound>((await theirs.DeleteAsync(created.RuleId)).Error);
-        Assert.Equal(0, (await scope.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(new RuleQuery())).TotalCount);
+        Assert.IsType<NotFound>((await theirs.ArchiveAsync(created.RuleId)).Error);
+        Assert.Equal(0, (await scope.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(new RuleQuery())).Value!.TotalCount);
     }
 
     [Fact]
@@ -174,18 +174,56 @@ public sealed class RuleServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_OnlyDraftOrKilledRules()
+    public async Task Archive_OnlyDraftOrKilledRules_KeepsEveryVersion_AndHidesTheRuleFromTheLibrary()
     {
         var created = (await Rules(_author).CreateAsync(new RuleDraft(RuleFormat.Sigma, Whoami))).Value!;
         Assert.True((await Rules(_author).ChangeLifecycleAsync(created.RuleId, RuleLifecycle.Active)).Succeeded);
 
-        Assert.IsType<RuleNotDeletable>((await Rules(_author).DeleteAsync(created.RuleId)).Error);
+        Assert.IsType<RuleNotArchivable>((await Rules(_author).ArchiveAsync(created.RuleId)).Error);
         Assert.True((await Rules(_author).ChangeLifecycleAsync(created.RuleId, RuleLifecycle.Killed)).Succeeded);
-        Assert.True((await Rules(_author).DeleteAsync(created.RuleId)).Succeeded);
+        Assert.True((await Rules(_author).ArchiveAsync(created.RuleId)).Succeeded);
 
+        await using var scope = _db.As(_author, _company);
+        var library = scope.ServiceProvider.GetRequiredService<RuleLibrary>();
+        Assert.Equal(0, (await library.ListAsync(new RuleQuery())).Value!.TotalCount);
+        Assert.Equal(created.RuleId, Assert.Single((await library.ListAsync(new RuleQuery { Archived = true })).Value!.Rows).Id);
+        Assert.IsType<RuleArchived>((await Rules(_author).SaveAsync(created.RuleId, Whoami + "# more", 1)).Error);
+        Assert.IsType<RuleArchived>((await Rules(_author).ChangeLifecycleAsync(created.RuleId, RuleLifecycle.Draft)).Error);
         await using var ctx = _db.NewContext();
-        Assert.False(await ctx.RuleVersions.IgnoreQueryFilters().AnyAsync());
-        Assert.True(await ctx.AuditEntries.IgnoreQueryFilters().AnyAsync(e => e.Action == AuditActions.RuleDeleted));
+        Assert.True(await ctx.RuleVersions.IgnoreQueryFilters().AnyAsync(v => v.RuleId == created.RuleId));
+        Assert.True(await ctx.AuditEntries.IgnoreQueryFilters().AnyAsync(e => e.Action == AuditActions.RuleArchived));
+    }
+
+    [Fact]
+    public async Task ArchivedRule_IsRestoredOnlyByAnAdmin_AsADraft()
+    {
+        var created = (await Rules(_author).CreateAsync(new RuleDraft(RuleFormat.Sigma, Whoami))).Value!;
+        Assert.True((await Rules(_author).ArchiveAsync(created.RuleId)).Succeeded);
+        var admin = await _db.AddUserAsync("ada@acme.test");
+        await _db.AddMemberAsync(_company, admin, CompanyRole.Admin);
+        var user = await _db.AddUserAsync("ulf@acme.test");
+        await _db.AddMemberAsync(_company, user, CompanyRole.User);
+
+        Assert.IsType<NotPermitted>((await _db.As(user, _company).ServiceProvider.GetRequiredService<RuleService>().UnarchiveAsync(created.RuleId)).Error);
+        Assert.True((await _db.As(admin, _company).ServiceProvider.GetRequiredService<RuleService>().UnarchiveAsync(created.RuleId)).Succeeded);
+
+        var rule = (await Rules(_author).GetAsync(created.RuleId)).Value!;
+        Assert.Equal((RuleLifecycle.Draft, (DateTime?)null), (rule.Lifecycle, rule.ArchivedAt));
+        Assert.True((await Rules(_author).SaveAsync(created.RuleId, Whoami + "# more", 1)).Succeeded);
+    }
+
+    [Fact]
+    public async Task TheDatabase_RefusesToDeleteARuleWithEvidence()
+    {
+        var created = (await Rules(_author).CreateAsync(new RuleDraft(RuleFormat.Sigma, Whoami))).Value!;
+
+        // Someone holding the database who tries to make a rule's history disappear with one delete.
+        await using var ctx = _db.NewContext();
+        ctx.DetectionRules.Remove(await ctx.DetectionRules.IgnoreQueryFilters().SingleAsync(r => r.Id == created.RuleId));
+
+        await Assert.ThrowsAsync<DbUpdateException>(() => ctx.SaveChangesAsync());
+        await using var check = _db.NewContext();
+        Assert.Equal(1, await check.RuleVersions.IgnoreQueryFilters().CountAsync(v => v.RuleId == created.RuleId));
     }
 
     private RuleService Rules(string userId) =>

@@ -139,7 +139,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
 
         Assert.Equal("application/zip", acme.Content.Headers.ContentType?.MediaType);
         using var acmeZip = new System.IO.Compression.ZipArchive(await acme.Content.ReadAsStreamAsync());
-        Assert.Equal(["rules/whoami_execution.yml"], acmeZip.Entries.Select(e => e.FullName));
+        Assert.Equal(["rules/whoami_execution.yml", "rules/whoami_execution.tests.json"], acmeZip.Entries.Select(e => e.FullName));
         using var globexZip = new System.IO.Compression.ZipArchive(await globex.Content.ReadAsStreamAsync());
         Assert.Empty(globexZip.Entries);
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
@@ -263,6 +263,14 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
                 scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(Acme, ownerId, "owner@acme.test", CompanyRole.Owner, null);
                 var saved = await scope.ServiceProvider.GetRequiredService<RuleService>().CreateAsync(new RuleDraft(RuleFormat.Sigma, Rules.RuleServiceTests.Whoami));
                 _rule = saved.Value!.RuleId;
+
+                // A review needs a finished, passing run of the rule's tests: the app's own job system runs it.
+                var tests = scope.ServiceProvider.GetRequiredService<Domain.Testing.RuleTestService>();
+                await tests.SaveCaseAsync(_rule.Value, null, "whoami runs", Domain.Testing.TestExpectation.Alert, null, """{"Image": "C:\\Windows\\System32\\whoami.exe"}""");
+                await tests.StartRunAsync(_rule.Value);
+                for (var waited = 0; waited < 200 && await db.DetectionRules.IgnoreQueryFilters().AsNoTracking().Where(r => r.Id == _rule.Value)
+                    .Select(r => r.TestStatus).SingleAsync() != Domain.Rules.RuleTestStatus.Passing; waited++)
+                    await Task.Delay(50);
                 Review = (await scope.ServiceProvider.GetRequiredService<Domain.Approvals.ApprovalService>().SubmitAsync(_rule.Value, "please review")).Value;
                 return _rule.Value;
             }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using CraftedSignal.Domain.Deployments;
 using CraftedSignal.Domain;
+using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Identity;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
@@ -174,7 +175,7 @@ internal static partial class RuleBenchRunner
             await using var scope = bench.Scope();
             var library = scope.ServiceProvider.GetRequiredService<RuleLibrary>();
             RulePage page = null!;
-            var times = await TimeAsync(options, async () => page = await library.ListAsync(query, cancellationToken));
+            var times = await TimeAsync(options, async () => page = (await library.ListAsync(query, cancellationToken)).Value!);
             await output.WriteLineAsync(Invariant($"| {name,-52} | {page.Rows.Count,5} | {page.TotalCount,6} | {Median(times),9:F1} | {P95(times),7:F1} |"));
         }
     }
@@ -196,10 +197,10 @@ internal static partial class RuleBenchRunner
         {
             await using var scope = bench.Scope();
             var library = scope.ServiceProvider.GetRequiredService<RuleLibrary>();
-            var rows = (await library.ListAsync(new RuleQuery { PageSize = size }, cancellationToken)).Rows;
+            var rows = (await library.ListAsync(new RuleQuery { PageSize = size }, cancellationToken)).Value!.Rows;
             var html = "";
             var render = await TimeAsync(options, async () => html = await renderPage(rows));
-            var both = await TimeAsync(options, async () => html = await renderPage((await library.ListAsync(new RuleQuery { PageSize = size }, cancellationToken)).Rows));
+            var both = await TimeAsync(options, async () => html = await renderPage((await library.ListAsync(new RuleQuery { PageSize = size }, cancellationToken)).Value!.Rows));
             await output.WriteLineAsync(Invariant($"| {rows.Count,5} | {html.Length / 1024.0,8:F0} | {Median(render),9:F1} | {P95(render),7:F1} | {Median(both),22:F1} |"));
         }
     }
@@ -388,7 +389,7 @@ internal static partial class RuleBenchRunner
                     CreatedAt = now,
                 };
                 db.DetectionRules.Add(rule);
-                RuleService.AddVersion(db, rule, content, analysis, "Bench copy", new RuleSource("bench", file.Path, null), userId, "Bench", now);
+                await VersionAppender.AppendAsync(db, rule, content, analysis, "Bench copy", new RuleSource("bench", file.Path, null), new Actor(userId, "Bench", null), now, cancellationToken);
                 added++;
             }
 

@@ -15,8 +15,11 @@ internal sealed class ApprovalRequestConfiguration : IEntityTypeConfiguration<Ap
         builder.Property(r => r.Message).HasMaxLength(2000);
         builder.HasIndex(r => new { r.CompanyId, r.Status, r.CreatedAt });
         builder.HasIndex(r => new { r.RuleId, r.RuleVersion });
-        builder.HasOne<DetectionRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasMany(r => r.Decisions).WithOne().HasForeignKey(d => d.RequestId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(r => r.ConcurrencyStamp).IsConcurrencyToken();
+
+        // Reviews and decisions are evidence: the database refuses to delete a rule or a request that has them.
+        builder.HasOne<DetectionRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(r => r.Decisions).WithOne().HasForeignKey(d => d.RequestId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

@@ -19,6 +19,7 @@ internal sealed class DetectionRuleConfiguration : IEntityTypeConfiguration<Dete
         builder.Property(r => r.LogSourceService).HasMaxLength(64);
         builder.Property(r => r.OwnerUserId).HasMaxLength(450);
         builder.Property(r => r.OwnerName).HasMaxLength(256);
+        builder.Property(r => r.ArchivedBy).HasMaxLength(256);
         builder.HasOne<Company>().WithMany().HasForeignKey(r => r.CompanyId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(r => r.Tags).WithOne().HasForeignKey(t => t.RuleId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => new { r.CompanyId, r.UpdatedAt });
@@ -34,12 +35,14 @@ internal sealed class RuleVersionConfiguration : IEntityTypeConfiguration<RuleVe
         builder.Property(v => v.ContentSha256).HasMaxLength(64);
         builder.Property(v => v.AuthorUserId).HasMaxLength(450);
         builder.Property(v => v.AuthorName).HasMaxLength(256);
+        builder.Property(v => v.RecordedByUserId).HasMaxLength(450);
+        builder.Property(v => v.RecordedByName).HasMaxLength(256);
         builder.Property(v => v.Message).HasMaxLength(1000);
         builder.Property(v => v.SourceName).HasMaxLength(256);
         builder.Property(v => v.SourceUrl).HasMaxLength(2048);
         builder.Property(v => v.SourceSha256).HasMaxLength(64);
         builder.HasIndex(v => new { v.RuleId, v.Number }).IsUnique();
-        builder.HasOne<DetectionRule>().WithMany().HasForeignKey(v => v.RuleId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<DetectionRule>().WithMany().HasForeignKey(v => v.RuleId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

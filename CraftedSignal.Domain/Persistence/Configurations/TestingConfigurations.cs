@@ -22,8 +22,8 @@ internal sealed class TestRunConfiguration : IEntityTypeConfiguration<TestRun>
         builder.Property(r => r.RequestedBy).HasMaxLength(256);
         builder.Property(r => r.Error).HasMaxLength(2000);
         builder.HasIndex(r => new { r.RuleId, r.CreatedAt });
-        builder.HasOne<DetectionRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasMany(r => r.Results).WithOne().HasForeignKey(r => r.TestRunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<DetectionRule>().WithMany().HasForeignKey(r => r.RuleId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(r => r.Results).WithOne().HasForeignKey(r => r.TestRunId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

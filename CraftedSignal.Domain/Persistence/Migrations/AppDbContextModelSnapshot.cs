@@ -26,6 +26,10 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<Guid>("CompanyId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -384,6 +388,13 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ArchivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArchivedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("CompanyId")
                         .HasColumnType("TEXT");
 
@@ -557,6 +568,14 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RecordedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("RuleId")
                         .HasColumnType("TEXT");
 
@@ -629,6 +648,9 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequireTestsForReview")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("RequiredApprovals")
                         .HasColumnType("INTEGER");
@@ -1037,7 +1059,7 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.HasOne("CraftedSignal.Domain.Rules.DetectionRule", null)
                         .WithMany()
                         .HasForeignKey("RuleId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
@@ -1046,7 +1068,7 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.HasOne("CraftedSignal.Domain.Approvals.ApprovalRequest", null)
                         .WithMany("Decisions")
                         .HasForeignKey("RequestId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
@@ -1055,7 +1077,7 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.HasOne("CraftedSignal.Domain.Rules.DetectionRule", null)
                         .WithMany()
                         .HasForeignKey("RuleId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
                     b.HasOne("CraftedSignal.Domain.Targets.SiemTarget", null)
@@ -1088,7 +1110,7 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.HasOne("CraftedSignal.Domain.Rules.DetectionRule", null)
                         .WithMany()
                         .HasForeignKey("RuleId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
@@ -1136,7 +1158,7 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.HasOne("CraftedSignal.Domain.Testing.TestRun", null)
                         .WithMany("Results")
                         .HasForeignKey("TestRunId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
@@ -1145,7 +1167,7 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.HasOne("CraftedSignal.Domain.Rules.DetectionRule", null)
                         .WithMany()
                         .HasForeignKey("RuleId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

@@ -47,6 +47,8 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private RuleTestsPanel? _testsPanel;
     private RuleDetails? _rule;
     private ReviewRow? _review;
+    private string? _submitRefusal;
+    private bool _canAdminister;
     private RuleAnalysis? _analysis;
     private IReadOnlyList<RuleConversion> _conversions = [];
     private VersionConflict? _conflict;
@@ -98,16 +100,12 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         _ => "Tests",
     };
 
-    /// <summary>Why the latest version cannot go to review now (the server enforces the same), or null when it can.</summary>
+    /// <summary>Why the latest version cannot go to review now, as the server says (it enforces the same), or null when it can.</summary>
     private string? SubmitBlockedReason => _rule switch
     {
         null => "Save the rule first.",
         _ when _dirty => "Save your changes first: reviewers review a saved version.",
-        { HasErrors: true } => "This version has errors: it stays a draft and cannot be submitted for review until they are fixed.",
-        { TestStatus: RuleTestStatus.Failing } => "The tests of this version fail.",
-        _ when _review is { Status: ApprovalStatus.Pending or ApprovalStatus.Approved, IsExpired: false } && _review.RuleVersion == _rule.LatestVersion
-            => _review.Status == ApprovalStatus.Approved ? "This version is approved." : "This version is already waiting for review.",
-        _ => null,
+        _ => _submitRefusal,
     };
 
     private string ProblemsTitle => _analysis is { Diagnostics.Count: > 0 } a ? $"Problems ({a.Diagnostics.Count})" : "Problems";
@@ -116,6 +114,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     {
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
         _canEdit = user?.GetCompanyRole() is { } role && role.Allows(Permission.Author);
+        _canAdminister = user?.GetCompanyRole() is { } adminRole && adminRole.Allows(Permission.Administer);
         if (RuleId is { } id)
         {
             var loaded = await Rules.GetAsync(id);
@@ -327,6 +326,15 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
             return;
         var review = await Approvals.LatestForRuleAsync(_rule.Id);
         _review = review.Succeeded ? review.Value : null;
+        var refusal = await Approvals.WhyNotSubmittableAsync(_rule.Id);
+        _submitRefusal = refusal.Succeeded ? refusal.Value : refusal.Error.Message;
+    }
+
+    /// <summary>A test run finished or the cases changed: the header's test status and the submit button follow.</summary>
+    private async Task TestsChangedAsync()
+    {
+        await ReloadAsync();
+        StateHasChanged();
     }
 
     private async Task SubmitForReviewAsync()
@@ -452,16 +460,16 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         }
     }
 
-    private async Task DeleteAsync()
+    private async Task ArchiveAsync()
     {
         if (_rule is null)
             return;
-        var confirmed = await Dialogs.ShowMessageBoxAsync("Delete rule",
-            $"Delete '{_rule.Title}' and its {_rule.Versions.Count} version(s)? The audit trail keeps the record that it existed.",
-            yesText: "Delete", cancelText: "Cancel");
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Archive rule",
+            $"Archive '{_rule.Title}'? It leaves the library; its {_rule.Versions.Count} version(s), reviews and test runs are kept as evidence, and an Owner or Admin can restore it.",
+            yesText: "Archive", cancelText: "Cancel");
         if (confirmed != true)
             return;
-        var result = await Rules.DeleteAsync(_rule.Id);
+        var result = await Rules.ArchiveAsync(_rule.Id);
         if (!result.Succeeded)
         {
             Snackbar.Add(result.Error.Message, Severity.Error);
@@ -469,8 +477,23 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         }
 
         await SetDirtyAsync(false);
-        Snackbar.Add("The rule was deleted.", Severity.Success);
+        Snackbar.Add("The rule was archived.", Severity.Success);
         Navigation.NavigateTo("/rules");
+    }
+
+    private async Task UnarchiveAsync()
+    {
+        if (_rule is null)
+            return;
+        var result = await Rules.UnarchiveAsync(_rule.Id);
+        if (!result.Succeeded)
+        {
+            Snackbar.Add(result.Error.Message, Severity.Error);
+            return;
+        }
+
+        Snackbar.Add("The rule is back in the library, as a draft.", Severity.Success);
+        await ReloadAsync();
     }
 
     private async Task ConfirmLeaveAsync(LocationChangingContext context)
