@@ -55,6 +55,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Deployments.DeploymentService>();
         services.AddScoped<IWorkHandler, Deployments.DeploymentWork>();
         services.AddSingleton<WorkNotifier>();
+        services.AddSingleton<MembershipNotifier>();
 
         services.AddScoped<WorkScheduler>();
         services.AddScoped<WorkRunner>();

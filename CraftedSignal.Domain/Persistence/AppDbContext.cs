@@ -116,7 +116,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
             {
                 return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             }
-            catch (DbUpdateException) when (attempt < MaxAuditSealAttempts && HasPendingAuditEntries())
+            catch (DbUpdateException ex) when (attempt < MaxAuditSealAttempts && HasPendingAuditEntries() && IsAuditChainConflict(ex))
             {
                 // Another writer appended to the same chain first (unique ChainId+Sequence): re-seal on the new head.
             }
@@ -137,6 +137,18 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
                 throw new InvalidOperationException("Rule versions are immutable: save a new version instead.");
         }
     }
+
+    /// <summary>
+    /// True only for the audit chain's own race: the unique (ChainId, Sequence) index refused a row. Any other failure
+    /// (a concurrency token, another unique index, a foreign key) is the caller's to handle and is never retried here.
+    /// SQLite names the columns ("UNIQUE constraint failed: AuditEntries.ChainId, AuditEntries.Sequence"), PostgreSQL
+    /// the index ("IX_AuditEntries_ChainId_Sequence").
+    /// </summary>
+    internal static bool IsAuditChainConflict(DbUpdateException exception) =>
+        exception is not DbUpdateConcurrencyException
+        && exception.InnerException?.Message is { } message
+        && (message.Contains("AuditEntries.ChainId, AuditEntries.Sequence", StringComparison.Ordinal)
+            || message.Contains("IX_AuditEntries_ChainId_Sequence", StringComparison.Ordinal));
 
     private bool HasPendingAuditEntries() =>
         ChangeTracker.Entries<AuditEntry>().Any(e => e.State == EntityState.Added);

@@ -8,7 +8,7 @@ namespace CraftedSignal.Domain.Tenancy;
 public sealed record MemberView(Guid MembershipId, string UserId, string DisplayName, string Email, CompanyRole Role, DateTime JoinedAt, bool IsYou);
 
 /// <summary>The members of the current company: list, change role, remove. Enforces the Owner rules.</summary>
-public sealed class MembershipService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time)
+public sealed class MembershipService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, MembershipNotifier notifier)
 {
     public async Task<Result<IReadOnlyList<MemberView>>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -67,6 +67,9 @@ public sealed class MembershipService(IDbContextFactory<AppDbContext> dbFactory,
                 user.CurrentCompanyId = null;
         }
 
+        // A new security stamp ends sessions that still carry what the member was: cookies are re-validated against it.
+        if (target.User is { } member)
+            member.SecurityStamp = Guid.NewGuid().ToString();
         await db.SaveChangesAsync(cancellationToken);
 
         // Checked after the write, inside the transaction, so two Owners demoting each other at once cannot both succeed.
@@ -78,6 +81,7 @@ public sealed class MembershipService(IDbContextFactory<AppDbContext> dbFactory,
         }
 
         await transaction.CommitAsync(cancellationToken);
+        notifier.Publish(new MembershipChange(target.UserId, actor.CompanyId, newRole));
         return Result.Ok();
     }
 }
