@@ -1,3 +1,5 @@
+using Microsoft.Playwright;
+
 namespace CraftedSignal.E2E;
 
 /// <summary>A fresh app (its own database) and a Chromium for each test.</summary>
@@ -37,6 +39,25 @@ public abstract class BrowserTest : IAsyncLifetime
     }
 
     /// <summary>Nothing a page needed was refused by the content security policy.</summary>
+    /// <summary>Adds a test case from the editor's Tests tab (which must be open).</summary>
+    protected static async Task AddTestAsync(IPage page, string name, bool mustAlert, string events)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add test" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        if (!mustAlert)
+            await dialog.GetByText("Must not alert").ClickAsync();
+        var editor = dialog.Locator("#test-events-editor").GetByRole(AriaRole.Code);
+        await Assertions.Expect(editor).ToBeVisibleAsync();
+        await editor.ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.PressAsync("Delete");
+        await page.Keyboard.InsertTextAsync(events);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save test" }).ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByText(name, new() { Exact = true })).ToBeVisibleAsync();
+    }
+
     protected void AssertNoContentSecurityPolicyViolations() =>
         Assert.DoesNotContain(Chromium.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));
 }

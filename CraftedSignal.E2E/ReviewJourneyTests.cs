@@ -57,6 +57,15 @@ public sealed class ReviewJourneyTests : BrowserTest
         await Assertions.Expect(olivia.GetByText("No targets", new() { Exact = true })).ToBeVisibleAsync();
         await Browser.ShotAsync(olivia, "34b-editor-deploy-empty");
 
+        // A review needs a finished, passing test run: the button says so, and opens by itself when the run ends.
+        await Assertions.Expect(olivia.GetByRole(AriaRole.Button, new() { Name = "Submit for review" })).ToBeDisabledAsync();
+        await olivia.GetByRole(AriaRole.Tab, new() { Name = "Tests" }).ClickAsync();
+        await AddTestAsync(olivia, "whoami from cmd", mustAlert: true, """{"Image": "C:\\Windows\\System32\\whoami.exe"}""");
+        await Assertions.Expect(olivia.GetByRole(AriaRole.Button, new() { Name = "Submit for review" })).ToBeDisabledAsync();
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Run tests" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByLabel("Test run status")).ToContainTextAsync("Passed · version 1 · 1 passed, 0 failed");
+        await Assertions.Expect(olivia.GetByRole(AriaRole.Tab, new() { Name = "Tests ✓" })).ToBeVisibleAsync();
+
         // Olivia submits the rule for review from the editor.
         await olivia.GetByRole(AriaRole.Button, new() { Name = "Submit for review" }).ClickAsync();
         var submit = olivia.GetByRole(AriaRole.Dialog);
@@ -86,7 +95,7 @@ public sealed class ReviewJourneyTests : BrowserTest
         await Assertions.Expect(rita.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
         await Browser.ShotAsync(rita, "35-reviews-queue");
         await rita.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" }).ClickAsync();
-        await Assertions.Expect(rita.GetByLabel("Risk reasons")).ToContainTextAsync("No tests");
+        await Assertions.Expect(rita.GetByLabel("Risk reasons")).ToContainTextAsync("Level high");
         await Assertions.Expect(rita.GetByText("First cut of the whoami rule.")).ToBeVisibleAsync();
         await Assertions.Expect(rita.Locator("#rule-diff .monaco-diff-editor")).ToBeVisibleAsync();
         await Browser.WaitForInteractiveAsync(rita);

@@ -163,24 +163,6 @@ public sealed class RuleAuthoringTests : BrowserTest
         AssertNoContentSecurityPolicyViolations();
     }
 
-    private static async Task AddTestAsync(IPage page, string name, bool mustAlert, string events)
-    {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Add test" }).ClickAsync();
-        var dialog = page.GetByRole(AriaRole.Dialog);
-        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
-        if (!mustAlert)
-            await dialog.GetByText("Must not alert").ClickAsync();
-        var editor = dialog.Locator("#test-events-editor").GetByRole(AriaRole.Code);
-        await Assertions.Expect(editor).ToBeVisibleAsync();
-        await editor.ClickAsync();
-        await page.Keyboard.PressAsync("Control+A");
-        await page.Keyboard.PressAsync("Delete");
-        await page.Keyboard.InsertTextAsync(events);
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save test" }).ClickAsync();
-        await Assertions.Expect(dialog).ToHaveCountAsync(0);
-        await Assertions.Expect(page.GetByText(name, new() { Exact = true })).ToBeVisibleAsync();
-    }
-
     private static void Write(System.IO.Compression.ZipArchive archive, string path, string content)
     {
         using var writer = new StreamWriter(archive.CreateEntry(path).Open());
