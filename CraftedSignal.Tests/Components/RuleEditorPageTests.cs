@@ -209,6 +209,26 @@ public sealed class RuleEditorPageTests : IAsyncLifetime
         Assert.DoesNotContain("whoami", page.Markup, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task ArchivedRule_SaysSo_OffersNoEditing_AndAnOwnerRestoresIt()
+    {
+        var id = await CreateAsync(RuleServiceTests.Whoami);
+        await using (var scope = _test.Database.As(_author, _company, "Uma"))
+            Assert.True((await scope.ServiceProvider.GetRequiredService<RuleService>().ArchiveAsync(id)).Succeeded);
+        _test.SignIn(_author, "uma@acme.test", _company, CompanyRole.Owner);
+
+        var page = Render(id);
+
+        Assert.Contains("cannot change", page.FindAll(".mud-alert").Single(a => a.TextContent.Contains("Archived on", StringComparison.Ordinal)).TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("button:contains('Submit for review')"));
+        Assert.Empty(page.FindAll("button:contains('Lifecycle')"));
+        page.Find("button:contains('Restore from archive')").Click();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("button:contains('Submit for review')")));
+        await using var db = _test.Database.NewContext();
+        Assert.Null((await db.DetectionRules.IgnoreQueryFilters().SingleAsync(r => r.Id == id)).ArchivedAt);
+    }
+
     private IRenderedComponent<RuleEditorPage> Render(Guid id)
     {
         var page = _test.Context.Render<RuleEditorPage>(p => p.Add(x => x.RuleId, id));
