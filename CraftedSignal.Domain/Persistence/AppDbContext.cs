@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Identity;
 using CraftedSignal.Domain.Jobs;
@@ -70,20 +71,20 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 
+        // Every tenant-owned row is filtered by the current company: a new ITenantOwned entity gets the filter by itself.
+        foreach (var entity in builder.Model.GetEntityTypes().Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType) && e.ClrType != typeof(Membership)))
+        {
+            var row = Expression.Parameter(entity.ClrType, "row");
+            var companyId = Expression.Convert(Expression.Property(row, nameof(ITenantOwned.CompanyId)), typeof(Guid?));
+            var current = Expression.Property(Expression.Constant(this), nameof(TenantId));
+            entity.SetQueryFilter(Expression.Lambda(Expression.Equal(companyId, current), row));
+        }
+
+        // A user always sees their own memberships in every company (the company switcher); audit entries and work of
+        // instance-wide maintenance have no company and are seen by none.
         builder.Entity<Membership>().HasQueryFilter(m => m.CompanyId == TenantId || m.UserId == TenantUserId);
-        builder.Entity<Invitation>().HasQueryFilter(i => i.CompanyId == TenantId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => e.CompanyId == TenantId);
         builder.Entity<WorkItem>().HasQueryFilter(w => w.CompanyId == TenantId);
-        builder.Entity<DetectionRule>().HasQueryFilter(r => r.CompanyId == TenantId);
-        builder.Entity<RuleVersion>().HasQueryFilter(v => v.CompanyId == TenantId);
-        builder.Entity<RuleTag>().HasQueryFilter(t => t.CompanyId == TenantId);
-        builder.Entity<RuleTestCase>().HasQueryFilter(c => c.CompanyId == TenantId);
-        builder.Entity<TestRun>().HasQueryFilter(r => r.CompanyId == TenantId);
-        builder.Entity<TestResult>().HasQueryFilter(r => r.CompanyId == TenantId);
-        builder.Entity<Approvals.ApprovalRequest>().HasQueryFilter(r => r.CompanyId == TenantId);
-        builder.Entity<Approvals.ReviewDecision>().HasQueryFilter(d => d.CompanyId == TenantId);
-        builder.Entity<Targets.SiemTarget>().HasQueryFilter(t => t.CompanyId == TenantId);
-        builder.Entity<Deployments.Deployment>().HasQueryFilter(d => d.CompanyId == TenantId);
     }
 
     /// <summary>
