@@ -89,7 +89,8 @@ public static class WebHostExtensions
 
         // Each host owns its storage (not Hangfire's global one), so that hosts in one process never share jobs.
         services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
-        services.AddHangfire(configuration => configuration
+        services.AddHangfire((provider, configuration) => configuration
+            .UseLogProvider(new HostLogProvider(provider.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());

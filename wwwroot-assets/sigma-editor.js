@@ -48,6 +48,15 @@
   const tactics = ["reconnaissance", "resource-development", "initial-access", "execution", "persistence", "privilege-escalation",
     "defense-evasion", "credential-access", "discovery", "lateral-movement", "collection", "command-and-control", "exfiltration", "impact"];
   let registered = false;
+  let techniques = null;
+
+  // Technique ids and names of the ATT&CK data the server ships, fetched once, on the first completion of a tag.
+  function loadTechniques() {
+    techniques ??= fetch("/api/v1/attack/techniques", { credentials: "same-origin" })
+      .then(response => response.ok ? response.json() : [])
+      .catch(() => []);
+    return techniques;
+  }
 
   function register() {
     if (typeof monaco === "undefined") return;
@@ -96,9 +105,10 @@
         if (/^level\s*:\s*\S*$/.test(line)) return { suggestions: levels.map(v => item(v, kinds.Value, "level")) };
         if (/^status\s*:\s*\S*$/.test(line)) return { suggestions: statuses.map(v => item(v, kinds.Value, "status")) };
         if (/^\s*-\s*attack\.?[\w.\-]*$/.test(line) || /^\s*-\s*$/.test(line) && model.getValue().includes("tags:")) {
-          const tags = tactics.map(t => item("attack." + t, kinds.Enum, "ATT&CK tactic"))
-            .concat([item("attack.t1059", kinds.Enum, "ATT&CK technique: Command and Scripting Interpreter")]);
-          return { suggestions: tags };
+          return loadTechniques().then(list => ({
+            suggestions: tactics.map(t => item("attack." + t, kinds.Enum, "ATT&CK tactic"))
+              .concat(list.map(t => ({ ...item("attack." + t.id.toLowerCase(), kinds.Enum, t.id + " " + t.name), filterText: "attack." + t.id.toLowerCase() + " " + t.name }))),
+          }));
         }
         if (/^\w*$/.test(line)) {
           return { suggestions: topLevelKeys.map(k => item(k, kinds.Property, "Sigma rule key", k + ": ")) };

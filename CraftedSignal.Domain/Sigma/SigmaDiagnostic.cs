@@ -106,4 +106,6 @@ public static class SigmaDiagnosticCodes
     public const string UuidNotVersion4 = "SIG6009";
     public const string DescriptionTooLong = "SIG6010";
     public const string CasedWithRegex = "SIG6011";
+    public const string UnknownAttackTechnique = "SIG6012";
+    public const string OutdatedAttackTechnique = "SIG6013";
 }

@@ -146,6 +146,34 @@ public sealed class AttackCoverageTests : IAsyncLifetime
         Assert.Equal(14, matrix.Tactics.Count);
     }
 
+    [Fact]
+    public async Task TacticsNewerThanTheShippedData_BecomeColumnsOfTheirOwn_AfterTheMatrix_AndKeepTechniqueNames()
+    {
+        var owner = await _db.AddUserAsync("ina@initech.test");
+        var initech = await _db.AddCompanyAsync("Initech", owner);
+        await AddAsync(owner, initech, "Masquerading Binary", [RuleLifecycle.Active], "attack.stealth", "attack.t1036.005");
+        await AddAsync(owner, initech, "Event Log Cleared", [RuleLifecycle.Active], "attack.defense-impairment", "attack.t1070.001");
+        await AddAsync(owner, initech, "Encoded PowerShell", [RuleLifecycle.Active], "attack.execution", "attack.t1059.001");
+
+        var matrix = await MatrixAsync(owner, initech);
+
+        Assert.Equal(["impact", "defense-impairment", "stealth"], matrix.Tactics.Skip(13).Select(t => t.Tactic.ShortName));
+        var stealth = Column(matrix, "stealth");
+        Assert.Equal(("Stealth", true), (stealth.Tactic.Name, stealth.Tactic.IsNewerThanData));
+        Assert.Equal("Match Legitimate Resource Name or Location", Assert.Single(stealth.Techniques).Name);
+        Assert.Equal("Defense Impairment", Column(matrix, "defense-impairment").Tactic.Name);
+        Assert.Equal((3, 16, "18.1"), (matrix.TacticsCovered, matrix.TacticCount, matrix.AttackVersion));
+    }
+
+    [Theory]
+    [InlineData("attack.stealth", "stealth")]
+    [InlineData("attack.defense_evasion", "defense-evasion")]
+    [InlineData("attack.t1059", null)]
+    [InlineData("attack.g0016", null)]
+    [InlineData("attack.s0002", null)]
+    public void TacticName_ReadsWordTagsOnly(string tag, string? expected) =>
+        Assert.Equal(expected, AttackCoverage.TacticName(tag));
+
     [Theory]
     [InlineData("attack.t1059", "T1059")]
     [InlineData("attack.t1059.001", "T1059.001")]

@@ -25,7 +25,7 @@ public sealed class CoverageEndpointTests(CoverageEndpointTests.Fixture app) : I
         var root = json.RootElement;
         Assert.Equal("enterprise-attack", root.GetProperty("domain").GetString());
         Assert.Equal("4.5", root.GetProperty("versions").GetProperty("layer").GetString());
-        Assert.Equal("16", root.GetProperty("versions").GetProperty("attack").GetString());
+        Assert.Equal("18", root.GetProperty("versions").GetProperty("attack").GetString());
         Assert.Equal(["#ffffff", "#66b1ff", "#1f3c88"], root.GetProperty("gradient").GetProperty("colors").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(2, root.GetProperty("gradient").GetProperty("maxValue").GetInt32());
         Assert.NotEmpty(root.GetProperty("legendItems").EnumerateArray());

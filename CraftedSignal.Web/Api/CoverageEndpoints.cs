@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CraftedSignal.Domain.Attack;
 using CraftedSignal.Domain.Rules;
 using CraftedSignal.Web.Security;
 
@@ -28,6 +29,13 @@ internal static class CoverageEndpoints
             var layer = NavigatorLayer.From(matrix.Value);
             return Results.File(JsonSerializer.SerializeToUtf8Bytes(layer, Json), "application/json", LayerFileName);
         });
+
+        // Technique ids and names of the shipped ATT&CK data, for the editor's completion of tags.
+        endpoints.MapGet("/api/v1/attack/techniques", () => Results.Ok(AttackCatalog.Enterprise.Techniques
+                .Where(t => t.State == AttackState.Active)
+                .OrderBy(t => t.Id, StringComparer.Ordinal)
+                .Select(t => new { id = t.Id, name = t.Name, tactics = t.Tactics })))
+            .RequireAuthorization(Policies.View);
         return endpoints;
     }
 }
@@ -49,15 +57,15 @@ internal sealed record NavigatorLayer(
         var techniques = matrix.Tactics
             .SelectMany(column => column.Techniques.Select(t => new NavigatorTechnique(
                 t.TechniqueId,
-                column.Tactic.IsUnmapped ? null : column.Tactic.ShortName,
+                column.Tactic.Id is null ? null : column.Tactic.ShortName,
                 t.LiveRules,
-                $"{Rules(t.LiveRules)} live of {Rules(t.TotalRules)} tagged{(column.Tactic.IsUnmapped ? " (no tactic tag)" : "")}",
+                $"{Rules(t.LiveRules)} live of {Rules(t.TotalRules)} tagged{(column.Tactic.IsUnmapped ? " (no tactic tag)" : column.Tactic.IsNewerThanData ? $" (tactic {column.Tactic.ShortName}, newer than ATT&CK {matrix.AttackVersion})" : "")}",
                 true)))
             .ToList();
         return new NavigatorLayer(
             "CraftedSignal coverage",
-            new NavigatorVersions("16", "5.1.0", "4.5"),
-            "enterprise-attack",
+            new NavigatorVersions(AttackCatalog.Enterprise.MajorVersion, "5.1.0", "4.5"),
+            AttackCatalog.Domain,
             $"Techniques tagged on CraftedSignal rules, scored by live (Active or Monitoring) rules. {matrix.TechniquesCovered} techniques covered in {matrix.TacticsCovered} tactics.",
             techniques,
             new NavigatorGradient(Colors, 0, Math.Max(1, matrix.MaxLiveRules)),

@@ -226,6 +226,10 @@ public static partial class SigmaValidator
                     output.Add(SigmaDiagnostic.Error(SigmaDiagnosticCodes.AttackTagForm,
                         $"'{tag}' is not an ATT&CK tag. Use attack.tNNNN or attack.tNNNN.NNN for techniques, attack.gNNNN/sNNNN for groups and software, or a lowercase tactic such as attack.defense-evasion.", position));
                 }
+                else if (CheckTechnique(tag, position) is { } technique)
+                {
+                    output.Add(technique);
+                }
             }
             else if (!TagPattern().IsMatch(tag))
             {
@@ -233,6 +237,26 @@ public static partial class SigmaValidator
                     $"'{tag}' is not a well-formed tag. Tags are lowercase 'namespace.value' with letters, digits, '_', '-' and '.'.", position));
             }
         }
+    }
+
+    /// <summary>A technique tag the shipped ATT&amp;CK data does not know, or knows as deprecated or revoked.</summary>
+    private static SigmaDiagnostic? CheckTechnique(string tag, SourcePosition position)
+    {
+        var match = TechniqueTagPattern().Match(tag);
+        if (!match.Success)
+            return null;
+        var catalog = Attack.AttackCatalog.Enterprise;
+        var id = "T" + match.Groups[1].Value;
+        return catalog.Find(id) switch
+        {
+            null => SigmaDiagnostic.Warning(SigmaDiagnosticCodes.UnknownAttackTechnique,
+                $"'{tag}' names no technique in ATT&CK {catalog.Version}, the version this build ships: a typo in the id, or a technique newer than that data.", position),
+            { State: Attack.AttackState.Revoked } t => SigmaDiagnostic.Warning(SigmaDiagnosticCodes.OutdatedAttackTechnique,
+                $"{id} ({t.Name}) is revoked in ATT&CK {catalog.Version}: MITRE replaced it; tag the technique that took its place.", position),
+            { State: Attack.AttackState.Deprecated } t => SigmaDiagnostic.Warning(SigmaDiagnosticCodes.OutdatedAttackTechnique,
+                $"{id} ({t.Name}) is deprecated in ATT&CK {catalog.Version}: it is no longer maintained; tag a current technique.", position),
+            _ => null,
+        };
     }
 
     private static void CheckConventions(SigmaRule rule, List<SigmaDiagnostic> output)
@@ -427,6 +451,9 @@ public static partial class SigmaValidator
 
     [GeneratedRegex(@"^attack\.(t\d{4}(\.\d{3})?|(g|s|m|a|ds|ta)\d{4}|[a-z]+(-[a-z]+)*)$")]
     private static partial Regex AttackTagPattern();
+
+    [GeneratedRegex(@"^attack\.t(\d{4}(?:\.\d{3})?)$")]
+    private static partial Regex TechniqueTagPattern();
 
     [GeneratedRegex(@"^[a-z0-9_-]+(\.[a-z0-9_.-]+)+$")]
     private static partial Regex TagPattern();
