@@ -60,6 +60,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<WorkScheduler>();
         services.AddScoped<WorkRunner>();
         services.AddScoped<IWorkHandler, CleanupWork>();
+        services.AddScoped<IWorkHandler, AuditVerificationWork>();
         services.AddScoped<ICleanupStep, PurgeExpiredInvitations>();
         services.AddScoped<ICleanupStep, PurgeFinishedWork>();
         return services;

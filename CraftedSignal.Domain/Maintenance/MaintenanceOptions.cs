@@ -11,4 +11,7 @@ public sealed class MaintenanceOptions
 
     /// <summary>Cron expression (UTC) for the clean-up job.</summary>
     public string CleanupSchedule { get; set; } = "17 * * * *";
+
+    /// <summary>Cron expression (UTC) for the verification of every audit chain; one also runs at start.</summary>
+    public string AuditVerificationSchedule { get; set; } = "41 * * * *";
 }

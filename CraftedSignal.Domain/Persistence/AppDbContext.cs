@@ -42,6 +42,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<AuditChainCheck> AuditChainChecks => Set<AuditChainCheck>();
+
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();
 
     public DbSet<InstanceClaim> InstanceClaims => Set<InstanceClaim>();
@@ -84,6 +86,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
         // instance-wide maintenance have no company and are seen by none.
         builder.Entity<Membership>().HasQueryFilter(m => m.CompanyId == TenantId || m.UserId == TenantUserId);
         builder.Entity<AuditEntry>().HasQueryFilter(e => e.CompanyId == TenantId);
+        builder.Entity<AuditChainCheck>().HasQueryFilter(c => c.CompanyId == TenantId);
         builder.Entity<WorkItem>().HasQueryFilter(w => w.CompanyId == TenantId);
     }
 

@@ -95,18 +95,41 @@ public sealed class CompanyServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Dashboard_ForOwner_VerifiesTheAuditChain()
+    public async Task Dashboard_ForOwner_ShowsTheLastScheduledVerificationOfTheAuditChain()
     {
         await using (var scope = _db.As(_owner, _company))
             Assert.True((await scope.ServiceProvider.GetRequiredService<CompanyService>().UpdateSettingsAsync(new CompanySettings("Acme Blue", 7))).Succeeded);
+
+        var before = (await DashboardAsync())!;
+        Assert.Equal((1L, (DateTime?)null), (before.Audit!.Entries, before.Audit.CheckedAt));
+        Assert.True(before.SettingsReviewed);
+        Assert.Equal(AuditActions.CompanySettingsChanged, Assert.Single(before.RecentActivity!).Action);
+
+        await VerifyChainsAsync();
+        var verified = (await DashboardAsync())!.Audit!;
+        Assert.True(verified.IsIntact);
+        Assert.Equal((1L, _db.Clock.GetUtcNow().UtcDateTime), (verified.EntriesChecked, verified.CheckedAt));
+
+        // Someone with the database file edits an entry: the next scheduled check says where the chain breaks.
+        await using (var db = _db.NewContext())
+            await db.Database.ExecuteSqlRawAsync("UPDATE AuditEntries SET ActorName = 'someone else'");
+        await VerifyChainsAsync();
+        var broken = (await DashboardAsync())!.Audit!;
+        Assert.Equal((false, 1L), (broken.IsIntact, broken.FirstBrokenSequence));
+        Assert.Contains("does not match its hash", broken.Problem, StringComparison.Ordinal);
+    }
+
+    private async Task<DashboardSummary?> DashboardAsync()
+    {
         await using var dashboard = _db.As(_owner, _company);
+        return await dashboard.ServiceProvider.GetRequiredService<DashboardService>().GetAsync();
+    }
 
-        var summary = await dashboard.ServiceProvider.GetRequiredService<DashboardService>().GetAsync();
-
-        Assert.True(summary!.Audit!.IsIntact);
-        Assert.Equal(1, summary.Audit.EntriesChecked);
-        Assert.True(summary.SettingsReviewed);
-        Assert.Equal(AuditActions.CompanySettingsChanged, Assert.Single(summary.RecentActivity!).Action);
+    private async Task VerifyChainsAsync()
+    {
+        await using (var scope = _db.As(null, null))
+            await scope.ServiceProvider.GetRequiredService<Domain.Jobs.WorkScheduler>().ScheduleOnceAsync(AuditVerificationWork.WorkKind, null);
+        await _db.RunQueuedWorkAsync();
     }
 
     [Fact]

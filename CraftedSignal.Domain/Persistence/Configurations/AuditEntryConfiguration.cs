@@ -20,3 +20,14 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.Property(e => e.Hash).HasMaxLength(64);
     }
 }
+
+internal sealed class AuditChainCheckConfiguration : IEntityTypeConfiguration<AuditChainCheck>
+{
+    public void Configure(EntityTypeBuilder<AuditChainCheck> builder)
+    {
+        builder.HasKey(c => c.ChainId);
+        builder.Property(c => c.Problem).HasMaxLength(500);
+        builder.Ignore(c => c.IsIntact);
+        builder.HasIndex(c => c.CompanyId);
+    }
+}

@@ -123,6 +123,35 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.ToTable("ReviewDecisions");
                 });
 
+            modelBuilder.Entity("CraftedSignal.Domain.Audit.AuditChainCheck", b =>
+                {
+                    b.Property<Guid>("ChainId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CompanyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EntriesChecked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FirstBrokenSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Problem")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ChainId");
+
+                    b.HasIndex("CompanyId");
+
+                    b.ToTable("AuditChainChecks");
+                });
+
             modelBuilder.Entity("CraftedSignal.Domain.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
