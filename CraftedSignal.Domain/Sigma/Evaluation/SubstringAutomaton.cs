@@ -63,7 +63,8 @@ internal sealed class SubstringAutomaton
 
     /// <summary>
     /// Adds the index of every needle the text may contain to <paramref name="found"/>, possibly more than once.
-    /// Returns false, having found nothing, when the text has a non-ASCII character.
+    /// A non-ASCII character counts as the ASCII letter some case comparison takes it for (<see cref="AsciiFold"/>),
+    /// others as a character of no needle. Returns whether the text has a non-ASCII character.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Scan(ReadOnlySpan<char> text, List<int> found)
@@ -72,17 +73,24 @@ internal sealed class SubstringAutomaton
         var classOf = _classOf;
         var classes = _classes;
         var firstReporting = _firstReporting;
+        var fold = AsciiFold.Table;
         var state = 0;
-        var before = found.Count;
+        var nonAscii = false;
         foreach (var c in text)
         {
-            if (c >= 128)
+            int cls;
+            if (c < 128)
             {
-                found.RemoveRange(before, found.Count - before);
-                return false;
+                cls = classOf[c];
+            }
+            else
+            {
+                nonAscii = true;
+                var ascii = fold[c];
+                cls = ascii == 0 ? 0 : classOf[ascii];
             }
 
-            state = next[(state * classes) + classOf[c]];
+            state = next[(state * classes) + cls];
             if (state >= firstReporting)
             {
                 for (var o = _outputStart[state]; o < _outputStart[state + 1]; o++)
@@ -92,7 +100,7 @@ internal sealed class SubstringAutomaton
             }
         }
 
-        return true;
+        return nonAscii;
     }
 
     /// <summary>Class 0: characters in no needle; then the most frequent ones (letters folded); the rest share the last.</summary>
@@ -240,5 +248,63 @@ internal sealed class SubstringAutomaton
 
         outputStart[states] = flat.Count;
         return (table, silent, outputStart, [.. flat]);
+    }
+}
+
+/// <summary>
+/// The ASCII letter each non-ASCII character equals under one of the comparisons rules use (ordinal ignore-case,
+/// invariant lowercasing, invariant uppercasing), or 0: e.g. the Kelvin sign lowercases to <c>k</c>, a dotless
+/// <c>ı</c> compares equal to <c>I</c> ignoring case. Found by trying every character, so it follows the runtime.
+/// </summary>
+internal static class AsciiFold
+{
+    public static readonly byte[] Table = Build();
+
+    private static byte[] Build()
+    {
+        var table = new byte[char.MaxValue + 1];
+        Span<char> one = stackalloc char[1];
+        Span<char> letter = stackalloc char[1];
+        for (var c = 128; c <= char.MaxValue; c++)
+        {
+            var ch = (char)c;
+            if (char.IsSurrogate(ch))
+            {
+                continue;
+            }
+
+            var lower = char.ToLowerInvariant(ch);
+            var upper = char.ToUpperInvariant(ch);
+            if (lower < 128)
+            {
+                table[c] = (byte)char.ToLowerInvariant(lower);
+                continue;
+            }
+
+            if (upper < 128)
+            {
+                table[c] = (byte)char.ToLowerInvariant(upper);
+                continue;
+            }
+
+            // Ordinal ignore-case maps case on its own; only letters can fold into ASCII.
+            if (!char.IsLetter(ch) && !char.IsSymbol(ch))
+            {
+                continue;
+            }
+
+            one[0] = ch;
+            for (var a = 'a'; a <= 'z'; a++)
+            {
+                letter[0] = a;
+                if (MemoryExtensions.Equals(one, letter, StringComparison.OrdinalIgnoreCase))
+                {
+                    table[c] = (byte)a;
+                    break;
+                }
+            }
+        }
+
+        return table;
     }
 }
