@@ -27,6 +27,15 @@ public sealed class PinnedMatchesTests : IDisposable
         AssertSameLines(File.ReadAllLines(TestDataFile(ExpectedName)), Lines(output));
     }
 
+    [Fact]
+    public async Task Match_RealisticSampleOnTwoThreads_PrintsThePinnedMatchesInTheSameOrder()
+    {
+        var (exit, output) = await MatchSampleAsync("--threads", "2");
+
+        Assert.Equal(0, exit);
+        AssertSameLines(File.ReadAllLines(TestDataFile(ExpectedName)), Lines(output));
+    }
+
     private async Task<(int Exit, string Output)> MatchSampleAsync(params string[] extra)
     {
         var events = Path.Combine(_folder, "events.jsonl");
