@@ -21,7 +21,11 @@ public readonly record struct EventOutcome(SigmaEvent? Event, CompiledSigmaRule[
 /// </summary>
 public sealed class ParallelMatcher
 {
+    /// <summary>Records handed to a thread at a time.</summary>
+    private const int BlockRecords = 128;
+
     private readonly Worker[] _workers;
+    private readonly List<List<EventOutcome>> _blocks = [];
 
     public ParallelMatcher(SigmaEngine engine, int threads, SigmaMatchProfile? profile = null)
     {
@@ -41,23 +45,40 @@ public sealed class ParallelMatcher
     {
         foreach (var chunk in EventReader.ReadChunks(stream))
         {
+            var blocks = (chunk.Count + BlockRecords - 1) / BlockRecords;
+            while (_blocks.Count < blocks)
+            {
+                _blocks.Add([]);
+            }
+
             using (chunk)
             {
                 if (_workers.Length == 1)
                 {
-                    _workers[0].Run(chunk, 0, chunk.Count);
+                    for (var b = 0; b < blocks; b++)
+                    {
+                        _workers[0].Run(chunk, b * BlockRecords, Math.Min(chunk.Count, (b + 1) * BlockRecords), _blocks[b]);
+                    }
                 }
                 else
                 {
-                    var per = (chunk.Count + _workers.Length - 1) / _workers.Length;
-                    Parallel.For(0, _workers.Length, new ParallelOptions { MaxDegreeOfParallelism = _workers.Length },
-                        w => _workers[w].Run(chunk, Math.Min(chunk.Count, w * per), Math.Min(chunk.Count, (w + 1) * per)));
+                    // Threads take the next block when done with one: a thread slowed by other work on the machine
+                    // holds up the chunk by one block at most.
+                    var next = -1;
+                    Parallel.For(0, _workers.Length, new ParallelOptions { MaxDegreeOfParallelism = _workers.Length }, w =>
+                    {
+                        int b;
+                        while ((b = Interlocked.Increment(ref next)) < blocks)
+                        {
+                            _workers[w].Run(chunk, b * BlockRecords, Math.Min(chunk.Count, (b + 1) * BlockRecords), _blocks[b]);
+                        }
+                    });
                 }
             }
 
-            foreach (var worker in _workers)
+            for (var b = 0; b < blocks; b++)
             {
-                foreach (var outcome in worker.Outcomes)
+                foreach (var outcome in _blocks[b])
                 {
                     yield return outcome;
                 }
@@ -73,12 +94,10 @@ public sealed class ParallelMatcher
 
         public SigmaEngine Engine => engine;
 
-        public List<EventOutcome> Outcomes { get; } = [];
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Run(EventChunk chunk, int from, int to)
+        public void Run(EventChunk chunk, int from, int to, List<EventOutcome> outcomes)
         {
-            Outcomes.Clear();
+            outcomes.Clear();
             for (var record = from; record < to; record++)
             {
                 _events.Clear();
@@ -92,12 +111,20 @@ public sealed class ParallelMatcher
                 foreach (var evt in _events)
                 {
                     engine.Match(evt, _matches, profile);
-                    Outcomes.Add(_matches.Count == 0 ? new EventOutcome(null, [], null) : new EventOutcome(evt, [.. _matches], null));
+                    if (_matches.Count == 0)
+                    {
+                        outcomes.Add(new EventOutcome(null, [], null));
+                        _names.Recycle(evt);
+                    }
+                    else
+                    {
+                        outcomes.Add(new EventOutcome(evt, [.. _matches], null));
+                    }
                 }
 
                 if (error is not null)
                 {
-                    Outcomes.Add(new EventOutcome(null, [], error));
+                    outcomes.Add(new EventOutcome(null, [], error));
                 }
             }
         }

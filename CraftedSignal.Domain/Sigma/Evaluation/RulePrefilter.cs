@@ -25,6 +25,7 @@ internal sealed class RulePrefilter
     private readonly int[] _ruleStamps;
     private readonly int[] _ruleHits;
     private readonly List<int> _found = [];
+    private readonly List<int> _foundKeywords = [];
     private readonly Dictionary<string, int> _slotByName = new(ReferenceEqualityComparer.Instance);
     private int _generation;
 
@@ -136,6 +137,12 @@ internal sealed class RulePrefilter
                     Satisfy(index.Presence, candidates);
                 }
 
+                if (_keywords is not null)
+                {
+                    ScanBoth(value, index, _keywords, candidates);
+                    continue;
+                }
+
                 Scan(value, index, candidates);
             }
 
@@ -185,12 +192,47 @@ internal sealed class RulePrefilter
         }
     }
 
+    /// <summary>The field's automaton and the keywords' in one pass over each text (see <see cref="SubstringAutomaton.ScanPair"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ScanBoth(EventValue value, NeedleIndex field, NeedleIndex keywords, List<int> candidates)
+    {
+        if (value.IsScalar)
+        {
+            ScanTextBoth(value.Text, field, keywords, candidates);
+        }
+        else if (value.Items is { } items)
+        {
+            foreach (var item in items)
+            {
+                if (item.IsScalar)
+                {
+                    ScanTextBoth(item.Text, field, keywords, candidates);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ScanTextBoth(string text, NeedleIndex field, NeedleIndex keywords, List<int> candidates)
+    {
+        _found.Clear();
+        _foundKeywords.Clear();
+        var nonAscii = SubstringAutomaton.ScanPair(text, field.Automaton, _found, keywords.Automaton, _foundKeywords);
+        Report(_found, field, nonAscii, candidates);
+        Report(_foundKeywords, keywords, nonAscii, candidates);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScanText(string text, NeedleIndex index, List<int> candidates)
     {
         _found.Clear();
-        var nonAscii = index.Automaton.Scan(text, _found);
-        foreach (var needle in _found)
+        Report(_found, index, index.Automaton.Scan(text, _found), candidates);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Report(List<int> found, NeedleIndex index, bool nonAscii, List<int> candidates)
+    {
+        foreach (var needle in found)
         {
             Satisfy(index.AsciiAtoms[needle], candidates);
         }

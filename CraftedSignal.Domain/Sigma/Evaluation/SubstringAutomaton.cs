@@ -13,7 +13,8 @@ internal sealed class SubstringAutomaton
     private const int MaxClasses = 40;
     private const int MaxStates = ushort.MaxValue + 1;
 
-    private readonly byte[] _classOf = new byte[128];
+    // Index 128 stands for a non-ASCII character that no comparison takes for an ASCII one: class 0.
+    private readonly byte[] _classOf = new byte[129];
     private readonly int _classes;
 
     // _next[state * _classes + class]; states from _firstReporting on report needles (_outputs[_outputStart[state]..]).
@@ -101,6 +102,51 @@ internal sealed class SubstringAutomaton
         }
 
         return nonAscii;
+    }
+
+    /// <summary>
+    /// <see cref="Scan"/> of two automata over the same text in one loop: their state chains are independent, so the
+    /// processor runs the two table walks side by side instead of one after the other.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool ScanPair(ReadOnlySpan<char> text, SubstringAutomaton a, List<int> foundA, SubstringAutomaton b, List<int> foundB)
+    {
+        var (nextA, classOfA, classesA, reportA) = (a._next, a._classOf, a._classes, a._firstReporting);
+        var (nextB, classOfB, classesB, reportB) = (b._next, b._classOf, b._classes, b._firstReporting);
+        var fold = AsciiFold.Table;
+        int stateA = 0, stateB = 0;
+        var nonAscii = false;
+        foreach (var c in text)
+        {
+            int ascii = c;
+            if (c >= 128)
+            {
+                nonAscii = true;
+                ascii = fold[c] is var folded and > 0 ? folded : 128;
+            }
+
+            stateA = nextA[(stateA * classesA) + classOfA[ascii]];
+            stateB = nextB[(stateB * classesB) + classOfB[ascii]];
+            if (stateA >= reportA)
+            {
+                a.Report(stateA, foundA);
+            }
+
+            if (stateB >= reportB)
+            {
+                b.Report(stateB, foundB);
+            }
+        }
+
+        return nonAscii;
+    }
+
+    private void Report(int state, List<int> found)
+    {
+        for (var o = _outputStart[state]; o < _outputStart[state + 1]; o++)
+        {
+            found.Add(_outputs[o]);
+        }
     }
 
     /// <summary>Class 0: characters in no needle; then the most frequent ones (letters folded); the rest share the last.</summary>

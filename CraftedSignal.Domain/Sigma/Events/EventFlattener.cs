@@ -299,6 +299,7 @@ public sealed class FieldNames
     private const int MaxNames = 4096;
 
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private Dictionary<string, EventValue>? _spareFields;
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private char[] _path = new char[256];
 
@@ -321,6 +322,25 @@ public sealed class FieldNames
         }
 
         return start + reader.CopyString(_path.AsSpan(start));
+    }
+
+    /// <summary>
+    /// Hands the field table of an event nobody keeps back for the next event read with these names: a table per
+    /// event is a large part of what reading allocates. The event must not be used afterwards.
+    /// </summary>
+    public void Recycle(SigmaEvent evt)
+    {
+        var fields = evt.FieldMap;
+        fields.Clear();
+        _spareFields = fields;
+    }
+
+    /// <summary>An empty field table: a recycled one, or a new one.</summary>
+    internal Dictionary<string, EventValue> NewFields()
+    {
+        var fields = _spareFields ?? new Dictionary<string, EventValue>(32, StringComparer.OrdinalIgnoreCase);
+        _spareFields = null;
+        return fields;
     }
 
     /// <summary>Writes a property name (UTF-8, no escapes) after the parent's path; returns the path's length.</summary>

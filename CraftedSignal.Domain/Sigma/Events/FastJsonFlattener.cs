@@ -26,7 +26,7 @@ internal ref struct FastJsonFlattener
     {
         _json = json;
         _names = names;
-        _fields = new Dictionary<string, EventValue>(32, StringComparer.OrdinalIgnoreCase);
+        _fields = names.NewFields();
     }
 
     /// <summary>

@@ -75,4 +75,24 @@ public class SubstringAutomatonTests
             Assert.Contains(i, found);
         }
     }
+
+    [Fact]
+    public void ScanPair_TwoAutomata_ReportWhatEachScanAloneReports()
+    {
+        var random = new Random(11);
+        string Word(int length) => new([.. Enumerable.Range(0, length).Select(_ => "abcxyz\\.-éK\u212A"[random.Next(12)])]);
+        var a = new SubstringAutomaton([.. Enumerable.Range(0, 50).Select(_ => Word(3)).Where(w => System.Text.Ascii.IsValid(w)).Distinct()]);
+        var b = new SubstringAutomaton([.. Enumerable.Range(0, 80).Select(_ => Word(2)).Where(w => System.Text.Ascii.IsValid(w)).Distinct()]);
+        for (var i = 0; i < 500; i++)
+        {
+            var text = Word(random.Next(0, 40));
+            List<int> aloneA = [], aloneB = [], pairA = [], pairB = [];
+            var nonAscii = a.Scan(text, aloneA);
+            b.Scan(text, aloneB);
+
+            Assert.Equal(nonAscii, SubstringAutomaton.ScanPair(text, a, pairA, b, pairB));
+            Assert.Equal(aloneA, pairA);
+            Assert.Equal(aloneB, pairB);
+        }
+    }
 }
