@@ -25,7 +25,7 @@ public sealed class ParallelMatcher
     private const int BlockRecords = 128;
 
     private readonly Worker[] _workers;
-    private readonly List<List<EventOutcome>> _blocks = [];
+    private readonly List<List<EventOutcome>>[] _blocks = [[], []];
 
     public ParallelMatcher(SigmaEngine engine, int threads, SigmaMatchProfile? profile = null)
     {
@@ -41,47 +41,102 @@ public sealed class ParallelMatcher
     /// <summary>Full rule evaluations over all threads so far.</summary>
     public long EvaluatedRules => _workers.Sum(w => w.Engine.EvaluatedRules);
 
-    public IEnumerable<EventOutcome> Match(Stream stream)
+    public IEnumerable<EventOutcome> Match(Stream stream) => _workers.Length == 1 ? MatchOnOneThread(stream) : MatchOnThreads(stream);
+
+    private IEnumerable<EventOutcome> MatchOnOneThread(Stream stream)
     {
+        var blocks = _blocks[0];
         foreach (var chunk in EventReader.ReadChunks(stream))
         {
-            var blocks = (chunk.Count + BlockRecords - 1) / BlockRecords;
-            while (_blocks.Count < blocks)
-            {
-                _blocks.Add([]);
-            }
-
             using (chunk)
             {
-                if (_workers.Length == 1)
-                {
-                    for (var b = 0; b < blocks; b++)
-                    {
-                        _workers[0].Run(chunk, b * BlockRecords, Math.Min(chunk.Count, (b + 1) * BlockRecords), _blocks[b]);
-                    }
-                }
-                else
-                {
-                    // Threads take the next block when done with one: a thread slowed by other work on the machine
-                    // holds up the chunk by one block at most.
-                    var next = -1;
-                    Parallel.For(0, _workers.Length, new ParallelOptions { MaxDegreeOfParallelism = _workers.Length }, w =>
-                    {
-                        int b;
-                        while ((b = Interlocked.Increment(ref next)) < blocks)
-                        {
-                            _workers[w].Run(chunk, b * BlockRecords, Math.Min(chunk.Count, (b + 1) * BlockRecords), _blocks[b]);
-                        }
-                    });
-                }
+                Run(chunk, blocks, 1);
             }
 
-            for (var b = 0; b < blocks; b++)
+            foreach (var outcome in Outcomes(blocks, chunk.Count))
             {
-                foreach (var outcome in _blocks[b])
+                yield return outcome;
+            }
+        }
+    }
+
+    /// <summary>
+    /// While the caller takes the outcomes of one chunk (and the next chunk is read), the threads already match the
+    /// next one: the caller's share of the work (writing, correlations, reading) does not leave them idle.
+    /// </summary>
+    private IEnumerable<EventOutcome> MatchOnThreads(Stream stream)
+    {
+        Task? running = null;
+        (EventChunk Chunk, List<List<EventOutcome>> Blocks)? previous = null;
+        var turn = 0;
+        foreach (var chunk in EventReader.ReadChunks(stream))
+        {
+            var blocks = _blocks[turn];
+            turn ^= 1;
+            running?.Wait();
+            var work = Task.Run(() => Run(chunk, blocks, _workers.Length));
+            if (previous is { } done)
+            {
+                done.Chunk.Dispose();
+                foreach (var outcome in Outcomes(done.Blocks, done.Chunk.Count))
                 {
                     yield return outcome;
                 }
+            }
+
+            running = work;
+            previous = (chunk, blocks);
+        }
+
+        if (previous is { } last)
+        {
+            running!.Wait();
+            last.Chunk.Dispose();
+            foreach (var outcome in Outcomes(last.Blocks, last.Chunk.Count))
+            {
+                yield return outcome;
+            }
+        }
+    }
+
+    /// <summary>Threads take the next block of the chunk when done with one: a thread slowed by other work on the machine holds it up by one block at most.</summary>
+    private void Run(EventChunk chunk, List<List<EventOutcome>> blocks, int threads)
+    {
+        var count = (chunk.Count + BlockRecords - 1) / BlockRecords;
+        while (blocks.Count < count)
+        {
+            blocks.Add([]);
+        }
+
+        if (threads == 1)
+        {
+            for (var b = 0; b < count; b++)
+            {
+                _workers[0].Run(chunk, b * BlockRecords, Math.Min(chunk.Count, (b + 1) * BlockRecords), blocks[b]);
+            }
+
+            return;
+        }
+
+        var next = -1;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, w =>
+        {
+            int b;
+            while ((b = Interlocked.Increment(ref next)) < count)
+            {
+                _workers[w].Run(chunk, b * BlockRecords, Math.Min(chunk.Count, (b + 1) * BlockRecords), blocks[b]);
+            }
+        });
+    }
+
+    private static IEnumerable<EventOutcome> Outcomes(List<List<EventOutcome>> blocks, int records)
+    {
+        var count = (records + BlockRecords - 1) / BlockRecords;
+        for (var b = 0; b < count; b++)
+        {
+            foreach (var outcome in blocks[b])
+            {
+                yield return outcome;
             }
         }
     }
