@@ -210,14 +210,49 @@ internal sealed class KeywordMatcher(ValueTest[] tests, bool all) : Matcher
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool ContainsLowercased(EventValue value, string needle) =>
+        value.Text.Length >= needle.Length && (System.Text.Ascii.IsValid(value.Text) && System.Text.Ascii.IsValid(needle)
+            ? value.Text.Contains(needle, StringComparison.OrdinalIgnoreCase)
+            : value.Lower.Contains(needle, StringComparison.Ordinal));
+
     private static bool AnyField(ValueTest test, EventContext context)
     {
         if (test is StringTest { Kind: StringTestKind.Contains, Cased: false } contains)
         {
             // The prefilter's one pass over the values has already looked for every keyword of every rule: search
             // only when it may have found this one.
-            return context.Scanned?.MayContainKeyword(contains.Needle) != false
-                && context.AllTextLower.Contains(contains.Needle, StringComparison.Ordinal);
+            var needle = contains.Needle;
+            if (context.Scanned?.MayContainKeyword(needle) == false)
+            {
+                return false;
+            }
+
+            if (needle.Length == 0 || needle.Contains('\n', StringComparison.Ordinal))
+            {
+                return context.AllTextLower.Contains(needle, StringComparison.Ordinal);
+            }
+
+            // Value by value, as a needle without a newline is in the joined text only within one value: ASCII text
+            // ignoring ASCII case (what lowercasing it would give), other text lowercased as the joined text is.
+            foreach (var value in context.Event.FieldMap.Values)
+            {
+                if (value.Items is { } values)
+                {
+                    foreach (var item in values)
+                    {
+                        if (ContainsLowercased(item, needle))
+                        {
+                            return true;
+                        }
+                    }
+                }
+                else if (ContainsLowercased(value, needle))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         foreach (var value in context.Event.Fields.Values)
