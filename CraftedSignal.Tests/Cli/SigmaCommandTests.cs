@@ -145,4 +145,47 @@ public sealed class SigmaCommandTests : IDisposable
         Assert.Contains("parse/match ratio:", output);
         Assert.Contains("peak working set:", output);
     }
+
+    [Fact]
+    public async Task Bench_EventsFile_ReportsPhasesAndTheMostExpensiveRules()
+    {
+        var events = Write("events.jsonl", string.Join('\n', Enumerable.Range(0, 50).Select(i =>
+            $"{{\"EventID\": 1, \"Channel\": \"Microsoft-Windows-Sysmon/Operational\", \"Image\": \"C:\\\\Windows\\\\System32\\\\whoami{i % 2}.exe\"}}")));
+        Write("rules/proc_creation_win_whoami.yml", ValidRule.Replace("'\\whoami.exe'", "'\\whoami1.exe'", StringComparison.Ordinal));
+
+        var (exit, output, _) = await RunAsync("bench", "--rules", Path.Combine(_folder, "rules"), "--events-file", events, "--rounds", "1", "--top", "3");
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"events:             50 ({events})", output);
+        Assert.Contains("matches:            25", output);
+        Assert.Matches(@"phases \(profiled\):  read\+parse [0-9.]+ s .*prefilter .*evaluation .*correlation", output);
+        Assert.Matches(@"top 1 rules by evaluation time.*\n +[0-9.]+%.* 25 evaluations  proc_creation_win_whoami\.yml \(929a690e", output);
+    }
+
+    [Fact]
+    public async Task Match_BadLines_AreReportedByLineAndTheOtherEventsStillMatch()
+    {
+        Write("rules/proc_creation_win_whoami.yml", ValidRule);
+        const string Good = """{"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "Image": "C:\\Windows\\whoami.exe"}""";
+        var events = Write("events.jsonl", $"{Good}\nnot json at all\n{Good}\n{{\"deep\": {string.Concat(Enumerable.Repeat("[", 1000))}\n{Good}\n");
+
+        var (exit, output, error) = await RunAsync("match", "--rules", Path.Combine(_folder, "rules"), "--events", events);
+
+        Assert.Equal(1, exit);
+        Assert.Equal([0, 1, 2], output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetInt32()));
+        Assert.Contains($"{events}: line 2: not valid JSON", error);
+        Assert.Contains($"{events}: line 4: not valid JSON", error);
+    }
+
+    [Fact]
+    public async Task Match_ZeroThreads_IsUsageError()
+    {
+        Write("rules/proc_creation_win_whoami.yml", ValidRule);
+        var events = Write("events.jsonl", "{}");
+
+        var (exit, _, error) = await RunAsync("match", "--rules", Path.Combine(_folder, "rules"), "--events", events, "--threads", "0");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--threads must be at least 1", error);
+    }
 }

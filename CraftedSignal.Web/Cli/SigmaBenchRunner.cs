@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CraftedSignal.Domain.Sigma;
+using CraftedSignal.Domain.Sigma.Correlation;
 using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Events;
 using CraftedSignal.Domain.Sigma.Parsing;
@@ -22,25 +23,44 @@ internal sealed record SigmaBenchResult(
     double MatchEventsPerCpuSecond,
     int Rounds,
     double RulesEvaluatedPerEvent,
-    long PeakWorkingSetBytes)
+    long PeakWorkingSetBytes,
+    SigmaBenchPhases Phases,
+    IReadOnlyList<SigmaBenchRule> TopRules)
 {
     /// <summary>How much slower matching is than parsing the events alone (best rounds).</summary>
     public double Ratio => MatchEventsPerSecond > 0 ? ParseOnlyEventsPerSecond / MatchEventsPerSecond : 0;
 }
 
+/// <summary>Seconds per phase of one profiled pass (per-rule clock readings included, so slower than the timed rounds).</summary>
+internal sealed record SigmaBenchPhases(double ParseSeconds, double PrefilterSeconds, double EvaluationSeconds, double CorrelationSeconds)
+{
+    public double Total => ParseSeconds + PrefilterSeconds + EvaluationSeconds + CorrelationSeconds;
+}
+
+/// <summary>One rule's evaluation time in the profiled pass.</summary>
+internal sealed record SigmaBenchRule(string Path, string Id, long Evaluations, double Seconds, double ShareOfEvaluation);
+
 /// <summary>
-/// The <c>sigma bench</c> verb: runs a rule corpus over deterministically generated Sysmon-shaped JSON events (most
-/// of them matching nothing), single-threaded, and reports compile time, parse-only and matching throughput, and memory.
+/// The <c>sigma bench</c> verb: runs a rule corpus over events, single-threaded, and reports compile time, parse-only
+/// and matching throughput, memory, the time per phase and the most expensive rules. The events are a JSON Lines file
+/// (<c>--events-file</c>) or, by default, deterministically generated Sysmon-shaped events (most of them matching nothing).
 /// Throughput is measured over several rounds and the best one reported, as the JIT only optimizes the hot code (tiered
-/// compilation) during the first round; the first round's matching rate is reported too.
+/// compilation) during the first round; the first round's matching rate is reported too. Phases and rules come from one
+/// more, profiled, pass: the timed rounds run the normal match path, without per-rule clock readings.
 /// </summary>
 internal static class SigmaBenchRunner
 {
-    public static int Run(IReadOnlyList<string> rulePaths, int eventCount, TextWriter output, TextWriter error, int rounds = 5)
+    public static int Run(IReadOnlyList<string> rulePaths, int eventCount, TextWriter output, TextWriter error, int rounds = 5, string? eventsFile = null, int top = 10)
     {
-        if (eventCount <= 0 || rounds <= 0 || rulePaths.Count == 0)
+        if (eventCount <= 0 || rounds <= 0 || top < 0 || rulePaths.Count == 0)
         {
-            error.WriteLine("sigma bench: --events and --rounds must be positive and --rules must name a folder.");
+            error.WriteLine("sigma bench: --events and --rounds must be positive, --top not negative, and --rules must name a folder.");
+            return 2;
+        }
+
+        if (eventsFile is not null && !File.Exists(eventsFile))
+        {
+            error.WriteLine($"sigma bench: event file '{eventsFile}' does not exist.");
             return 2;
         }
 
@@ -55,9 +75,10 @@ internal static class SigmaBenchRunner
             return 2;
         }
 
-        var result = Measure(sources, eventCount, rounds);
+        var events = eventsFile is null ? Generate(eventCount) : File.ReadAllBytes(eventsFile);
+        var result = Measure(sources, events, rounds, top);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rules:              {result.Rules}"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events:             {result.Events}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events:             {result.Events} ({(eventsFile is null ? "generated" : eventsFile)})"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matches:            {result.Matches}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load (read+parse):  {result.LoadSeconds:F3} s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compile:            {result.CompileSeconds:F3} s ({result.CompileCpuSeconds:F3} s CPU)"));
@@ -68,10 +89,25 @@ internal static class SigmaBenchRunner
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse/match ratio:  {result.Ratio:F2}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rules evaluated:    {result.RulesEvaluatedPerEvent:F1} per event"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set:   {result.PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MB"));
+        var phases = result.Phases;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"phases (profiled):  read+parse {phases.ParseSeconds:F3} s ({Share(phases.ParseSeconds, phases.Total)}), prefilter {phases.PrefilterSeconds:F3} s ({Share(phases.PrefilterSeconds, phases.Total)}), evaluation {phases.EvaluationSeconds:F3} s ({Share(phases.EvaluationSeconds, phases.Total)}), correlation {phases.CorrelationSeconds:F3} s ({Share(phases.CorrelationSeconds, phases.Total)})"));
+        if (result.TopRules.Count > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"top {result.TopRules.Count} rules by evaluation time (share of the evaluation phase):"));
+            foreach (var rule in result.TopRules)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {rule.ShareOfEvaluation * 100,5:F1}%  {rule.Seconds:F3} s  {rule.Evaluations,9} evaluations  {rule.Path} ({rule.Id})"));
+            }
+        }
+
         return 0;
     }
 
-    public static SigmaBenchResult Measure(IReadOnlyList<SigmaSource> sources, int eventCount, int rounds = 5)
+    private static string Share(double part, double total) => total > 0 ? (part / total).ToString("P0", CultureInfo.InvariantCulture) : "0 %";
+
+    public static SigmaBenchResult Measure(IReadOnlyList<SigmaSource> sources, ReadOnlyMemory<byte> events, int rounds, int top)
     {
         var stopwatch = Stopwatch.StartNew();
         var files = sources.Select(s => SigmaParser.ParseFile(s.FullPath, s.DisplayPath)).ToList();
@@ -84,12 +120,10 @@ internal static class SigmaBenchRunner
         process.Refresh();
         compileCpu = process.TotalProcessorTime - compileCpu;
 
-        var events = Generate(eventCount);
-
         var parsed = 0;
         var matches = 0;
         double parseSeconds = double.MaxValue, matchSeconds = double.MaxValue, firstMatchSeconds = 0, matchCpuSeconds = double.MaxValue;
-        var buffer = new List<CompiledSigmaRule>();
+        var matcher = new ParallelMatcher(engine, 1);
         for (var round = 0; round < rounds; round++)
         {
             stopwatch.Restart();
@@ -104,13 +138,7 @@ internal static class SigmaBenchRunner
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             stopwatch.Restart();
-            matches = 0;
-            foreach (var evt in EventReader.Read(events))
-            {
-                engine.Match(evt, buffer);
-                matches += buffer.Count;
-            }
-
+            matches = MatchAll(engine, matcher, events, null, out _);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             process.Refresh();
             matchCpuSeconds = Math.Min(matchCpuSeconds, (process.TotalProcessorTime - cpu).TotalSeconds);
@@ -118,10 +146,56 @@ internal static class SigmaBenchRunner
             matchSeconds = Math.Min(matchSeconds, seconds);
         }
 
+        var evaluated = matcher.EvaluatedRules;
+        var profile = new SigmaMatchProfile(engine.Rules.Count);
+        MatchAll(engine, new ParallelMatcher(engine.Fork(), 1, profile), events, profile, out var correlationTicks);
+        var evaluation = Seconds(profile.EvaluationTicks);
+        var topRules = engine.Rules
+            .Select(r => new SigmaBenchRule(r.Path, r.Id, profile.RuleEvaluations[r.Index], Seconds(profile.RuleTicks[r.Index]),
+                evaluation > 0 ? Seconds(profile.RuleTicks[r.Index]) / evaluation : 0))
+            .Where(r => r.Evaluations > 0)
+            .OrderByDescending(r => r.Seconds)
+            .Take(top)
+            .ToList();
+        var phases = new SigmaBenchPhases(Seconds(profile.ParseTicks), Seconds(profile.PrefilterTicks), evaluation, Seconds(correlationTicks));
+
         process.Refresh();
         return new SigmaBenchResult(engine.Rules.Count, parsed, matches, load, compile, compileCpu.TotalSeconds, parsed / parseSeconds, parsed / matchSeconds,
-            parsed / firstMatchSeconds, parsed / matchCpuSeconds, rounds, (double)engine.EvaluatedRules / ((long)parsed * rounds), process.PeakWorkingSet64);
+            parsed / firstMatchSeconds, parsed / matchCpuSeconds, rounds, (double)evaluated / ((long)parsed * rounds), process.PeakWorkingSet64, phases, topRules);
     }
+
+    /// <summary>One pass as <c>sigma match</c> makes it, correlations included; returns the rule matches.</summary>
+    private static int MatchAll(SigmaEngine engine, ParallelMatcher matcher, ReadOnlyMemory<byte> events, SigmaMatchProfile? profile, out long correlationTicks)
+    {
+        var correlations = new CorrelationEngine(engine.Correlations);
+        var matches = 0;
+        var index = 0;
+        correlationTicks = 0;
+        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(events, out var array)
+            ? new MemoryStream(array.Array!, array.Offset, array.Count, false)
+            : new MemoryStream(events.ToArray(), false);
+        foreach (var outcome in matcher.Match(stream))
+        {
+            if (!outcome.IsEvent)
+            {
+                continue;
+            }
+
+            matches += outcome.Matches.Length;
+            if (engine.Correlations.Count > 0 && outcome.Event is { } evt)
+            {
+                var started = profile is null ? 0 : Stopwatch.GetTimestamp();
+                matches += correlations.Observe(index, evt, outcome.Matches).Count;
+                correlationTicks += profile is null ? 0 : Stopwatch.GetTimestamp() - started;
+            }
+
+            index++;
+        }
+
+        return matches;
+    }
+
+    private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 
     /// <summary>JSON Lines of Sysmon-shaped events from a fixed seed: the same bytes on every run.</summary>
     public static ReadOnlyMemory<byte> Generate(int count)

@@ -43,14 +43,16 @@ internal static class SigmaCommand
         var rules = new Option<string[]>("--rules") { Description = "Sigma files or folders.", Required = true, AllowMultipleArgumentsPerToken = true };
         var events = new Option<string[]>("--events") { Description = "Event files: JSON Lines, a JSON array, concatenated JSON, evtx_dump JSON.", Required = true, AllowMultipleArgumentsPerToken = true };
         var map = new Option<string?>("--logsource-map") { Description = "YAML log-source mapping (see CraftedSignal.Domain/Sigma/README.md)." };
+        var threads = new Option<int>("--threads") { Description = "Threads that parse and match events; the output is the same for any number.", DefaultValueFactory = _ => 1 };
         var command = new Command("match", "Match rules against events; one JSON line per match on stdout, a summary on stderr.")
         {
             rules,
             events,
             map,
+            threads,
         };
         command.Action = new SigmaAction((result, output, error) =>
-            SigmaMatchRunner.Run(result.GetValue(rules) ?? [], result.GetValue(events) ?? [], result.GetValue(map), output, error));
+            SigmaMatchRunner.Run(result.GetValue(rules) ?? [], result.GetValue(events) ?? [], result.GetValue(map), output, error, threads: result.GetValue(threads)));
         return command;
     }
 
@@ -107,11 +109,15 @@ internal static class SigmaCommand
         var rules = new Option<string?>("--rules") { Description = "Rule folder (default: ../shared/sigma/rules found above the current folder)." };
         var events = new Option<int>("--events") { Description = "Number of generated events.", DefaultValueFactory = _ => 100_000 };
         var rounds = new Option<int>("--rounds") { Description = "Passes over the events; the best is reported.", DefaultValueFactory = _ => 5 };
-        var command = new Command("bench", "Benchmark: the rule corpus over generated Sysmon-shaped events, on one thread.")
+        var eventsFile = new Option<string?>("--events-file") { Description = "Measure over this JSON Lines file instead of generated events." };
+        var top = new Option<int>("--top") { Description = "How many of the most expensive rules to list.", DefaultValueFactory = _ => 10 };
+        var command = new Command("bench", "Benchmark: the rule corpus over generated Sysmon-shaped events (or --events-file), on one thread.")
         {
             rules,
             events,
             rounds,
+            eventsFile,
+            top,
         };
         command.Action = new SigmaAction((result, output, error) =>
         {
@@ -122,7 +128,7 @@ internal static class SigmaCommand
                 return UsageError;
             }
 
-            return SigmaBenchRunner.Run([folder], result.GetValue(events), output, error, result.GetValue(rounds));
+            return SigmaBenchRunner.Run([folder], result.GetValue(events), output, error, result.GetValue(rounds), result.GetValue(eventsFile), result.GetValue(top));
         });
         return command;
     }

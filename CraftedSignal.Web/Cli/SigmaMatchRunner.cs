@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using CraftedSignal.Domain.Sigma;
 using CraftedSignal.Domain.Sigma.Correlation;
@@ -12,16 +13,24 @@ namespace CraftedSignal.Web.Cli;
 /// <summary>
 /// The <c>sigma match</c> verb: one JSON line per match on <c>output</c>
 /// (<c>{"rule_id": ..., "path": ..., "event": N}</c>, N counted across event files), a summary on <c>error</c>.
-/// Exit 0 on success, 1 when an event file could not be read completely, 2 for usage errors.
+/// Exit 0 on success, 1 when an event file could not be read completely (the events that could be read are still
+/// matched), 2 for usage errors. With <c>--threads N</c> events are parsed and matched on N threads; the output is the
+/// same, line for line.
 /// </summary>
 internal static class SigmaMatchRunner
 {
     public static int Run(IReadOnlyList<string> rulePaths, IReadOnlyList<string> eventFiles, string? logSourceMapFile, TextWriter output, TextWriter error,
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? placeholders = null)
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? placeholders = null, int threads = 1)
     {
         if (rulePaths.Count == 0 || eventFiles.Count == 0)
         {
             error.WriteLine("sigma match: give --rules PATH... and --events FILE...");
+            return 2;
+        }
+
+        if (threads < 1)
+        {
+            error.WriteLine("sigma match: --threads must be at least 1.");
             return 2;
         }
 
@@ -84,30 +93,41 @@ internal static class SigmaMatchRunner
         var index = 0;
         var matchCount = 0;
         var exit = 0;
-        var matches = new List<CompiledSigmaRule>();
+        var matcher = new ParallelMatcher(engine, threads);
+        var lines = new MatchLines(output);
         foreach (var eventFile in eventFiles)
         {
-            foreach (var evt in EventReader.ReadFile(eventFile, e =>
+            if (new FileInfo(eventFile).Length > EventReader.MaxFileBytes)
             {
-                error.WriteLine($"{eventFile}: {e.Message}");
+                error.WriteLine($"{eventFile}: The event file is larger than {EventReader.MaxFileBytes:N0} bytes. Split it into smaller files.");
                 exit = 1;
-            }))
+                continue;
+            }
+
+            using var stream = new FileStream(eventFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            foreach (var outcome in matcher.Match(stream))
             {
-                engine.Match(evt, matches);
-                foreach (var rule in matches)
+                if (outcome.Error is { } readError)
+                {
+                    error.WriteLine($"{eventFile}: {readError.Message}");
+                    exit = 1;
+                    continue;
+                }
+
+                foreach (var rule in outcome.Matches)
                 {
                     if (!suppressed.Contains(rule.Id) && (rule.Rule.Name is null || !suppressed.Contains(rule.Rule.Name)))
                     {
-                        WriteMatch(output, rule.Id, rule.Path, index);
+                        lines.Write(rule.Id, rule.Path, index);
                         matchCount++;
                     }
                 }
 
-                if (engine.Correlations.Count > 0 && matches.Count > 0)
+                if (engine.Correlations.Count > 0 && outcome.Event is { } evt)
                 {
-                    foreach (var fired in correlations.Observe(index, evt, matches))
+                    foreach (var fired in correlations.Observe(index, evt, outcome.Matches))
                     {
-                        WriteMatch(output, fired.Rule.Id ?? fired.Rule.Name ?? fired.Rule.Title, correlationPaths.GetValueOrDefault(fired.Rule, string.Empty), index);
+                        lines.Write(fired.Rule.Id ?? fired.Rule.Name ?? fired.Rule.Title, correlationPaths.GetValueOrDefault(fired.Rule, string.Empty), index);
                         matchCount++;
                     }
                 }
@@ -116,13 +136,38 @@ internal static class SigmaMatchRunner
             }
         }
 
+        lines.Flush();
         var seconds = stopwatch.Elapsed.TotalSeconds;
         error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"events={index} rules={engine.Rules.Count} matches={matchCount} seconds={seconds:F3} events_per_second={(seconds > 0 ? index / seconds : 0):F0}"));
         return exit;
     }
 
-    private static void WriteMatch(TextWriter output, string ruleId, string path, int eventIndex) =>
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"rule_id\": {JsonSerializer.Serialize(ruleId)}, \"path\": {JsonSerializer.Serialize(path)}, \"event\": {eventIndex}}}"));
+    /// <summary>Match lines, written in blocks: a console write per match would cost more than the matching.</summary>
+    private sealed class MatchLines(TextWriter output)
+    {
+        private readonly StringBuilder _buffer = new();
+        private readonly Dictionary<(string, string), string> _prefixes = [];
+
+        public void Write(string ruleId, string path, int eventIndex)
+        {
+            if (!_prefixes.TryGetValue((ruleId, path), out var prefix))
+            {
+                prefix = $"{{\"rule_id\": {JsonSerializer.Serialize(ruleId)}, \"path\": {JsonSerializer.Serialize(path)}, \"event\": ";
+                _prefixes[(ruleId, path)] = prefix;
+            }
+
+            _buffer.Append(prefix).Append(eventIndex.ToString(CultureInfo.InvariantCulture)).Append('}').Append(output.NewLine);
+            if (_buffer.Length > 1 << 16)
+            {
+                Flush();
+            }
+        }
+
+        public void Flush()
+        {
+            output.Write(_buffer);
+            _buffer.Clear();
+        }
+    }
 }

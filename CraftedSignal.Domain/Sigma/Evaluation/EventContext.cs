@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CraftedSignal.Domain.Sigma.Events;
 
 namespace CraftedSignal.Domain.Sigma.Evaluation;
@@ -44,9 +45,17 @@ internal sealed class EventContext(FieldTable fields)
     /// <summary>Every value of the event, lowercased and joined by newlines: keyword searches scan it once.</summary>
     public string AllTextLower => _allTextLower ??= string.Join('\n', Event.Fields.Values.Select(v => v.Items is { } items ? string.Join('\n', items.Select(i => i.Text)) : v.Text)).ToLowerInvariant();
 
+    /// <summary>
+    /// The prefilter, once it has scanned this event: its keyword automaton tells which keywords no value contains, so
+    /// keyword tests need no search of their own for those (see <see cref="KeywordMatcher"/>).
+    /// </summary>
+    public RulePrefilter? Scanned { get; set; }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Reset(SigmaEvent evt)
     {
         Event = evt;
+        Scanned = null;
         _allTextLower = null;
         if (_values.Length < fields.Count)
         {
@@ -61,6 +70,7 @@ internal sealed class EventContext(FieldTable fields)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public EventValue? Get(int slot)
     {
         if (_stamps[slot] == _generation)

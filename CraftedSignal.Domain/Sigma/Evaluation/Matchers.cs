@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CraftedSignal.Domain.Sigma.Events;
 
 namespace CraftedSignal.Domain.Sigma.Evaluation;
@@ -17,6 +18,7 @@ internal sealed class AndMatcher(Matcher[] items) : Matcher
 
     public override Requirement Require() => Requirement.All(Items.Select(i => i.Require()));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Matches(EventContext context)
     {
         foreach (var item in Items)
@@ -37,6 +39,7 @@ internal sealed class OrMatcher(Matcher[] items) : Matcher
 
     public override Requirement Require() => Requirement.Any(Items.Select(i => i.Require()));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Matches(EventContext context)
     {
         foreach (var item in Items)
@@ -53,6 +56,7 @@ internal sealed class OrMatcher(Matcher[] items) : Matcher
 
 internal sealed class NotMatcher(Matcher operand) : Matcher
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Matches(EventContext context) => !operand.Matches(context);
 }
 
@@ -60,6 +64,7 @@ internal sealed class NotMatcher(Matcher operand) : Matcher
 internal sealed class AtLeastMatcher(Matcher[] items, int count) : Matcher
 {
     public override Requirement Require() => count >= 1 ? Requirement.Any(items.Select(i => i.Require())) : Requirement.Unknown;
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Matches(EventContext context)
     {
         var hits = 0;
@@ -79,6 +84,7 @@ internal sealed class ConstantMatcher(bool value) : Matcher
 {
     public static ConstantMatcher False { get; } = new(false);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Matches(EventContext context) => value;
 
     public override Requirement Require() => value ? Requirement.Unknown : Requirement.Never;
@@ -87,6 +93,7 @@ internal sealed class ConstantMatcher(bool value) : Matcher
 /// <summary><c>Field: null</c>: the field is absent or null.</summary>
 internal sealed class NullMatcher(int slot) : Matcher
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Matches(EventContext context) => context.Get(slot) is null or { Kind: EventValueKind.Null };
 }
 
@@ -95,6 +102,7 @@ internal sealed class ExistsMatcher(int slot, bool expected) : Matcher
 {
     public override Requirement Require() => expected ? Requirement.Present(slot) : Requirement.Unknown;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Matches(EventContext context) => context.Get(slot) is not null == expected;
 }
 
@@ -106,6 +114,7 @@ internal sealed class FieldMatcher(int slot, ValueTest[] tests, bool all, bool n
 {
     // An absent or null field never matches, not even with neq.
     public override Requirement Require() => negate ? Requirement.Present(slot) : ValueTest.Require(slot, tests, all);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Matches(EventContext context)
     {
         var value = context.Get(slot);
@@ -118,6 +127,7 @@ internal sealed class FieldMatcher(int slot, ValueTest[] tests, bool all, bool n
         return result != negate;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool MatchesScalar(EventValue value, EventContext context)
     {
         if (all)
@@ -144,6 +154,7 @@ internal sealed class FieldMatcher(int slot, ValueTest[] tests, bool all, bool n
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool MatchesArray(EventValue[] items, EventContext context)
     {
         foreach (var test in tests)
@@ -178,6 +189,7 @@ internal sealed class KeywordMatcher(ValueTest[] tests, bool all) : Matcher
 {
     // Needles are looked for in each value on its own: one spanning two values (a newline in AllTextLower) is not.
     public override Requirement Require() => ValueTest.Require(-1, tests, all, n => !n.Contains('\n', StringComparison.Ordinal));
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Matches(EventContext context)
     {
         foreach (var test in tests)
@@ -197,11 +209,50 @@ internal sealed class KeywordMatcher(ValueTest[] tests, bool all) : Matcher
         return all;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool ContainsLowercased(EventValue value, string needle) =>
+        value.Text.Length >= needle.Length && (System.Text.Ascii.IsValid(value.Text) && System.Text.Ascii.IsValid(needle)
+            ? value.Text.Contains(needle, StringComparison.OrdinalIgnoreCase)
+            : value.Lower.Contains(needle, StringComparison.Ordinal));
+
     private static bool AnyField(ValueTest test, EventContext context)
     {
         if (test is StringTest { Kind: StringTestKind.Contains, Cased: false } contains)
         {
-            return context.AllTextLower.Contains(contains.Needle, StringComparison.Ordinal);
+            // The prefilter's one pass over the values has already looked for every keyword of every rule: search
+            // only when it may have found this one.
+            var needle = contains.Needle;
+            if (context.Scanned?.MayContainKeyword(needle) == false)
+            {
+                return false;
+            }
+
+            if (needle.Length == 0 || needle.Contains('\n', StringComparison.Ordinal))
+            {
+                return context.AllTextLower.Contains(needle, StringComparison.Ordinal);
+            }
+
+            // Value by value, as a needle without a newline is in the joined text only within one value: ASCII text
+            // ignoring ASCII case (what lowercasing it would give), other text lowercased as the joined text is.
+            foreach (var value in context.Event.FieldMap.Values)
+            {
+                if (value.Items is { } values)
+                {
+                    foreach (var item in values)
+                    {
+                        if (ContainsLowercased(item, needle))
+                        {
+                            return true;
+                        }
+                    }
+                }
+                else if (ContainsLowercased(value, needle))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         foreach (var value in context.Event.Fields.Values)

@@ -16,6 +16,7 @@ internal sealed class RulePrefilter
     private readonly FieldTable _fields;
     private readonly NeedleIndex?[] _bySlot;
     private readonly NeedleIndex? _keywords;
+    private readonly Dictionary<string, int> _keywordAtoms;
     private readonly int[][] _atomClauses;
     private readonly int[] _clauseRule;
     private readonly int[] _ruleClauses;
@@ -24,6 +25,8 @@ internal sealed class RulePrefilter
     private readonly int[] _ruleStamps;
     private readonly int[] _ruleHits;
     private readonly List<int> _found = [];
+    private readonly List<int> _foundKeywords = [];
+    private readonly Dictionary<string, int> _slotByName = new(ReferenceEqualityComparer.Instance);
     private int _generation;
 
     public RulePrefilter(FieldTable fields, IReadOnlyList<Requirement> requirements)
@@ -55,6 +58,7 @@ internal sealed class RulePrefilter
             }
         }
 
+        _keywordAtoms = atoms.Where(a => a.Key.Slot < 0).ToDictionary(a => a.Key.Needle, a => a.Value, StringComparer.Ordinal);
         _atomClauses = [.. atomClauses.Select(c => c.ToArray())];
         _clauseRule = [.. clauseRule];
         _bySlot = new NeedleIndex?[fields.Count];
@@ -62,8 +66,9 @@ internal sealed class RulePrefilter
         {
             var ascii = group.Where(a => !a.Key.IsPresence && System.Text.Ascii.IsValid(a.Key.Needle)).ToList();
             var presence = group.Where(a => a.Key.IsPresence).Select(a => a.Value).DefaultIfEmpty(-1).First();
+            var other = group.Where(a => !a.Key.IsPresence && !System.Text.Ascii.IsValid(a.Key.Needle)).Select(a => a.Value);
             var index = new NeedleIndex(new SubstringAutomaton([.. ascii.Select(a => a.Key.Needle)]), [.. ascii.Select(a => a.Value)],
-                [.. group.Select(a => a.Value)], presence);
+                [.. other], presence);
             if (group.Key < 0)
             {
                 _keywords = index;
@@ -79,6 +84,30 @@ internal sealed class RulePrefilter
         _ruleStamps = new int[requirements.Count];
         _ruleHits = new int[requirements.Count];
     }
+
+    /// <summary>The same tables with their own per-event counters, for another thread.</summary>
+    private RulePrefilter(RulePrefilter shared)
+    {
+        _fields = shared._fields;
+        _bySlot = shared._bySlot;
+        _keywords = shared._keywords;
+        _keywordAtoms = shared._keywordAtoms;
+        _atomClauses = shared._atomClauses;
+        _clauseRule = shared._clauseRule;
+        _ruleClauses = shared._ruleClauses;
+        _atomStamps = new int[shared._atomStamps.Length];
+        _clauseStamps = new int[shared._clauseStamps.Length];
+        _ruleStamps = new int[shared._ruleStamps.Length];
+        _ruleHits = new int[shared._ruleHits.Length];
+    }
+
+    public RulePrefilter Fork() => new(this);
+
+    /// <summary>
+    /// After <see cref="Collect"/>: false when no value of the event can contain the keyword (a lowercase needle of some
+    /// rule's keywords); true when one may, or when the keyword is not one the automaton looks for.
+    /// </summary>
+    public bool MayContainKeyword(string needle) => !_keywordAtoms.TryGetValue(needle, out var atom) || _atomStamps[atom] == _generation;
 
     /// <summary>Rules that have no requirement and must always be evaluated.</summary>
     public bool IsUnconditional(int rule) => _ruleClauses[rule] == 0;
@@ -99,13 +128,19 @@ internal sealed class RulePrefilter
             Array.Clear(_ruleStamps);
         }
 
-        foreach (var (name, value) in evt.Fields)
+        foreach (var (name, value) in evt.FieldMap)
         {
-            if (_fields.TryGetSlot(name, out var slot) && slot < _bySlot.Length && _bySlot[slot] is { } index)
+            if (SlotOf(name) is var slot and >= 0 && _bySlot[slot] is { } index)
             {
                 if (index.Presence >= 0)
                 {
                     Satisfy(index.Presence, candidates);
+                }
+
+                if (_keywords is not null)
+                {
+                    ScanBoth(value, index, _keywords, candidates);
+                    continue;
                 }
 
                 Scan(value, index, candidates);
@@ -118,6 +153,27 @@ internal sealed class RulePrefilter
         }
     }
 
+    /// <summary>
+    /// The field's slot in the automata, or -1. Event readers share one string per field name, so the answer is kept by
+    /// string instance: a reference lookup instead of hashing the name ignoring case for every field of every event.
+    /// </summary>
+    private int SlotOf(string name)
+    {
+        if (_slotByName.TryGetValue(name, out var slot))
+        {
+            return slot;
+        }
+
+        slot = _fields.TryGetSlot(name, out var found) && found < _bySlot.Length ? found : -1;
+        if (_slotByName.Count < 4096)
+        {
+            _slotByName[name] = slot;
+        }
+
+        return slot;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Scan(EventValue value, NeedleIndex index, List<int> candidates)
     {
         if (value.IsScalar)
@@ -136,21 +192,55 @@ internal sealed class RulePrefilter
         }
     }
 
+    /// <summary>The field's automaton and the keywords' in one pass over each text (see <see cref="SubstringAutomaton.ScanPair"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ScanBoth(EventValue value, NeedleIndex field, NeedleIndex keywords, List<int> candidates)
+    {
+        if (value.IsScalar)
+        {
+            ScanTextBoth(value.Text, field, keywords, candidates);
+        }
+        else if (value.Items is { } items)
+        {
+            foreach (var item in items)
+            {
+                if (item.IsScalar)
+                {
+                    ScanTextBoth(item.Text, field, keywords, candidates);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ScanTextBoth(string text, NeedleIndex field, NeedleIndex keywords, List<int> candidates)
+    {
+        _found.Clear();
+        _foundKeywords.Clear();
+        var nonAscii = SubstringAutomaton.ScanPair(text, field.Automaton, _found, keywords.Automaton, _foundKeywords);
+        Report(_found, field, nonAscii, candidates);
+        Report(_foundKeywords, keywords, nonAscii, candidates);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScanText(string text, NeedleIndex index, List<int> candidates)
     {
         _found.Clear();
-        if (index.Automaton.Scan(text, _found))
+        Report(_found, index, index.Automaton.Scan(text, _found), candidates);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Report(List<int> found, NeedleIndex index, bool nonAscii, List<int> candidates)
+    {
+        foreach (var needle in found)
         {
-            foreach (var needle in _found)
-            {
-                Satisfy(index.AsciiAtoms[needle], candidates);
-            }
+            Satisfy(index.AsciiAtoms[needle], candidates);
         }
-        else
+
+        if (nonAscii)
         {
-            // Non-ASCII text: case mappings beyond ASCII differ between the comparisons, so assume every needle is there.
-            foreach (var atom in index.AllAtoms)
+            // Needles with a character no case mapping turns into ASCII can only be in non-ASCII text.
+            foreach (var atom in index.OtherAtoms)
             {
                 Satisfy(atom, candidates);
             }
@@ -190,8 +280,8 @@ internal sealed class RulePrefilter
 
     /// <summary>
     /// The needles of one field: ASCII ones in the automaton (<see cref="AsciiAtoms"/> maps its needle numbers to atoms);
-    /// the others can only be in non-ASCII text, which satisfies <see cref="AllAtoms"/> without a scan.
+    /// the others can only be in non-ASCII text, which satisfies <see cref="OtherAtoms"/> without a scan.
     /// <see cref="Presence"/>: the atom "the event has the field", or -1.
     /// </summary>
-    private sealed record NeedleIndex(SubstringAutomaton Automaton, int[] AsciiAtoms, int[] AllAtoms, int Presence);
+    private sealed record NeedleIndex(SubstringAutomaton Automaton, int[] AsciiAtoms, int[] OtherAtoms, int Presence);
 }

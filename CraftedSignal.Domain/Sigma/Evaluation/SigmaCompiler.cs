@@ -221,7 +221,7 @@ internal sealed class SigmaCompiler(FieldTable fields, SigmaEngineOptions option
             }
 
             // Validated now; built again, and kept, only if an event reaches it.
-            return new RegexTest(() => SigmaRegex.Create(text, ignoreCase, multiline, dotAll).Regex!);
+            return new RegexTest(() => SigmaRegex.Create(text, ignoreCase, multiline, dotAll).Regex!, RegexLiterals.Longest(text));
         }
 
         if (Has(SigmaModifier.Cidr))

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using CraftedSignal.Domain.Sigma.Events;
 
 namespace CraftedSignal.Domain.Sigma.Evaluation;
@@ -61,6 +63,26 @@ public sealed class SigmaEngine
         Diagnostics = diagnostics;
         Correlations = correlations;
     }
+
+    /// <summary>An engine for another thread: the same compiled rules and prefilter tables, its own per-event state.</summary>
+    private SigmaEngine(SigmaEngine shared)
+    {
+        _fields = shared._fields;
+        _map = shared._map;
+        _rules = shared._rules;
+        _eventIdSlot = shared._eventIdSlot;
+        _channelSlot = shared._channelSlot;
+        _context = new EventContext(_fields);
+        _prefilter = shared._prefilter?.Fork();
+        Diagnostics = shared.Diagnostics;
+        Correlations = shared.Correlations;
+    }
+
+    /// <summary>
+    /// Another engine over the same compiled rules, to match on another thread at no compile cost. Each engine still
+    /// matches one event at a time.
+    /// </summary>
+    public SigmaEngine Fork() => new(this);
 
     public IReadOnlyList<CompiledSigmaRule> Rules => _rules;
 
@@ -129,13 +151,27 @@ public sealed class SigmaEngine
     }
 
     /// <summary>Fills <paramref name="matches"/> with the rules the event matches, in load order.</summary>
-    public void Match(SigmaEvent evt, List<CompiledSigmaRule> matches)
+    public void Match(SigmaEvent evt, List<CompiledSigmaRule> matches) => Match(evt, matches, null);
+
+    /// <summary>
+    /// As <see cref="Match(SigmaEvent, List{CompiledSigmaRule})"/>; with a <paramref name="profile"/> also adds the time
+    /// spent in the prefilter and in each rule to it (which costs a clock reading per rule: for benchmarks only).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Match(SigmaEvent evt, List<CompiledSigmaRule> matches, SigmaMatchProfile? profile)
     {
         matches.Clear();
+        var started = profile is null ? 0 : Stopwatch.GetTimestamp();
         _context.Reset(evt);
         var route = FindRoute();
         if (_prefilter is null)
         {
+            if (profile is not null)
+            {
+                EvaluateProfiled(route.Rules.Select(r => r.Index), matches, profile, started);
+                return;
+            }
+
             foreach (var rule in route.Rules)
             {
                 Evaluate(rule, matches);
@@ -146,6 +182,7 @@ public sealed class SigmaEngine
 
         _candidates.Clear();
         _prefilter.Collect(evt, _candidates);
+        _context.Scanned = _prefilter;
         var kept = 0;
         for (var i = 0; i < _candidates.Count; i++)
         {
@@ -158,15 +195,39 @@ public sealed class SigmaEngine
         _candidates.RemoveRange(kept, _candidates.Count - kept);
         _candidates.AddRange(route.Unconditional);
         _candidates.Sort();
+        if (profile is not null)
+        {
+            EvaluateProfiled(_candidates, matches, profile, started);
+            return;
+        }
+
         foreach (var index in _candidates)
         {
             Evaluate(_rules[index], matches);
         }
     }
 
+    private void EvaluateProfiled(IEnumerable<int> rules, List<CompiledSigmaRule> matches, SigmaMatchProfile profile, long started)
+    {
+        var before = Stopwatch.GetTimestamp();
+        var evaluating = before;
+        profile.PrefilterTicks += before - started;
+        foreach (var index in rules)
+        {
+            Evaluate(_rules[index], matches);
+            var after = Stopwatch.GetTimestamp();
+            profile.RuleTicks[index] += after - before;
+            profile.RuleEvaluations[index]++;
+            before = after;
+        }
+
+        profile.EvaluationTicks += before - evaluating;
+    }
+
     /// <summary>How many rules have been evaluated in full, over all events so far (the prefilter skips the others).</summary>
     public long EvaluatedRules { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(CompiledSigmaRule rule, List<CompiledSigmaRule> matches)
     {
         EvaluatedRules++;
@@ -190,6 +251,7 @@ public sealed class SigmaEngine
         return Evaluate(rule);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Evaluate(CompiledSigmaRule rule)
     {
         if (!rule.Matcher.Matches(_context))
@@ -208,6 +270,7 @@ public sealed class SigmaEngine
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Route FindRoute()
     {
         var eventId = _context.Get(_eventIdSlot)?.Text ?? string.Empty;
@@ -244,4 +307,21 @@ public sealed class SigmaEngine
 
     /// <summary>The rules one kind of event (EventID, Channel) is routed to, in load order.</summary>
     private sealed record Route(CompiledSigmaRule[] Rules, bool[] Routed, int[] Unconditional);
+}
+
+/// <summary>Where matching time goes, per phase and per rule (<see cref="Stopwatch"/> ticks), filled only when asked for.</summary>
+public sealed class SigmaMatchProfile(int rules)
+{
+    /// <summary>Reading and parsing the events (filled by <see cref="ParallelMatcher"/>).</summary>
+    public long ParseTicks { get; internal set; }
+
+    /// <summary>Log-source routing and the prefilter.</summary>
+    public long PrefilterTicks { get; internal set; }
+
+    public long EvaluationTicks { get; internal set; }
+
+    /// <summary>Time in each rule (by <see cref="CompiledSigmaRule.Index"/>), its filters included.</summary>
+    public long[] RuleTicks { get; } = new long[rules];
+
+    public long[] RuleEvaluations { get; } = new long[rules];
 }

@@ -13,7 +13,8 @@ internal sealed class SubstringAutomaton
     private const int MaxClasses = 40;
     private const int MaxStates = ushort.MaxValue + 1;
 
-    private readonly byte[] _classOf = new byte[128];
+    // Index 128 stands for a non-ASCII character that no comparison takes for an ASCII one: class 0.
+    private readonly byte[] _classOf = new byte[129];
     private readonly int _classes;
 
     // _next[state * _classes + class]; states from _firstReporting on report needles (_outputs[_outputStart[state]..]).
@@ -63,7 +64,8 @@ internal sealed class SubstringAutomaton
 
     /// <summary>
     /// Adds the index of every needle the text may contain to <paramref name="found"/>, possibly more than once.
-    /// Returns false, having found nothing, when the text has a non-ASCII character.
+    /// A non-ASCII character counts as the ASCII letter some case comparison takes it for (<see cref="AsciiFold"/>),
+    /// others as a character of no needle. Returns whether the text has a non-ASCII character.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Scan(ReadOnlySpan<char> text, List<int> found)
@@ -72,17 +74,24 @@ internal sealed class SubstringAutomaton
         var classOf = _classOf;
         var classes = _classes;
         var firstReporting = _firstReporting;
+        var fold = AsciiFold.Table;
         var state = 0;
-        var before = found.Count;
+        var nonAscii = false;
         foreach (var c in text)
         {
-            if (c >= 128)
+            int cls;
+            if (c < 128)
             {
-                found.RemoveRange(before, found.Count - before);
-                return false;
+                cls = classOf[c];
+            }
+            else
+            {
+                nonAscii = true;
+                var ascii = fold[c];
+                cls = ascii == 0 ? 0 : classOf[ascii];
             }
 
-            state = next[(state * classes) + classOf[c]];
+            state = next[(state * classes) + cls];
             if (state >= firstReporting)
             {
                 for (var o = _outputStart[state]; o < _outputStart[state + 1]; o++)
@@ -92,7 +101,52 @@ internal sealed class SubstringAutomaton
             }
         }
 
-        return true;
+        return nonAscii;
+    }
+
+    /// <summary>
+    /// <see cref="Scan"/> of two automata over the same text in one loop: their state chains are independent, so the
+    /// processor runs the two table walks side by side instead of one after the other.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool ScanPair(ReadOnlySpan<char> text, SubstringAutomaton a, List<int> foundA, SubstringAutomaton b, List<int> foundB)
+    {
+        var (nextA, classOfA, classesA, reportA) = (a._next, a._classOf, a._classes, a._firstReporting);
+        var (nextB, classOfB, classesB, reportB) = (b._next, b._classOf, b._classes, b._firstReporting);
+        var fold = AsciiFold.Table;
+        int stateA = 0, stateB = 0;
+        var nonAscii = false;
+        foreach (var c in text)
+        {
+            int ascii = c;
+            if (c >= 128)
+            {
+                nonAscii = true;
+                ascii = fold[c] is var folded and > 0 ? folded : 128;
+            }
+
+            stateA = nextA[(stateA * classesA) + classOfA[ascii]];
+            stateB = nextB[(stateB * classesB) + classOfB[ascii]];
+            if (stateA >= reportA)
+            {
+                a.Report(stateA, foundA);
+            }
+
+            if (stateB >= reportB)
+            {
+                b.Report(stateB, foundB);
+            }
+        }
+
+        return nonAscii;
+    }
+
+    private void Report(int state, List<int> found)
+    {
+        for (var o = _outputStart[state]; o < _outputStart[state + 1]; o++)
+        {
+            found.Add(_outputs[o]);
+        }
     }
 
     /// <summary>Class 0: characters in no needle; then the most frequent ones (letters folded); the rest share the last.</summary>
@@ -240,5 +294,63 @@ internal sealed class SubstringAutomaton
 
         outputStart[states] = flat.Count;
         return (table, silent, outputStart, [.. flat]);
+    }
+}
+
+/// <summary>
+/// The ASCII letter each non-ASCII character equals under one of the comparisons rules use (ordinal ignore-case,
+/// invariant lowercasing, invariant uppercasing), or 0: e.g. the Kelvin sign lowercases to <c>k</c>, a dotless
+/// <c>ı</c> compares equal to <c>I</c> ignoring case. Found by trying every character, so it follows the runtime.
+/// </summary>
+internal static class AsciiFold
+{
+    public static readonly byte[] Table = Build();
+
+    private static byte[] Build()
+    {
+        var table = new byte[char.MaxValue + 1];
+        Span<char> one = stackalloc char[1];
+        Span<char> letter = stackalloc char[1];
+        for (var c = 128; c <= char.MaxValue; c++)
+        {
+            var ch = (char)c;
+            if (char.IsSurrogate(ch))
+            {
+                continue;
+            }
+
+            var lower = char.ToLowerInvariant(ch);
+            var upper = char.ToUpperInvariant(ch);
+            if (lower < 128)
+            {
+                table[c] = (byte)char.ToLowerInvariant(lower);
+                continue;
+            }
+
+            if (upper < 128)
+            {
+                table[c] = (byte)char.ToLowerInvariant(upper);
+                continue;
+            }
+
+            // Ordinal ignore-case maps case on its own; only letters can fold into ASCII.
+            if (!char.IsLetter(ch) && !char.IsSymbol(ch))
+            {
+                continue;
+            }
+
+            one[0] = ch;
+            for (var a = 'a'; a <= 'z'; a++)
+            {
+                letter[0] = a;
+                if (MemoryExtensions.Equals(one, letter, StringComparison.OrdinalIgnoreCase))
+                {
+                    table[c] = (byte)a;
+                    break;
+                }
+            }
+        }
+
+        return table;
     }
 }

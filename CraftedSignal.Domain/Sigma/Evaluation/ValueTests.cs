@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using CraftedSignal.Domain.Sigma.Events;
 
@@ -55,6 +56,7 @@ internal sealed class AnyOfTest(ValueTest[] alternatives) : ValueTest
 
         return [.. needles.Distinct(StringComparer.Ordinal)];
     }
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context)
     {
         foreach (var alternative in alternatives)
@@ -92,6 +94,7 @@ internal sealed class StringTest(StringTestKind kind, string needle, bool cased)
 
     public override string[]? Needles() => kind != StringTestKind.Any && IsNeedle(_needle) ? [_needle.ToLowerInvariant()] : null;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context)
     {
         if (!value.IsScalar)
@@ -178,6 +181,7 @@ internal sealed class GlobTest : ValueTest
         return IsNeedle(best) ? [best.ToLowerInvariant()] : null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context)
     {
         if (!value.IsScalar)
@@ -218,12 +222,41 @@ internal sealed class GlobTest : ValueTest
         return p == _pattern.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private char Fold(char c) => _cased ? c : char.ToLowerInvariant(c);
 }
 
 /// <summary>A YAML number: equal as a number, or as text when the event value is not numeric.</summary>
 internal sealed class NumberTest(SigmaNumber number) : ValueTest
 {
+    /// <summary>
+    /// Text that parses to the number either has a decimal point, an exponent or a 0x prefix, or is an integer written
+    /// with its digits (signs, blanks and leading zeros aside, and exact below 10^15); text that does not parse must
+    /// equal the raw value.
+    /// </summary>
+    public override string[]? Needles()
+    {
+        if (!IsNeedle(number.Raw))
+        {
+            return null;
+        }
+
+        var value = number.Value;
+        if (double.IsInfinity(value))
+        {
+            return null;
+        }
+
+        var needles = new List<string> { ".", "e", "0x", number.Raw.ToLowerInvariant() };
+        if (Math.Abs(value) < 1e15 && value == Math.Floor(value))
+        {
+            needles.Add(Math.Abs(value).ToString("0", CultureInfo.InvariantCulture));
+        }
+
+        return [.. needles.Distinct(StringComparer.Ordinal)];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context)
     {
         if (!value.IsScalar)
@@ -244,6 +277,9 @@ internal sealed class BooleanTest(bool expected) : ValueTest
 {
     private readonly string _text = expected ? "true" : "false";
 
+    public override string[]? Needles() => [_text];
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context) =>
         value.Kind is EventValueKind.Boolean or EventValueKind.String && value.Text.Equals(_text, StringComparison.OrdinalIgnoreCase);
 }
@@ -252,10 +288,14 @@ internal sealed class BooleanTest(bool expected) : ValueTest
 /// <c>re</c>: a regular expression that can never hang (linear-time engine or a match timeout). It is built on first
 /// use: the linear-time engine holds about half a megabyte per pattern, and the prefilter leaves many never needed.
 /// </summary>
-internal sealed class RegexTest(Func<Regex> create) : ValueTest
+internal sealed class RegexTest(Func<Regex> create, string? literal) : ValueTest
 {
     private Regex? _regex;
 
+    /// <summary>A literal every match contains (<see cref="RegexLiterals"/>), when there is one.</summary>
+    public override string[]? Needles() => literal is not null && IsNeedle(literal) ? [literal] : null;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context)
     {
         if (!value.IsScalar)
@@ -277,6 +317,7 @@ internal sealed class RegexTest(Func<Regex> create) : ValueTest
 /// <summary><c>cidr</c>: the value is an IPv4 or IPv6 address inside the network.</summary>
 internal sealed class CidrTest(byte[] network, int prefixLength) : ValueTest
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context)
     {
         if (!value.IsScalar || !IPAddress.TryParse(value.Text.AsSpan().Trim(), out var address))
@@ -356,6 +397,7 @@ internal enum Comparison
 /// <summary><c>lt</c>, <c>lte</c>, <c>gt</c>, <c>gte</c>: numeric comparison of the event value.</summary>
 internal sealed class CompareTest(Comparison comparison, double limit) : ValueTest
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context) =>
         value.IsScalar && value.Number is { } actual && Compare(comparison, actual, limit);
 
@@ -372,6 +414,7 @@ internal sealed class CompareTest(Comparison comparison, double limit) : ValueTe
 /// <summary><c>minute</c> ... <c>year</c>: a part of the event's date, compared with the value.</summary>
 internal sealed class TimePartTest(SigmaModifier part, Comparison comparison, double limit) : ValueTest
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context)
     {
         if (!value.IsScalar || !DateTimeOffset.TryParse(value.Text, CultureInfo.InvariantCulture,
@@ -398,6 +441,7 @@ internal sealed class FieldRefTest(int otherSlot, StringTestKind kind, bool case
 {
     private readonly StringComparison _comparison = cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Test(EventValue value, EventContext context)
     {
         var other = context.Get(otherSlot);

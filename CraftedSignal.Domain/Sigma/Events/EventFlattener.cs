@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace CraftedSignal.Domain.Sigma.Events;
@@ -25,7 +26,7 @@ internal static class EventFlattener
             FlattenObject(root, null, fields, 0);
         }
 
-        return new SigmaEvent(fields, FindTimestamp(fields));
+        return new SigmaEvent(fields, FindTimestamp);
     }
 
     /// <summary>
@@ -33,20 +34,22 @@ internal static class EventFlattener
     /// would, without building a JsonDocument. Returns false, the reader left anywhere, for what this path does not do:
     /// a top-level <c>Event</c> object (maybe an evtx_dump record) or an array inside an array.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryFlatten(ref Utf8JsonReader reader, FieldNames names, out SigmaEvent? evt)
     {
         evt = null;
-        var fields = new Dictionary<string, EventValue>(StringComparer.OrdinalIgnoreCase);
+        var fields = new Dictionary<string, EventValue>(32, StringComparer.OrdinalIgnoreCase);
         if (!TryFlattenObject(ref reader, names, -1, 0, fields))
         {
             return false;
         }
 
-        evt = new SigmaEvent(fields, FindTimestamp(fields));
+        evt = new SigmaEvent(fields, FindTimestamp);
         return true;
     }
 
     /// <param name="prefixLength">Length of the parent's dotted path in <paramref name="names"/>; -1 at the top.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryFlattenObject(ref Utf8JsonReader reader, FieldNames names, int prefixLength, int depth, Dictionary<string, EventValue> fields)
     {
         if (depth > MaxDepth)
@@ -103,6 +106,7 @@ internal static class EventFlattener
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static EventValue Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.String => new EventValue(EventValueKind.String, reader.GetString()!),
@@ -263,7 +267,7 @@ internal static class EventFlattener
         _ => EventValue.Null,
     };
 
-    private static DateTimeOffset? FindTimestamp(Dictionary<string, EventValue> fields)
+    internal static DateTimeOffset? FindTimestamp(Dictionary<string, EventValue> fields)
     {
         foreach (var name in TimestampFields)
         {
@@ -290,17 +294,19 @@ internal static class EventFlattener
 /// Field names (dotted paths) read from JSON, as strings shared across events: most events repeat the same few names.
 /// One instance per reader; not thread-safe.
 /// </summary>
-internal sealed class FieldNames
+public sealed class FieldNames
 {
     private const int MaxNames = 4096;
 
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private Dictionary<string, EventValue>? _spareFields;
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private char[] _path = new char[256];
 
     public FieldNames() => _lookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Writes the property name the reader is on after the parent's path; returns the path's length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Append(ref Utf8JsonReader reader, int prefixLength)
     {
         var start = prefixLength < 0 ? 0 : prefixLength + 1;
@@ -318,6 +324,60 @@ internal sealed class FieldNames
         return start + reader.CopyString(_path.AsSpan(start));
     }
 
+    /// <summary>
+    /// Hands the field table of an event nobody keeps back for the next event read with these names: a table per
+    /// event is a large part of what reading allocates. The event must not be used afterwards.
+    /// </summary>
+    public void Recycle(SigmaEvent evt)
+    {
+        var fields = evt.FieldMap;
+        fields.Clear();
+        _spareFields = fields;
+    }
+
+    /// <summary>An empty field table: a recycled one, or a new one.</summary>
+    internal Dictionary<string, EventValue> NewFields()
+    {
+        var fields = _spareFields ?? new Dictionary<string, EventValue>(32, StringComparer.OrdinalIgnoreCase);
+        _spareFields = null;
+        return fields;
+    }
+
+    /// <summary>Writes a property name (UTF-8, no escapes) after the parent's path; returns the path's length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Append(ReadOnlySpan<byte> utf8, int prefixLength)
+    {
+        var start = Start(prefixLength, utf8.Length);
+        return start + System.Text.Encoding.UTF8.GetChars(utf8, _path.AsSpan(start));
+    }
+
+    /// <summary>Writes a property name after the parent's path; returns the path's length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Append(ReadOnlySpan<char> name, int prefixLength)
+    {
+        var start = Start(prefixLength, name.Length);
+        name.CopyTo(_path.AsSpan(start));
+        return start + name.Length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int Start(int prefixLength, int length)
+    {
+        var start = prefixLength < 0 ? 0 : prefixLength + 1;
+        if (_path.Length < start + length)
+        {
+            Array.Resize(ref _path, Math.Max(start + length, _path.Length * 2));
+        }
+
+        if (prefixLength >= 0)
+        {
+            _path[prefixLength] = '.';
+        }
+
+        return start;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Get(int length)
     {
         var path = _path.AsSpan(0, length);

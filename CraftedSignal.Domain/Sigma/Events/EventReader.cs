@@ -1,17 +1,27 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace CraftedSignal.Domain.Sigma.Events;
 
-/// <summary>An event file could not be read completely; events before the problem were still returned.</summary>
-public sealed record EventReadError(string Message, long ByteOffset);
+/// <summary>
+/// An event, or part of an event file, could not be read. <paramref name="Line"/> is 1-based (0: not known); the other
+/// events are still read.
+/// </summary>
+public sealed record EventReadError(string Message, long ByteOffset, long Line = 0);
 
 /// <summary>
 /// Reads events from JSON Lines, a JSON array, or JSON values one after another, detected automatically.
-/// Objects in the evtx_dump shape are flattened as Windows events.
+/// Objects in the evtx_dump shape are flattened as Windows events. A line that is not valid JSON, not UTF-8 or over
+/// <see cref="MaxEventBytes"/> is reported with its line number and skipped; reading goes on with the next.
 /// </summary>
 public static class EventReader
 {
     public const long MaxFileBytes = 2L * 1024 * 1024 * 1024 - 1;
+
+    /// <summary>The largest event read; larger ones are reported and skipped.</summary>
+    public const int MaxEventBytes = 1024 * 1024;
+
+    private static readonly JsonReaderOptions Options = new() { AllowMultipleValues = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 };
 
     public static IEnumerable<SigmaEvent> ReadFile(string path, Action<EventReadError>? onError = null)
     {
@@ -22,34 +32,47 @@ public static class EventReader
             return [];
         }
 
-        return Read(File.ReadAllBytes(path), onError);
+        return ReadStream(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan), onError);
     }
 
-    public static IEnumerable<SigmaEvent> Read(ReadOnlyMemory<byte> utf8, Action<EventReadError>? onError = null)
+    public static IEnumerable<SigmaEvent> Read(ReadOnlyMemory<byte> utf8, Action<EventReadError>? onError = null) =>
+        ReadStream(() => System.Runtime.InteropServices.MemoryMarshal.TryGetArray(utf8, out var array)
+            ? new MemoryStream(array.Array!, array.Offset, array.Count, false)
+            : new MemoryStream(utf8.ToArray(), false), onError);
+
+    /// <summary>
+    /// The records of a file in chunks, for callers that parse them on several threads (see <see cref="EventChunk.Parse"/>).
+    /// </summary>
+    public static IEnumerable<EventChunk> ReadChunks(Stream stream) => new EventChunkSplitter(stream).Chunks();
+
+    private static IEnumerable<SigmaEvent> ReadStream(Func<Stream> open, Action<EventReadError>? onError)
     {
-        var offset = 0;
-        var span = utf8.Span;
-        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        using var stream = open();
+        var names = new FieldNames();
+        var events = new List<SigmaEvent>();
+        foreach (var chunk in ReadChunks(stream))
         {
-            offset = 3;
-        }
+            using (chunk)
+            {
+                for (var record = 0; record < chunk.Count; record++)
+                {
+                    events.Clear();
+                    var error = chunk.Parse(record, names, events);
+                    foreach (var evt in events)
+                    {
+                        yield return evt;
+                    }
 
-        while (offset < span.Length && span[offset] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-        {
-            offset++;
+                    if (error is not null)
+                    {
+                        onError?.Invoke(error);
+                    }
+                }
+            }
         }
-
-        if (offset >= span.Length)
-        {
-            return [];
-        }
-
-        return span[offset] == (byte)'['
-            ? ReadArray(utf8[offset..], onError)
-            : ReadValues(utf8[offset..], onError);
     }
 
-    private static IEnumerable<SigmaEvent> ReadArray(ReadOnlyMemory<byte> utf8, Action<EventReadError>? onError)
+    internal static EventReadError? ReadArray(ReadOnlyMemory<byte> utf8, List<SigmaEvent> events, long offset)
     {
         JsonDocument document;
         try
@@ -58,56 +81,36 @@ public static class EventReader
         }
         catch (JsonException ex)
         {
-            onError?.Invoke(new EventReadError($"The JSON array is not valid: {ex.Message}", ex.BytePositionInLine ?? 0));
-            yield break;
+            return new EventReadError($"line {(ex.LineNumber ?? 0) + 1}: the JSON array is not valid: {ex.Message}", offset + (ex.BytePositionInLine ?? 0),
+                (ex.LineNumber ?? 0) + 1);
         }
 
         using (document)
         {
             foreach (var element in document.RootElement.EnumerateArray())
             {
-                yield return SigmaEvent.FromJson(element);
+                events.Add(SigmaEvent.FromJson(element));
             }
         }
+
+        return null;
     }
 
-    private static IEnumerable<SigmaEvent> ReadValues(ReadOnlyMemory<byte> utf8, Action<EventReadError>? onError)
+    /// <summary>The next JSON value from <paramref name="consumed"/> on as an event; null when only blanks are left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static SigmaEvent? ReadOne(ReadOnlyMemory<byte> utf8, ref long consumed, FieldNames names)
     {
-        var consumed = 0L;
-        var names = new FieldNames();
-        var options = new JsonReaderOptions { AllowMultipleValues = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 };
-        while (consumed < utf8.Length)
+        if (FastJsonFlattener.TryRead(utf8.Span[(int)consumed..], names, out var fast, out var length))
         {
-            SigmaEvent? next;
-            bool done;
-            try
-            {
-                (next, done) = ReadOne(utf8, ref consumed, options, names);
-            }
-            catch (JsonException ex)
-            {
-                onError?.Invoke(new EventReadError($"Invalid JSON after byte {consumed:N0}: {ex.Message}", consumed));
-                yield break;
-            }
-
-            if (done)
-            {
-                yield break;
-            }
-
-            if (next is not null)
-            {
-                yield return next;
-            }
+            consumed += length;
+            return fast;
         }
-    }
 
-    private static (SigmaEvent?, bool) ReadOne(ReadOnlyMemory<byte> utf8, ref long consumed, JsonReaderOptions options, FieldNames names)
-    {
-        var reader = new Utf8JsonReader(utf8.Span[(int)consumed..], options);
+        var reader = new Utf8JsonReader(utf8.Span[(int)consumed..], Options);
         if (!reader.Read())
         {
-            return (null, true);
+            consumed = utf8.Length;
+            return null;
         }
 
         if (reader.TokenType == JsonTokenType.StartObject)
@@ -120,7 +123,7 @@ public static class EventReader
                 if (EventFlattener.TryFlatten(ref direct, names, out var evt))
                 {
                     consumed += direct.BytesConsumed;
-                    return (evt, false);
+                    return evt;
                 }
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)
@@ -130,6 +133,6 @@ public static class EventReader
 
         using var document = JsonDocument.ParseValue(ref reader);
         consumed += reader.BytesConsumed;
-        return (SigmaEvent.FromJson(document.RootElement), false);
+        return SigmaEvent.FromJson(document.RootElement);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace CraftedSignal.Domain.Sigma.Events;
@@ -76,17 +77,42 @@ public sealed class EventValue
 public sealed class SigmaEvent
 {
     private readonly Dictionary<string, EventValue> _fields;
+    private Func<Dictionary<string, EventValue>, DateTimeOffset?>? _findTimestamp;
+    private DateTimeOffset? _timestamp;
 
     public SigmaEvent(Dictionary<string, EventValue> fields, DateTimeOffset? timestamp = null)
     {
         _fields = fields;
-        Timestamp = timestamp;
+        _timestamp = timestamp;
     }
 
-    public DateTimeOffset? Timestamp { get; }
+    /// <summary>An event whose timestamp is looked for when first asked: only correlations need it.</summary>
+    internal SigmaEvent(Dictionary<string, EventValue> fields, Func<Dictionary<string, EventValue>, DateTimeOffset?> findTimestamp)
+    {
+        _fields = fields;
+        _findTimestamp = findTimestamp;
+    }
+
+    public DateTimeOffset? Timestamp
+    {
+        get
+        {
+            if (_findTimestamp is { } find)
+            {
+                _timestamp = find(_fields);
+                _findTimestamp = null;
+            }
+
+            return _timestamp;
+        }
+    }
 
     public IReadOnlyDictionary<string, EventValue> Fields => _fields;
 
+    /// <summary>The fields, enumerable without an interface call per field.</summary>
+    internal Dictionary<string, EventValue> FieldMap => _fields;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public EventValue? Find(string field) => _fields.GetValueOrDefault(field);
 
     /// <summary>Builds an event from a JSON value, flattening nested objects and recognising evtx_dump records.</summary>

@@ -46,6 +46,80 @@ public class EventReaderTests
         Assert.Single(errors);
     }
 
+    [Fact]
+    public void Read_LineThatIsNotJson_IsReportedWithItsLineAndTheOthersAreRead()
+    {
+        var errors = new List<EventReadError>();
+
+        var events = Read("{\"a\": 1}\nthis is not json\n{\"a\": 3}\n{\"a\": \n{\"a\": 5}\n", errors);
+
+        Assert.Equal(["1", "3", "5"], events.Select(e => e.Find("a")!.Text));
+        Assert.Equal([2L, 4L], errors.Select(e => e.Line));
+        Assert.StartsWith("line 2: not valid JSON", errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_EventOverOneMebibyte_IsReportedAndSkippedAndTheOthersAreRead()
+    {
+        var huge = $"{{\"a\": \"{new string('x', EventReader.MaxEventBytes + 10)}\"}}";
+        var errors = new List<EventReadError>();
+
+        var events = Read($"{{\"a\": 1}}\n{huge}\n{{\"a\": 3}}\n", errors);
+
+        Assert.Equal(["1", "3"], events.Select(e => e.Find("a")!.Text));
+        var error = Assert.Single(errors);
+        Assert.Equal(2, error.Line);
+        Assert.Contains("more than the 1 MiB", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_EventNestedTooDeeply_IsReportedAndTheOthersAreRead()
+    {
+        var deep = string.Concat(Enumerable.Repeat("{\"n\": ", 5_000)) + "1" + new string('}', 5_000);
+        var errors = new List<EventReadError>();
+
+        var events = Read($"{{\"a\": 1}}\n{deep}\n{{\"a\": 3}}\n", errors);
+
+        Assert.Equal(["1", "3"], events.Select(e => e.Find("a")!.Text));
+        Assert.Equal(2, Assert.Single(errors).Line);
+    }
+
+    [Fact]
+    public void Read_EventNestedSixtyLevels_IsReadDownToTheFlatteningDepth()
+    {
+        var deep = "{\"top\": 1, " + string.Concat(Enumerable.Repeat("\"n\": {", 60)) + "\"x\": 1" + new string('}', 60) + "}";
+        var errors = new List<EventReadError>();
+
+        var evt = Assert.Single(Read(deep, errors));
+
+        Assert.Empty(errors);
+        Assert.Equal("1", evt.Find("top")!.Text);
+        Assert.NotNull(evt.Find(string.Join('.', Enumerable.Repeat("n", 10))));
+    }
+
+    [Fact]
+    public void Read_InvalidUtf8_IsReportedWithItsLineAndTheOthersAreRead()
+    {
+        byte[] bad = [.. "{\"a\": 1}\n{\"a\": \""u8, 0xC3, 0x28, .. "\"}\n{\"a\": 3}\n"u8];
+        var errors = new List<EventReadError>();
+
+        var events = EventReader.Read(bad, errors.Add).ToList();
+
+        Assert.Equal(["1", "3"], events.Select(e => e.Find("a")!.Text));
+        var error = Assert.Single(errors);
+        Assert.Equal(2, error.Line);
+        Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ValuesOverSeveralLines_AreReadWhole()
+    {
+        var events = Read("{\n  \"a\": 1,\n  \"b\": {\"c\": \"}\"}\n}\n{\"a\": 2}\n");
+
+        Assert.Equal(["1", "2"], events.Select(e => e.Find("a")!.Text));
+        Assert.Equal("}", events[0].Find("b.c")!.Text);
+    }
+
     [Theory]
     [InlineData("""{"a": {"b": 1, "c": {"d": "x"}}, "e": [1, "two", true, null, {"o": 1}], "f": 1.50, "g": 1e3, "h": -0}""")]
     [InlineData("""{"Event": {"x": 1}, "y": 2}""")]
