@@ -14,14 +14,14 @@ public sealed class DeploymentWork(IDbContextFactory<AppDbContext> dbFactory, Ti
     public async Task<string> ExecuteAsync(WorkItem item, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var operation = await db.Deployments.IgnoreQueryFilters().FirstAsync(d => d.Id == item.Id, cancellationToken);
+        var operation = await db.Deployments.FirstAsync(d => d.Id == item.Id, cancellationToken);
         if (operation.Status is DeploymentStatus.Succeeded or DeploymentStatus.Failed)
             return $"already finished: {operation.Status}";
         operation.Status = DeploymentStatus.Running;
         operation.Attempts++;
         await db.SaveChangesAsync(cancellationToken);
 
-        var target = await db.SiemTargets.IgnoreQueryFilters().FirstOrDefaultAsync(t => t.Id == operation.TargetId, cancellationToken);
+        var target = await db.SiemTargets.FirstOrDefaultAsync(t => t.Id == operation.TargetId, cancellationToken);
         var connector = target is null ? null : connectors.FirstOrDefault(c => c.Kind == target.Kind);
         var result = target is null ? new ConnectorResult(false, null, "The target no longer exists.")
             : connector is null ? new ConnectorResult(false, null, $"No {target.Kind} connector is installed.")
@@ -35,7 +35,7 @@ public sealed class DeploymentWork(IDbContextFactory<AppDbContext> dbFactory, Ti
         if (result.Succeeded)
         {
             // At most one version of a rule runs on a target: a deployment replaces it, a removal ends it.
-            var previous = await db.Deployments.IgnoreQueryFilters()
+            var previous = await db.Deployments
                 .Where(d => d.RuleId == operation.RuleId && d.TargetId == operation.TargetId && d.Live && d.Id != operation.Id)
                 .ToListAsync(cancellationToken);
             previous.ForEach(d => d.Live = false);
@@ -60,7 +60,7 @@ public sealed class DeploymentWork(IDbContextFactory<AppDbContext> dbFactory, Ti
     {
         if (operation.Action == DeploymentAction.Remove)
             return await connector.RemoveAsync(target, operation.RuleId, operation.Id, cancellationToken);
-        var content = await db.RuleVersions.IgnoreQueryFilters()
+        var content = await db.RuleVersions
             .Where(v => v.RuleId == operation.RuleId && v.Number == operation.RuleVersion).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
         return content is null
             ? new ConnectorResult(false, null, "The rule version no longer exists.")

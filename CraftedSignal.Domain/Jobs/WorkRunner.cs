@@ -1,13 +1,19 @@
 using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Domain.Jobs;
 
-/// <summary>Runs one work item by id: marks it Running, calls its handler, records the outcome.</summary>
+/// <summary>
+/// Runs one work item by id: marks it Running, calls its handler, records the outcome. The handler runs as the item's
+/// company (its scope's <see cref="CurrentTenant"/>), so the tenant filters keep it to that company's rows: a job cannot
+/// touch another company's data by mistake. Instance-wide maintenance has no company and says so with IgnoreQueryFilters.
+/// </summary>
 public sealed class WorkRunner(
     IDbContextFactory<AppDbContext> dbFactory,
     IEnumerable<IWorkHandler> handlers,
+    CurrentTenant tenant,
     TimeProvider time,
     WorkNotifier notifier,
     ILogger<WorkRunner> logger)
@@ -39,6 +45,7 @@ public sealed class WorkRunner(
                 return;
         }
 
+        tenant.Set(item.CompanyId, null, $"background work ({item.Kind})", null, null);
         var handler = handlers.FirstOrDefault(h => h.Kind == item.Kind);
         string? summary = null;
         string? error = null;

@@ -17,14 +17,14 @@ public sealed class RuleTestWork(IDbContextFactory<AppDbContext> dbFactory, Time
     public async Task<string> ExecuteAsync(WorkItem item, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var run = await db.TestRuns.IgnoreQueryFilters().Include(r => r.Results).FirstAsync(r => r.Id == item.Id, cancellationToken);
+        var run = await db.TestRuns.Include(r => r.Results).FirstAsync(r => r.Id == item.Id, cancellationToken);
         if (run.Status is TestRunStatus.Passed or TestRunStatus.Failed or TestRunStatus.Error)
             return $"already finished: {run.Status}";
 
-        var rule = await db.DetectionRules.IgnoreQueryFilters().FirstOrDefaultAsync(r => r.Id == run.RuleId, cancellationToken);
-        var content = await db.RuleVersions.IgnoreQueryFilters()
+        var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == run.RuleId, cancellationToken);
+        var content = await db.RuleVersions
             .Where(v => v.RuleId == run.RuleId && v.Number == run.RuleVersion).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
-        var cases = await db.RuleTestCases.IgnoreQueryFilters().Where(c => c.RuleId == run.RuleId).OrderBy(c => c.Name).ToListAsync(cancellationToken);
+        var cases = await db.RuleTestCases.Where(c => c.RuleId == run.RuleId).OrderBy(c => c.Name).ToListAsync(cancellationToken);
 
         // A run resumed after a restart starts over: results of the interrupted attempt are discarded.
         db.TestResults.RemoveRange(run.Results);
@@ -71,7 +71,7 @@ public sealed class RuleTestWork(IDbContextFactory<AppDbContext> dbFactory, Time
 
             // The rule's status speaks for its latest version and its cases as they are now: a run of an older version,
             // or one whose cases were edited while it ran, leaves it to the next run.
-            var casesNow = await db.RuleTestCases.IgnoreQueryFilters().Where(c => c.RuleId == run.RuleId)
+            var casesNow = await db.RuleTestCases.Where(c => c.RuleId == run.RuleId)
                 .Select(c => new { c.Id, c.UpdatedAt }).ToListAsync(cancellationToken);
             var sameCases = casesNow.Count == cases.Count && casesNow.All(c => cases.Any(k => k.Id == c.Id && k.UpdatedAt == c.UpdatedAt));
             await db.Entry(rule).ReloadAsync(cancellationToken);

@@ -55,9 +55,7 @@ public sealed class RuleDeploymentsPanelTests : IAsyncLifetime
         await ApproveAsync(rule);
         var target = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
         var deployed = (await Service<DeploymentService>(_owner).DeployAsync(rule, target)).Value;
-        var factory = _test.Database.As(null, null).ServiceProvider.GetRequiredService<IDbContextFactory<Domain.Persistence.AppDbContext>>();
-        await new DeploymentWork(factory, _test.Database.Clock, [new SandboxConnector()])
-            .ExecuteAsync(new WorkItem { Id = deployed, Kind = DeploymentService.WorkKind, CompanyId = _company }, CancellationToken.None);
+        await _test.Database.RunWorkAsync(deployed);
         _test.SignIn(_owner, "olivia@acme.test", _company, CompanyRole.Owner);
         var popovers = _test.Context.Render<MudPopoverProvider>();
 

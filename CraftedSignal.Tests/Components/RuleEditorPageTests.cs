@@ -87,8 +87,7 @@ public sealed class RuleEditorPageTests : IAsyncLifetime
             await tests.SaveCaseAsync(id, null, "whoami runs", TestExpectation.Alert, null, """{"Image": "C:\\Windows\\System32\\whoami.exe"}""");
             await tests.SaveCaseAsync(id, null, "notepad runs", TestExpectation.Alert, null, """{"Image": "C:\\Windows\\notepad.exe"}""");
             var run = (await tests.StartRunAsync(id)).Value;
-            var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<Domain.Persistence.AppDbContext>>();
-            await new RuleTestWork(factory, _test.Database.Clock, new WorkNotifier()).ExecuteAsync(new WorkItem { Id = run, Kind = RuleTestService.WorkKind, CompanyId = _company }, CancellationToken.None);
+            await _test.Database.RunWorkAsync(run);
         }
 
         _test.SignIn(_author, "uma@acme.test", _company, CompanyRole.User);

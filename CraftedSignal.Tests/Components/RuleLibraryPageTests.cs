@@ -48,7 +48,7 @@ public sealed class RuleLibraryPageTests : IAsyncLifetime
         page.Find("input").Input("tool17.exe");
         page.Find("input").Blur();
 
-        page.WaitForAssertion(() => Assert.Single(page.FindAll("tbody tr.mud-table-row")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("tbody tr.mud-table-row")), TimeSpan.FromSeconds(15));
         Assert.Contains("Rule 17", page.Markup, StringComparison.Ordinal);
     }
 
@@ -62,7 +62,7 @@ public sealed class RuleLibraryPageTests : IAsyncLifetime
         page.Find("input").Input("broken");
         page.Find("input").Blur();
 
-        page.WaitForAssertion(() => Assert.Contains("Broken", Assert.Single(page.FindAll("tbody tr.mud-table-row")).TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Contains("Broken", Assert.Single(page.FindAll("tbody tr.mud-table-row")).TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         Assert.Contains("mud-error-text", page.Find("tbody tr.mud-table-row").InnerHtml, StringComparison.Ordinal);
     }
 }

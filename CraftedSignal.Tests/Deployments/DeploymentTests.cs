@@ -219,10 +219,7 @@ public sealed class DeploymentTests : IAsyncLifetime
 
     private async Task RunAsync(Guid id)
     {
-        await using var scope = _db.As(null, null);
-        var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<Domain.Persistence.AppDbContext>>();
-        var runner = new WorkRunner(factory, [new DeploymentWork(factory, _db.Clock, [new SandboxConnector()])], _db.Clock, new WorkNotifier(), NullLogger<WorkRunner>.Instance);
-        await runner.RunAsync(id, CancellationToken.None);
+        await _db.RunWorkAsync(id);
         await using var db = _db.NewContext();
         var item = await db.WorkItems.IgnoreQueryFilters().SingleAsync(w => w.Id == id);
         Assert.True(item.Status == WorkStatus.Succeeded, item.Error);

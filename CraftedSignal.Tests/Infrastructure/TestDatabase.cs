@@ -97,12 +97,19 @@ public sealed class TestDatabase : IAsyncDisposable
     public async Task RunQueuedWorkAsync()
     {
         foreach (var id in Queue.Enqueued.Except(_ran).ToList())
-        {
-            _ran.Add(id);
-            await using var scope = _root.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<Domain.Jobs.WorkRunner>().RunAsync(id, CancellationToken.None);
-        }
+            await RunWorkAsync(id);
     }
+
+    /// <summary>Runs one work item through the app's own <see cref="Domain.Jobs.WorkRunner"/>, in a scope of its own, as the job system does.</summary>
+    public async Task RunWorkAsync(Guid workItemId)
+    {
+        _ran.Add(workItemId);
+        await using var scope = _root.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<Domain.Jobs.WorkRunner>().RunAsync(workItemId, CancellationToken.None);
+    }
+
+    /// <summary>The notifier the app's work announces itself on.</summary>
+    public Domain.Jobs.WorkNotifier Notifier => _root.GetRequiredService<Domain.Jobs.WorkNotifier>();
 
     /// <summary>
     /// Gives a rule that detects <c>whoami.exe</c> (<see cref="Rules.RuleServiceTests.Whoami"/>) a test case and a finished,

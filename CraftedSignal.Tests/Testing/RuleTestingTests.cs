@@ -156,14 +156,12 @@ public sealed class RuleTestServiceTests : IAsyncLifetime
 
         // At each announcement the results saved so far are readable: the page shows the run case by case.
         var seen = new List<(WorkStatus Status, int Results, int Cases)>();
-        var notifier = new WorkNotifier();
-        notifier.Updated += update =>
+        await RunWorkAsync(run, update =>
         {
             using var db = _db.NewContext();
             var row = db.TestRuns.IgnoreQueryFilters().Include(r => r.Results).Single(r => r.Id == update.WorkItemId);
             seen.Add((update.Status, row.Results.Count, row.CaseCount));
-        };
-        await RunWorkAsync(run, notifier);
+        });
 
         Assert.Equal([(WorkStatus.Running, 0, 0), (WorkStatus.Running, 1, 3), (WorkStatus.Running, 2, 3), (WorkStatus.Running, 3, 3), (WorkStatus.Succeeded, 3, 3)], seen);
         var latest = (await tests.LatestRunAsync(_rule)).Value!;
@@ -195,15 +193,49 @@ public sealed class RuleTestServiceTests : IAsyncLifetime
         Assert.IsType<NotPermitted>((await tests.StartRunAsync(_rule)).Error);
     }
 
+    [Fact]
+    public async Task Work_RunsAsTheCompanyItWasRecordedFor_AndCannotReachAnotherCompanysRows()
+    {
+        await using (var scope = Scope())
+            Assert.True((await scope.ServiceProvider.GetRequiredService<RuleTestService>().SaveCaseAsync(_rule, null, "whoami runs", TestExpectation.Alert, null, """{"Image": "C:\\Windows\\System32\\whoami.exe"}""")).Succeeded);
+        Guid run;
+        await using (var scope = Scope())
+        {
+            var started = await scope.ServiceProvider.GetRequiredService<RuleTestService>().StartRunAsync(_rule);
+            Assert.True(started.Succeeded, started.Error?.Message);
+            run = started.Value;
+        }
+
+        // Someone with the database re-labels the work as another company's: the job then sees that company's rows only.
+        var eve = await _db.AddUserAsync("eve@globex.test");
+        var globex = await _db.AddCompanyAsync("Globex", eve);
+        await using (var db = _db.NewContext())
+            Assert.Equal(1, await db.Database.ExecuteSqlAsync($"UPDATE WorkItems SET CompanyId = {globex.ToString().ToUpperInvariant()} WHERE Id = {run.ToString().ToUpperInvariant()}"));
+
+        await _db.RunWorkAsync(run);
+
+        await using var check = _db.NewContext();
+        Assert.Equal(WorkStatus.Failed, (await check.WorkItems.IgnoreQueryFilters().SingleAsync(w => w.Id == run)).Status);
+        Assert.Equal(TestRunStatus.Queued, (await check.TestRuns.IgnoreQueryFilters().SingleAsync(r => r.Id == run)).Status);
+        Assert.False(await check.AuditEntries.IgnoreQueryFilters().AnyAsync(e => e.Action == AuditActions.RuleTestRunFinished));
+    }
+
     private AsyncServiceScope Scope() => _db.As(_author, _company, "uma@acme.test");
 
-    private async Task RunWorkAsync(Guid id, WorkNotifier? notifier = null)
+    private async Task RunWorkAsync(Guid id, Action<WorkUpdate>? listener = null)
     {
-        await using var scope = _db.As(null, null);
-        var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<Domain.Persistence.AppDbContext>>();
-        notifier ??= new WorkNotifier();
-        var runner = new WorkRunner(factory, [new RuleTestWork(factory, _db.Clock, notifier)], _db.Clock, notifier, NullLogger<WorkRunner>.Instance);
-        await runner.RunAsync(id, CancellationToken.None);
+        if (listener is not null)
+            _db.Notifier.Updated += listener;
+        try
+        {
+            await _db.RunWorkAsync(id);
+        }
+        finally
+        {
+            if (listener is not null)
+                _db.Notifier.Updated -= listener;
+        }
+
         await using var db = _db.NewContext();
         var item = await db.WorkItems.IgnoreQueryFilters().SingleAsync(w => w.Id == id);
         Assert.True(item.Status == WorkStatus.Succeeded, item.Error);
