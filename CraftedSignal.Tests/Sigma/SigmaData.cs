@@ -22,6 +22,7 @@ internal static class SigmaData
             }
         }
 
-        throw new DirectoryNotFoundException("shared/sigma was not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException(
+            $"This test needs the SigmaHQ reference data in ../shared/sigma (rules/, regression/, golden/) beside the repository, and it was not found above {AppContext.BaseDirectory}. Check out shared/ next to the repository's folder.");
     }
 }
