@@ -36,5 +36,8 @@ public readonly record struct Result<T>
 
     public static implicit operator Result<T>(T value) => new(value, null);
 
+    /// <summary>Success without a value (for a nullable <typeparamref name="T"/>).</summary>
+    public static Result<T> None => new(default, null);
+
     public static implicit operator Result<T>(Error error) => new(default, error);
 }

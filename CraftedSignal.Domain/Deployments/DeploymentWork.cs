@@ -1,4 +1,5 @@
 using CraftedSignal.Domain.Audit;
+using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Targets;
@@ -23,15 +24,15 @@ public sealed class DeploymentWork(IDbContextFactory<AppDbContext> dbFactory, Ti
 
         var target = await db.SiemTargets.FirstOrDefaultAsync(t => t.Id == operation.TargetId, cancellationToken);
         var connector = target is null ? null : connectors.FirstOrDefault(c => c.Kind == target.Kind);
-        var result = target is null ? new ConnectorResult(false, null, "The target no longer exists.")
-            : connector is null ? new ConnectorResult(false, null, $"No {target.Kind} connector is installed.")
+        Result<string?> result = target is null ? new TargetRefused("The target no longer exists.")
+            : connector is null ? new TargetRefused($"No {target.Kind} connector is installed.")
             : await RunAsync(db, connector, target, operation, cancellationToken);
 
         var now = time.GetUtcNow().UtcDateTime;
         operation.FinishedAt = now;
         operation.Status = result.Succeeded ? DeploymentStatus.Succeeded : DeploymentStatus.Failed;
-        operation.CompiledQuery = result.CompiledQuery;
-        operation.Error = result.Error;
+        operation.CompiledQuery = result.Value;
+        operation.Error = result.Error?.Message;
         if (result.Succeeded)
         {
             // At most one version of a rule runs on a target: a deployment replaces it, a removal ends it.
@@ -51,19 +52,25 @@ public sealed class DeploymentWork(IDbContextFactory<AppDbContext> dbFactory, Ti
         };
         db.Audit(new Actor(null, $"{operation.Action.ToString().ToLowerInvariant()} requested by {operation.RequestedBy}", null), operation.CompanyId,
             action, now, "rule", operation.RuleId.ToString(),
-            new { deployment = operation.Id, version = operation.RuleVersion, target = target?.Name, sha256 = operation.ContentSha256, error = result.Error });
+            new { deployment = operation.Id, version = operation.RuleVersion, target = target?.Name, sha256 = operation.ContentSha256, error = result.Error?.Message });
         await db.SaveChangesAsync(CancellationToken.None);
-        return result.Succeeded ? $"{operation.Action} of version {operation.RuleVersion} on {target!.Name} succeeded" : $"failed: {result.Error}";
+        return result.Succeeded ? $"{operation.Action} of version {operation.RuleVersion} on {target!.Name} succeeded" : $"failed: {result.Error!.Message}";
     }
 
-    private static async Task<ConnectorResult> RunAsync(AppDbContext db, ITargetConnector connector, SiemTarget target, Deployment operation, CancellationToken cancellationToken)
+    /// <summary>The connector's answer: the query as the target runs it after a deployment, null after a removal.</summary>
+    private static async Task<Result<string?>> RunAsync(AppDbContext db, ITargetConnector connector, SiemTarget target, Deployment operation, CancellationToken cancellationToken)
     {
         if (operation.Action == DeploymentAction.Remove)
-            return await connector.RemoveAsync(target, operation.RuleId, operation.Id, cancellationToken);
+        {
+            var removed = await connector.RemoveAsync(target, operation.RuleId, operation.Id, cancellationToken);
+            return removed.Succeeded ? Result<string?>.None : removed.Error;
+        }
+
         var content = await db.RuleVersions
             .Where(v => v.RuleId == operation.RuleId && v.Number == operation.RuleVersion).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
-        return content is null
-            ? new ConnectorResult(false, null, "The rule version no longer exists.")
-            : await connector.DeployAsync(target, operation.RuleId, content, operation.Id, cancellationToken);
+        if (content is null)
+            return new TargetRefused("The rule version no longer exists.");
+        var deployed = await connector.DeployAsync(target, operation.RuleId, content, operation.Id, cancellationToken);
+        return deployed.Succeeded ? deployed.Value : deployed.Error;
     }
 }

@@ -51,13 +51,13 @@ public sealed record ImportSummary(IReadOnlyList<ImportedFile> Files)
     public int Count(ImportOutcome outcome) => Files.Count(f => f.Outcome == outcome);
 }
 
-public sealed record ImportTooLarge(string Detail) : Error(Detail);
+public sealed record ImportTooLarge(string Detail) : Error(Detail, ErrorKind.Invalid);
 
 public sealed record ZipSlip(string EntryPath)
-    : Error($"The zip holds a path outside its root ('{EntryPath}'). Nothing was imported: rebuild the zip with relative paths.");
+    : Error($"The zip holds a path outside its root ('{EntryPath}'). Nothing was imported: rebuild the zip with relative paths.", ErrorKind.Invalid);
 
 public sealed record NotAZip()
-    : Error("The file is not a readable zip archive. Upload a .zip, or the .yml files themselves.");
+    : Error("The file is not a readable zip archive. Upload a .zip, or the .yml files themselves.", ErrorKind.Invalid);
 
 /// <summary>
 /// Detection as code: imports Sigma files and native queries (loose or in a zip) as rules or new versions of existing rules,

@@ -1,3 +1,4 @@
+using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Parsing;
 
@@ -11,17 +12,17 @@ public sealed class SandboxConnector : ITargetConnector
 {
     public TargetKind Kind => TargetKind.Sandbox;
 
-    public Task<ConnectorResult> DeployAsync(SiemTarget target, Guid ruleId, string ruleContent, Guid operationId, CancellationToken cancellationToken)
+    public Task<Result<string>> DeployAsync(SiemTarget target, Guid ruleId, string ruleContent, Guid operationId, CancellationToken cancellationToken)
     {
         var file = SigmaParser.Parse(ruleContent, "rule.yml");
         var engine = SigmaEngine.Create([file]);
         var error = file.Diagnostics.Concat(engine.Diagnostics).FirstOrDefault(d => d.IsError);
         return Task.FromResult(error is not null || engine.Rules.Count == 0
-            ? new ConnectorResult(false, null, error?.Message ?? "The rule compiles to nothing the engine can evaluate.")
-            : new ConnectorResult(true, ruleContent, null));
+            ? (Result<string>)new TargetRefused(error?.Message ?? "The rule compiles to nothing the engine can evaluate.")
+            : ruleContent);
     }
 
     /// <summary>The sandbox holds rules as deployment records only: taking one off needs nothing beyond the record.</summary>
-    public Task<ConnectorResult> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken) =>
-        Task.FromResult(new ConnectorResult(true, null, null));
+    public Task<Result> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken) =>
+        Task.FromResult(Result.Ok());
 }

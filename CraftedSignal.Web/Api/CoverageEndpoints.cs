@@ -25,7 +25,7 @@ internal static class CoverageEndpoints
         {
             var matrix = await attack.GetAsync(cancellationToken);
             if (!matrix.Succeeded)
-                return Results.Problem(matrix.Error.Message, statusCode: StatusCodes.Status403Forbidden);
+                return matrix.Error.ToProblem();
             var layer = NavigatorLayer.From(matrix.Value);
             return Results.File(JsonSerializer.SerializeToUtf8Bytes(layer, Json), "application/json", LayerFileName);
         });

@@ -16,7 +16,7 @@ internal static class RuleEndpoints
             using var buffer = new MemoryStream();
             var exported = await transfer.ExportAsync(buffer, cancellationToken);
             if (!exported.Succeeded)
-                return Results.Problem(exported.Error.Message, statusCode: StatusCodes.Status403Forbidden);
+                return exported.Error.ToProblem();
             var name = $"craftedsignal-rules-{time.GetUtcNow():yyyyMMdd-HHmm}.zip";
             return Results.File(buffer.ToArray(), "application/zip", name);
         });

@@ -36,13 +36,13 @@ internal static class SigmaConvertRunner
         foreach (var path in pipelinePaths)
         {
             var loaded = ProcessingPipeline.Resolve(path);
-            if (loaded.Error is not null)
+            if (!loaded.Succeeded)
             {
-                error.WriteLine($"sigma convert: pipeline '{path}': {loaded.Error}");
+                error.WriteLine($"sigma convert: pipeline '{path}': {loaded.Error.Message}");
                 return Usage;
             }
 
-            pipelines.Add(loaded.Pipeline!);
+            pipelines.Add(loaded.Value);
         }
 
         var missing = false;

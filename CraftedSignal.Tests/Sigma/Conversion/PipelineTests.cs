@@ -285,18 +285,17 @@ public sealed class PipelineTests
     public void Parse_InvalidPipeline_ReportsWhy(string yaml, string expected)
     {
         var result = ProcessingPipeline.Parse(yaml);
-        Assert.Null(result.Pipeline);
-        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.Contains(expected, Assert.IsType<PipelineNotReadable>(result.Error).Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Builtins_AllLoad()
     {
         Assert.Equal(["ecs-windows", "sentinel-windows", "splunk-windows", "sysmon"], ProcessingPipeline.BuiltinNames);
-        Assert.All(ProcessingPipeline.BuiltinNames, name => Assert.Null(ProcessingPipeline.Resolve(name).Error));
+        Assert.All(ProcessingPipeline.BuiltinNames, name => Assert.True(ProcessingPipeline.Resolve(name).Succeeded));
     }
 
-    private static ProcessingPipeline Builtin(string name) => ProcessingPipeline.Resolve(name).Pipeline!;
+    private static ProcessingPipeline Builtin(string name) => ProcessingPipeline.Resolve(name).Value!;
 
     [Fact]
     public void Builtin_SysmonAndSplunkWindows_RestrictToTheSysmonChannelAndEventId()

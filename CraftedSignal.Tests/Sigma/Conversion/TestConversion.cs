@@ -37,8 +37,8 @@ internal static class TestConversion
     public static ProcessingPipeline Pipeline(string yaml)
     {
         var loaded = ProcessingPipeline.Parse(yaml);
-        Assert.True(loaded.Error is null, loaded.Error);
-        return loaded.Pipeline!;
+        Assert.True(loaded.Succeeded, loaded.Error?.Message);
+        return loaded.Value;
     }
 
     private static string Indent(string text) =>

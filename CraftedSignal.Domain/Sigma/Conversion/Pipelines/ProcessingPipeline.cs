@@ -3,8 +3,8 @@ using CraftedSignal.Domain.Sigma.Parsing;
 
 namespace CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 
-/// <summary>A pipeline read from YAML, or why it could not be read.</summary>
-public sealed record PipelineLoadResult(ProcessingPipeline? Pipeline, string? Error);
+/// <summary>A pipeline that could not be read: the message says where and why.</summary>
+public sealed record PipelineNotReadable(string Problem) : Common.Error(Problem, Common.ErrorKind.Invalid);
 
 /// <summary>
 /// A pySigma processing pipeline: named, prioritised processing items applied to a rule before conversion. Several
@@ -28,7 +28,7 @@ public sealed class ProcessingPipeline(string name, int priority, IReadOnlyList<
         .Order(StringComparer.Ordinal)];
 
     /// <summary>A built-in pipeline by name, else a YAML file by path.</summary>
-    public static PipelineLoadResult Resolve(string nameOrPath)
+    public static Common.Result<ProcessingPipeline> Resolve(string nameOrPath)
     {
         if (BuiltinNames.Contains(nameOrPath, StringComparer.Ordinal))
         {
@@ -41,8 +41,7 @@ public sealed class ProcessingPipeline(string name, int priority, IReadOnlyList<
 
         if (!File.Exists(nameOrPath))
         {
-            return new PipelineLoadResult(null,
-                $"no such file and no built-in pipeline of that name (built-in: {string.Join(", ", BuiltinNames)}).");
+            return new PipelineNotReadable($"no such file and no built-in pipeline of that name (built-in: {string.Join(", ", BuiltinNames)}).");
         }
 
         try
@@ -51,35 +50,35 @@ public sealed class ProcessingPipeline(string name, int priority, IReadOnlyList<
         }
         catch (IOException ex)
         {
-            return new PipelineLoadResult(null, ex.Message);
+            return new PipelineNotReadable(ex.Message);
         }
         catch (UnauthorizedAccessException ex)
         {
-            return new PipelineLoadResult(null, ex.Message);
+            return new PipelineNotReadable(ex.Message);
         }
     }
 
     /// <summary>Reads pySigma's pipeline YAML (name, priority, allowed_backends, transformations).</summary>
-    public static PipelineLoadResult Parse(string yaml, string source = "<pipeline>")
+    public static Common.Result<ProcessingPipeline> Parse(string yaml, string source = "<pipeline>")
     {
         var read = SigmaYamlReader.Read(yaml);
         if (read.Diagnostics.FirstOrDefault(d => d.IsError) is { } yamlError)
         {
-            return new PipelineLoadResult(null, $"{yamlError.Position.Line}:{yamlError.Position.Column}: {yamlError.Message}");
+            return new PipelineNotReadable($"{yamlError.Position.Line}:{yamlError.Position.Column}: {yamlError.Message}");
         }
 
         if (read.Documents.Count != 1 || read.Documents[0] is not YamlMapping map)
         {
-            return new PipelineLoadResult(null, "a pipeline must be one YAML mapping with 'transformations'.");
+            return new PipelineNotReadable("a pipeline must be one YAML mapping with 'transformations'.");
         }
 
         try
         {
-            return new PipelineLoadResult(PipelineYaml.Read(map, source), null);
+            return PipelineYaml.Read(map, source);
         }
         catch (PipelineYamlException ex)
         {
-            return new PipelineLoadResult(null, ex.Message);
+            return new PipelineNotReadable(ex.Message);
         }
     }
 
