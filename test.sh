@@ -18,6 +18,8 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "== build"
 dotnet build CraftedSignal.sln -c Release -nologo -v q
+# The compiler servers stay resident after a build; the tests want the two cores and the memory.
+dotnet build-server shutdown >/dev/null 2>&1 || true
 
 mkdir -p artifacts
 status=0

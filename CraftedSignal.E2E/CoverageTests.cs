@@ -23,6 +23,7 @@ public sealed class CoverageTests : BrowserTest
             Write(archive, "whoami.yml", Sigma("Whoami Execution", "whoami.exe", "attack.discovery", "attack.t1033"));
             Write(archive, "lsass.yml", Sigma("LSASS Access By Procdump", "procdump.exe", "attack.credential-access", "attack.t1003.001"));
             Write(archive, "certutil.yml", Sigma("Certutil Download", "certutil.exe", "attack.t1105"));
+            Write(archive, "masquerading.yml", Sigma("Svchost Outside System32", "svchost.exe", "attack.stealth", "attack.t1036.005"));
         }
 
         await page.GotoAsync("/rules");
@@ -30,7 +31,7 @@ public sealed class CoverageTests : BrowserTest
         await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await dialog.Locator("input[type=file]").SetInputFilesAsync(zip);
-        await Assertions.Expect(dialog.GetByText("5 imported")).ToBeVisibleAsync();
+        await Assertions.Expect(dialog.GetByText("6 imported")).ToBeVisibleAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
         File.Delete(zip);
 
@@ -43,6 +44,7 @@ public sealed class CoverageTests : BrowserTest
             await page.GetByRole(AriaRole.Button, new() { Name = "Lifecycle" }).ClickAsync();
             await page.GetByRole(AriaRole.Menuitem, new() { Name = "Move to Active" }).ClickAsync();
             await Assertions.Expect(page.GetByText("The rule is now Active.")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByText("Active", new() { Exact = true })).ToBeVisibleAsync(); // the header's lifecycle chip
         }
 
         await page.GotoAsync("/");
@@ -52,10 +54,18 @@ public sealed class CoverageTests : BrowserTest
         var execution = matrix.GetByRole(AriaRole.Region, new() { Name = "Execution", Exact = true });
         await Assertions.Expect(execution.GetByRole(AriaRole.Link, new() { Name = "T1059.001: PowerShell: 2 live of 2 rules" })).ToBeVisibleAsync();
         await Assertions.Expect(matrix.GetByRole(AriaRole.Region, new() { Name = "Unmapped tactic" }).GetByRole(AriaRole.Link)).ToHaveAccessibleNameAsync("T1105: Ingress Tool Transfer: 0 live of 1 rule");
-        await Assertions.Expect(page.GetByText("2 of 5", new() { Exact = true })).ToBeVisibleAsync(); // T1059.001 (counted once) and T1027 are live
+        await Assertions.Expect(page.GetByText("2 of 6", new() { Exact = true })).ToBeVisibleAsync(); // T1059.001 (counted once) and T1027 are live
+        await Assertions.Expect(page.GetByText("2 of 15", new() { Exact = true })).ToBeVisibleAsync(); // the 14 tactics of ATT&CK 18.1 and Stealth
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Export Navigator layer" })).ToHaveAttributeAsync("href", "/api/v1/coverage/navigator");
         await Browser.WaitForInteractiveAsync(page);
         await Browser.ShotAsync(page, "40-coverage");
+
+        // A tactic newer than the shipped ATT&CK data keeps its own column, after the matrix's, and its technique its name.
+        var stealth = matrix.GetByRole(AriaRole.Region, new() { Name = "Stealth", Exact = true });
+        await Assertions.Expect(stealth.GetByText("newer than ATT&CK 18.1")).ToBeVisibleAsync();
+        await Assertions.Expect(stealth.GetByRole(AriaRole.Link)).ToHaveAccessibleNameAsync("T1036.005: Match Legitimate Resource Name or Location: 0 live of 1 rule");
+        await stealth.ScrollIntoViewIfNeededAsync();
+        await Browser.ShotAsync(page, "40a-coverage-newer-tactic");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Toggle dark mode" }).ClickAsync();
         await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", "rgb(11, 17, 32)");
