@@ -72,11 +72,15 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         if (!role.Allows(Permission.Approve))
             return new DetectionSummary(total, live, failing, null);
 
-        // Open reviews this person may decide: not asked for by them, not of a version they wrote, not decided by them yet.
+        // Open reviews this person may decide, by the rule ApprovalService enforces: not asked for by them, not decided by
+        // them yet, and no version since the last approved one (up to the reviewed one) written or recorded by them.
         var waiting = await db.ApprovalRequests.Where(r => r.CompanyId == companyId && r.Status == ApprovalStatus.Pending && r.ExpiresAt > now
                 && r.RequestedByUserId != userId
                 && !r.Decisions.Any(d => d.ReviewerUserId == userId)
-                && !db.RuleVersions.Any(v => v.RuleId == r.RuleId && v.Number == r.RuleVersion && v.AuthorUserId == userId))
+                && !db.RuleVersions.Any(v => v.RuleId == r.RuleId && v.Number <= r.RuleVersion
+                    && v.Number > (db.ApprovalRequests.Where(a => a.RuleId == r.RuleId && a.Status == ApprovalStatus.Approved && a.RuleVersion < r.RuleVersion)
+                        .Max(a => (int?)a.RuleVersion) ?? 0)
+                    && (v.AuthorUserId == userId || v.RecordedByUserId == userId)))
             .CountAsync(cancellationToken);
         return new DetectionSummary(total, live, failing, waiting);
     }

@@ -53,6 +53,8 @@ public sealed class SeparationOfDutiesTests : IAsyncLifetime
 
         Assert.IsType<OwnChange>((await Approvals(_mallory).DecideAsync(review, ReviewDecisionKind.Approve, null)).Error);
         Assert.NotNull((await Approvals(_mallory).GetAsync(review)).Value!.CannotDecideReason);
+        Assert.Equal(0, (await Service<Domain.Dashboard.DashboardService>(_mallory).GetAsync())!.Detection.WaitingForYourReview);
+        Assert.Equal(1, (await Service<Domain.Dashboard.DashboardService>(_carol).GetAsync())!.Detection.WaitingForYourReview);
         Assert.Equal(ApprovalStatus.Approved, (await Approvals(_carol).DecideAsync(review, ReviewDecisionKind.Approve, null)).Value);
     }
 
