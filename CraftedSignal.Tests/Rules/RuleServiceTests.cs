@@ -205,6 +205,9 @@ public sealed class RuleServiceTests : IAsyncLifetime
         await _db.AddMemberAsync(_company, user, CompanyRole.User);
 
         Assert.IsType<NotPermitted>((await _db.As(user, _company).ServiceProvider.GetRequiredService<RuleService>().UnarchiveAsync(created.RuleId)).Error);
+        var eve = await _db.AddUserAsync("eve@globex.test");
+        var globex = await _db.AddCompanyAsync("Globex", eve);
+        Assert.IsType<NotFound>((await _db.As(eve, globex).ServiceProvider.GetRequiredService<RuleService>().UnarchiveAsync(created.RuleId)).Error);
         Assert.True((await _db.As(admin, _company).ServiceProvider.GetRequiredService<RuleService>().UnarchiveAsync(created.RuleId)).Succeeded);
 
         var rule = (await Rules(_author).GetAsync(created.RuleId)).Value!;
