@@ -1,3 +1,4 @@
+using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -6,27 +7,22 @@ using Microsoft.Extensions.Logging;
 namespace CraftedSignal.Domain.Audit;
 
 /// <summary>The recurring verification of every audit chain; each result is stored as the chain's <see cref="AuditChainCheck"/>.</summary>
-public sealed class AuditVerificationWork(IDbContextFactory<AppDbContext> dbFactory, AuditVerifier verifier, TimeProvider time, ILogger<AuditVerificationWork> logger)
+public sealed class AuditVerificationWork(AuditVerifier verifier, TimeProvider time, ILogger<AuditVerificationWork> logger)
     : IWorkHandler
 {
     public const string WorkKind = "audit.verify";
 
     public string Kind => WorkKind;
 
-    public async Task<string> ExecuteAsync(WorkItem item, CancellationToken cancellationToken)
+    public async Task<Result<string>> ExecuteAsync(WorkItem item, AppDbContext db, CancellationToken cancellationToken)
     {
-        List<(Guid ChainId, Guid? CompanyId)> chains;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            chains = (await db.AuditEntries.IgnoreQueryFilters().Select(e => new { e.ChainId, e.CompanyId }).Distinct().ToListAsync(cancellationToken))
-                .Select(c => (c.ChainId, c.CompanyId)).ToList();
-        }
+        var chains = (await db.AuditEntries.IgnoreQueryFilters().Select(e => new { e.ChainId, e.CompanyId }).Distinct().ToListAsync(cancellationToken))
+            .Select(c => (c.ChainId, c.CompanyId)).ToList();
 
         var broken = 0;
         foreach (var (chainId, companyId) in chains)
         {
             var result = await verifier.VerifyAsync(chainId, cancellationToken);
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var check = await db.AuditChainChecks.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.ChainId == chainId, cancellationToken);
             if (check is null)
             {

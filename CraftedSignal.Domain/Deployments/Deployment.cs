@@ -49,8 +49,6 @@ public sealed class Deployment : ITenantOwned
     /// <summary>This deployment's version runs on the target now (at most one per rule and target).</summary>
     public bool Live { get; set; }
 
-    public int Attempts { get; set; }
-
     public required string RequestedBy { get; set; }
 
     public DateTime CreatedAt { get; set; }

@@ -7,19 +7,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Deployments;
 
-/// <summary>Carries out a recorded <see cref="Deployment"/> (deploy or remove) through its target's connector.</summary>
-public sealed class DeploymentWork(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, IEnumerable<ITargetConnector> connectors) : IWorkHandler
+/// <summary>
+/// Carries out a recorded <see cref="Deployment"/> (deploy or remove) through its target's connector. The operation's end
+/// (its status, which version is live, the audit entry) commits with the work item's; a refusal by the target, an exception
+/// or too many attempts end it as Failed through <see cref="FailAsync"/>.
+/// </summary>
+public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnector> connectors) : IWorkHandler
 {
     public string Kind => DeploymentService.WorkKind;
 
-    public async Task<string> ExecuteAsync(WorkItem item, CancellationToken cancellationToken)
+    public async Task<Result<string>> ExecuteAsync(WorkItem item, AppDbContext db, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var operation = await db.Deployments.FirstAsync(d => d.Id == item.Id, cancellationToken);
-        if (operation.Status is DeploymentStatus.Succeeded or DeploymentStatus.Failed)
-            return $"already finished: {operation.Status}";
         operation.Status = DeploymentStatus.Running;
-        operation.Attempts++;
         await db.SaveChangesAsync(cancellationToken);
 
         var target = await db.SiemTargets.FirstOrDefaultAsync(t => t.Id == operation.TargetId, cancellationToken);
@@ -27,34 +27,42 @@ public sealed class DeploymentWork(IDbContextFactory<AppDbContext> dbFactory, Ti
         Result<string?> result = target is null ? new TargetRefused("The target no longer exists.")
             : connector is null ? new TargetRefused($"No {target.Kind} connector is installed.")
             : await RunAsync(db, connector, target, operation, cancellationToken);
+        if (!result.Succeeded)
+            return result.Error;
 
-        var now = time.GetUtcNow().UtcDateTime;
-        operation.FinishedAt = now;
-        operation.Status = result.Succeeded ? DeploymentStatus.Succeeded : DeploymentStatus.Failed;
+        // At most one version of a rule runs on a target: a deployment replaces it, a removal ends it.
+        var previous = await db.Deployments
+            .Where(d => d.RuleId == operation.RuleId && d.TargetId == operation.TargetId && d.Live && d.Id != operation.Id)
+            .ToListAsync(cancellationToken);
+        previous.ForEach(d => d.Live = false);
+        operation.Live = operation.Action == DeploymentAction.Deploy;
         operation.CompiledQuery = result.Value;
-        operation.Error = result.Error?.Message;
-        if (result.Succeeded)
-        {
-            // At most one version of a rule runs on a target: a deployment replaces it, a removal ends it.
-            var previous = await db.Deployments
-                .Where(d => d.RuleId == operation.RuleId && d.TargetId == operation.TargetId && d.Live && d.Id != operation.Id)
-                .ToListAsync(cancellationToken);
-            previous.ForEach(d => d.Live = false);
-            operation.Live = operation.Action == DeploymentAction.Deploy;
-        }
+        Finish(db, operation, target!.Name, DeploymentStatus.Succeeded, null);
+        return $"{operation.Action} of version {operation.RuleVersion} on {target.Name} succeeded";
+    }
 
-        var action = (operation.Action, result.Succeeded) switch
+    public async Task FailAsync(WorkItem item, AppDbContext db, string error, CancellationToken cancellationToken)
+    {
+        if (await db.Deployments.FirstOrDefaultAsync(d => d.Id == item.Id, cancellationToken) is not { } operation)
+            return;
+        var target = await db.SiemTargets.Where(t => t.Id == operation.TargetId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken);
+        Finish(db, operation, target, DeploymentStatus.Failed, error);
+    }
+
+    private void Finish(AppDbContext db, Deployment operation, string? target, DeploymentStatus status, string? error)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        (operation.Status, operation.Error, operation.FinishedAt) = (status, error, now);
+        var action = (operation.Action, status) switch
         {
-            (DeploymentAction.Deploy, true) => AuditActions.DeploymentSucceeded,
-            (DeploymentAction.Deploy, false) => AuditActions.DeploymentFailed,
-            (_, true) => AuditActions.RemovalSucceeded,
+            (DeploymentAction.Deploy, DeploymentStatus.Succeeded) => AuditActions.DeploymentSucceeded,
+            (DeploymentAction.Deploy, _) => AuditActions.DeploymentFailed,
+            (_, DeploymentStatus.Succeeded) => AuditActions.RemovalSucceeded,
             _ => AuditActions.RemovalFailed,
         };
         db.Audit(new Actor(null, $"{operation.Action.ToString().ToLowerInvariant()} requested by {operation.RequestedBy}", null), operation.CompanyId,
             action, now, "rule", operation.RuleId.ToString(),
-            new { deployment = operation.Id, version = operation.RuleVersion, target = target?.Name, sha256 = operation.ContentSha256, error = result.Error?.Message });
-        await db.SaveChangesAsync(CancellationToken.None);
-        return result.Succeeded ? $"{operation.Action} of version {operation.RuleVersion} on {target!.Name} succeeded" : $"failed: {result.Error!.Message}";
+            new { deployment = operation.Id, version = operation.RuleVersion, target, sha256 = operation.ContentSha256, error });
     }
 
     /// <summary>The connector's answer: the query as the target runs it after a deployment, null after a removal.</summary>

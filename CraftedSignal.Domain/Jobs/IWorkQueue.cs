@@ -1,3 +1,6 @@
+using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Persistence;
+
 namespace CraftedSignal.Domain.Jobs;
 
 /// <summary>Hands a recorded <see cref="WorkItem"/> to the background job system (Hangfire in the web host).</summary>
@@ -6,11 +9,25 @@ public interface IWorkQueue
     void Enqueue(Guid workItemId);
 }
 
-/// <summary>Does one kind of background work. Must be safe to run twice for the same item.</summary>
+/// <summary>
+/// Does one kind of background work. Must be safe to run twice for the same item. Work that carries an operation with a
+/// row of its own (a test run, a deployment) keeps that operation's status on the row, and the runner commits every end of
+/// it together with the work item's: whatever the handler leaves unsaved in the context it is given is saved in the same
+/// transaction as the item's outcome, so the two can never disagree.
+/// </summary>
 public interface IWorkHandler
 {
     string Kind { get; }
 
-    /// <summary>Does the work and returns a one-line summary for the row.</summary>
-    Task<string> ExecuteAsync(WorkItem item, CancellationToken cancellationToken);
+    /// <summary>
+    /// Does the work in <paramref name="db"/> (the runner's context, running as the item's company) and returns a one-line
+    /// summary for the row, or an error: then nothing left unsaved is kept, and <see cref="FailAsync"/> records the failure.
+    /// </summary>
+    Task<Result<string>> ExecuteAsync(WorkItem item, AppDbContext db, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records on the operation's own row that it failed: the handler answered with an error or threw, or the runner gave
+    /// up after <see cref="WorkRunner.MaxAttempts"/>. Left unsaved; it commits with the item's failure.
+    /// </summary>
+    Task FailAsync(WorkItem item, AppDbContext db, string error, CancellationToken cancellationToken) => Task.CompletedTask;
 }

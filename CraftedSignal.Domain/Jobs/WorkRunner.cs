@@ -1,3 +1,4 @@
+using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +10,9 @@ namespace CraftedSignal.Domain.Jobs;
 /// Runs one work item by id: marks it Running, calls its handler, records the outcome. The handler runs as the item's
 /// company (its scope's <see cref="CurrentTenant"/>), so the tenant filters keep it to that company's rows: a job cannot
 /// touch another company's data by mistake. Instance-wide maintenance has no company and says so with IgnoreQueryFilters.
+/// The outcome commits in one transaction with what the handler left unsaved (its operation's own status and audit entry);
+/// a failure, a throw or giving up after <see cref="MaxAttempts"/> is recorded on the operation by the handler's
+/// <see cref="IWorkHandler.FailAsync"/> in the same way.
 /// </summary>
 public sealed class WorkRunner(
     IDbContextFactory<AppDbContext> dbFactory,
@@ -22,59 +26,69 @@ public sealed class WorkRunner(
 
     public async Task RunAsync(Guid workItemId, CancellationToken cancellationToken)
     {
-        WorkItem? item;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            item = await db.WorkItems.IgnoreQueryFilters().FirstOrDefaultAsync(w => w.Id == workItemId, cancellationToken);
-            if (item is null || item.Status is WorkStatus.Succeeded or WorkStatus.Failed)
-                return;
-
-            item.Status = WorkStatus.Running;
-            item.Attempts++;
-            item.StartedAt = time.GetUtcNow().UtcDateTime;
-            if (item.Attempts > MaxAttempts)
-            {
-                item.Status = WorkStatus.Failed;
-                item.Error = $"Gave up after {MaxAttempts} attempts.";
-                item.FinishedAt = item.StartedAt;
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-            notifier.Publish(new WorkUpdate(item.Id, item.CompanyId, item.Kind, item.Status));
-            if (item.Status == WorkStatus.Failed)
-                return;
-        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var item = await db.WorkItems.IgnoreQueryFilters().FirstOrDefaultAsync(w => w.Id == workItemId, cancellationToken);
+        if (item is null || item.Status is WorkStatus.Succeeded or WorkStatus.Failed)
+            return;
 
         tenant.Set(item.CompanyId, null, $"background work ({item.Kind})", null, null);
         var handler = handlers.FirstOrDefault(h => h.Kind == item.Kind);
-        string? summary = null;
-        string? error = null;
+        item.Status = WorkStatus.Running;
+        item.Attempts++;
+        item.StartedAt = time.GetUtcNow().UtcDateTime;
+        if (item.Attempts > MaxAttempts)
+        {
+            await FinishAsync(db, item, handler, new WorkNotDone($"Gave up after {MaxAttempts} attempts."));
+            return;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        notifier.Publish(new WorkUpdate(item.Id, item.CompanyId, item.Kind, item.Status));
+
+        Result<string> outcome;
         if (handler is null)
         {
-            error = $"No handler is registered for work of kind '{item.Kind}'.";
+            outcome = new WorkNotDone($"No handler is registered for work of kind '{item.Kind}'.");
         }
         else
         {
             try
             {
-                summary = await handler.ExecuteAsync(item, cancellationToken);
+                outcome = await handler.ExecuteAsync(item, db, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogError(ex, "Work item {WorkItemId} of kind {Kind} failed", item.Id, item.Kind);
-                error = ex.Message;
+                outcome = new WorkNotDone(ex.Message);
             }
         }
 
-        await using var done = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-        var row = await done.WorkItems.IgnoreQueryFilters().FirstAsync(w => w.Id == workItemId, CancellationToken.None);
-        row.Status = error is null ? WorkStatus.Succeeded : WorkStatus.Failed;
-        row.Summary = Truncate(summary);
-        row.Error = Truncate(error);
-        row.FinishedAt = time.GetUtcNow().UtcDateTime;
-        await done.SaveChangesAsync(CancellationToken.None);
-        notifier.Publish(new WorkUpdate(row.Id, row.CompanyId, row.Kind, row.Status));
+        await FinishAsync(db, item, handler, outcome);
+    }
+
+    private async Task FinishAsync(AppDbContext db, WorkItem item, IWorkHandler? handler, Result<string> outcome)
+    {
+        if (!outcome.Succeeded)
+        {
+            // Nothing a failed attempt left unsaved is kept: the failure is recorded on a clean slate.
+            db.ChangeTracker.Clear();
+            var (attempts, startedAt) = (item.Attempts, item.StartedAt);
+            item = await db.WorkItems.IgnoreQueryFilters().FirstAsync(w => w.Id == item.Id, CancellationToken.None);
+            (item.Attempts, item.StartedAt) = (attempts, startedAt);
+            if (handler is not null)
+                await handler.FailAsync(item, db, outcome.Error.Message, CancellationToken.None);
+        }
+
+        item.Status = outcome.Succeeded ? WorkStatus.Succeeded : WorkStatus.Failed;
+        item.Summary = Truncate(outcome.Value);
+        item.Error = Truncate(outcome.Error?.Message);
+        item.FinishedAt = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(CancellationToken.None);
+        notifier.Publish(new WorkUpdate(item.Id, item.CompanyId, item.Kind, item.Status));
     }
 
     private static string? Truncate(string? text) => text is { Length: > 2000 } ? text[..2000] : text;
 }
+
+/// <summary>Work that was not carried out: no handler, an unexpected exception, or too many attempts.</summary>
+public sealed record WorkNotDone(string Message) : Error(Message, ErrorKind.Conflict);

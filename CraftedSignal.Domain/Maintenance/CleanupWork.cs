@@ -1,4 +1,6 @@
+using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Jobs;
+using CraftedSignal.Domain.Persistence;
 
 namespace CraftedSignal.Domain.Maintenance;
 
@@ -18,7 +20,7 @@ public sealed class CleanupWork(IEnumerable<ICleanupStep> steps, TimeProvider ti
 
     public string Kind => WorkKind;
 
-    public async Task<string> ExecuteAsync(WorkItem item, CancellationToken cancellationToken)
+    public async Task<Result<string>> ExecuteAsync(WorkItem item, AppDbContext db, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var parts = new List<string>();

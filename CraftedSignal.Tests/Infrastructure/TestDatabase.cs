@@ -18,7 +18,7 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly ServiceProvider _root;
     private readonly HashSet<Guid> _ran = [];
 
-    private TestDatabase()
+    private TestDatabase(Action<IServiceCollection>? configure)
     {
         Directory.CreateDirectory(_directory);
         ConnectionString = $"Data Source={Path.Combine(_directory, "test.db")};Default Timeout=30";
@@ -28,6 +28,7 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton(Queue);
         services.AddSingleton<Domain.Jobs.IWorkQueue>(Queue);
         services.AddCraftedSignalDomain(ConnectionString);
+        configure?.Invoke(services);
         _root = services.BuildServiceProvider();
     }
 
@@ -38,9 +39,10 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>Work the services handed to the background job system, in order.</summary>
     public RecordingQueue Queue { get; } = new();
 
-    public static async Task<TestDatabase> CreateAsync()
+    /// <param name="configure">Adds to the app's own services (a connector of the test's own, say) after they are registered.</param>
+    public static async Task<TestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
     {
-        var database = new TestDatabase();
+        var database = new TestDatabase(configure);
         await using var db = database.NewContext();
         await DatabaseSetup.MigrateAsync(db);
         return database;

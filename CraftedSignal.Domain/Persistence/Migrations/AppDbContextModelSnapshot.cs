@@ -230,9 +230,6 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
                     b.Property<Guid>("CompanyId")
                         .HasColumnType("TEXT");
 
