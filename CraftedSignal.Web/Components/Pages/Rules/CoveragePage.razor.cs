@@ -20,9 +20,6 @@ public sealed partial class CoveragePage
     private string? _error;
     private bool _hideEmpty;
 
-    [Inject]
-    public required AttackCoverage Coverage { get; set; }
-
     protected override async Task OnInitializedAsync()
     {
         var result = await Coverage.GetAsync();

@@ -15,10 +15,12 @@ using MudBlazor;
 namespace CraftedSignal.Web.Components.Pages.Rules;
 
 /// <summary>
-/// The rule editor: Monaco with server-side validation as you type, saves as immutable versions,
-/// conflict detection against newer saves, lifecycle moves, and a guard against losing unsaved work.
+/// The rule editor: Monaco with server-side validation as you type, saves as immutable versions, conflict detection
+/// against newer saves, lifecycle moves, and a guard against losing unsaved work. It coordinates the panels (problems,
+/// queries, tests, deployments, history, details, the conflict banner); what is typed against what is saved is its
+/// <see cref="RuleEditorDraft"/>.
 /// </summary>
-public sealed partial class RuleEditorPage : IAsyncDisposable
+public sealed partial class RuleEditorPage
 {
     internal const string EditorId = "rule-editor";
     internal const string NewSigmaTemplate = """
@@ -51,47 +53,25 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private bool _canAdminister;
     private RuleAnalysis? _analysis;
     private IReadOnlyList<RuleConversion> _conversions = [];
-    private VersionConflict? _conflict;
     private CancellationTokenSource? _validation;
     private RuleFormat _format = RuleFormat.Sigma;
     private NativeLanguage _language = NativeLanguage.Spl;
-    private string _content = NewSigmaTemplate;
-    private string _savedContent = NewSigmaTemplate;
+    private readonly RuleEditorDraft _draft = new(NewSigmaTemplate);
     private string? _nativeTitle;
-    private string? _message;
     private string _title = "New rule";
     private string? _loadError;
-    private int _baseVersion;
-    private int _compareFrom;
-    private int _compareTo;
     private bool _loaded;
     private bool _canEdit;
-    private bool _dirty;
     private bool _saving;
+
+    /// <summary>Whether the browser currently warns before the tab closes (it follows <see cref="RuleEditorDraft.Dirty"/>).</summary>
+    private bool _guarded;
 
     [Parameter]
     public Guid? RuleId { get; set; }
 
     [CascadingParameter]
     private Task<AuthenticationState>? AuthenticationState { get; set; }
-
-    [Inject]
-    private RuleService Rules { get; set; } = default!;
-
-    [Inject]
-    private ApprovalService Approvals { get; set; } = default!;
-
-    [Inject]
-    private IJSRuntime JS { get; set; } = default!;
-
-    [Inject]
-    private NavigationManager Navigation { get; set; } = default!;
-
-    [Inject]
-    private IDialogService Dialogs { get; set; } = default!;
-
-    [Inject]
-    private ISnackbar Snackbar { get; set; } = default!;
 
     private string TestsTitle => _rule?.TestStatus switch
     {
@@ -104,11 +84,9 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private string? SubmitBlockedReason => _rule switch
     {
         null => "Save the rule first.",
-        _ when _dirty => "Save your changes first: reviewers review a saved version.",
+        _ when _draft.Dirty => "Save your changes first: reviewers review a saved version.",
         _ => _submitRefusal,
     };
-
-    private string ProblemsTitle => _analysis is { Diagnostics.Count: > 0 } a ? $"Problems ({a.Diagnostics.Count})" : "Problems";
 
     protected override async Task OnParametersSetAsync()
     {
@@ -146,16 +124,13 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         _format = rule.Format;
         _language = rule.Language ?? NativeLanguage.Spl;
         _nativeTitle = rule.Format == RuleFormat.Native ? rule.Title : null;
-        _content = _savedContent = rule.Content;
-        _baseVersion = rule.LatestVersion;
-        CompareLatestTwo(rule);
-        _dirty = false;
+        _draft.Load(rule.Content, rule.LatestVersion);
         Analyze();
     }
 
     private StandaloneEditorConstructionOptions EditorOptions(StandaloneCodeEditor editor) => new()
     {
-        Value = _content,
+        Value = _draft.Content,
         Language = _format == RuleFormat.Sigma ? "sigma" : "plaintext",
         AutomaticLayout = true,
         Minimap = new EditorMinimapOptions { Enabled = false },
@@ -202,8 +177,8 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
             return;
         }
 
-        _content = await _editor.GetValue();
-        await SetDirtyAsync(_content != _savedContent);
+        _draft.Content = await _editor.GetValue();
+        await GuardUnloadAsync();
         Analyze();
         await PublishMarkersAsync();
         StateHasChanged();
@@ -211,8 +186,8 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
 
     private void Analyze()
     {
-        _analysis = RuleAnalyzer.Analyze(_format, _language, _content, _format == RuleFormat.Native ? NativeMetadataForAnalysis() : null);
-        _conversions = _format == RuleFormat.Sigma ? RuleConversions.ConvertAll(_content) : [];
+        _analysis = RuleAnalyzer.Analyze(_format, _language, _draft.Content, _format == RuleFormat.Native ? NativeMetadataForAnalysis() : null);
+        _conversions = _format == RuleFormat.Sigma ? RuleConversions.ConvertAll(_draft.Content) : [];
         _title = _rule is null && _analysis.Title == "Untitled rule" ? "New rule" : _analysis.Title;
     }
 
@@ -240,11 +215,10 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
     private async Task FormatChangedAsync(RuleFormat format)
     {
         _format = format;
-        if (_editor is not null && !_dirty)
+        if (_editor is not null && !_draft.Dirty)
         {
-            _content = format == RuleFormat.Sigma ? NewSigmaTemplate : "";
-            _savedContent = _content;
-            await _editor.SetValue(_content);
+            _draft.Start(format == RuleFormat.Sigma ? NewSigmaTemplate : "");
+            await _editor.SetValue(_draft.Content);
         }
 
         await SetEditorLanguageAsync();
@@ -266,23 +240,21 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         _saving = true;
         try
         {
-            _content = await _editor.GetValue();
+            _draft.Content = await _editor.GetValue();
             Result<SavedRule> saved = _rule is null
-                ? await Rules.CreateAsync(new RuleDraft(_format, _content, _format == RuleFormat.Native ? _language : null, _nativeTitle, _message))
-                : await Rules.SaveAsync(_rule.Id, _content, _baseVersion, _message);
+                ? await Rules.CreateAsync(new RuleDraft(_format, _draft.Content, _format == RuleFormat.Native ? _language : null, _nativeTitle, _draft.Message))
+                : await Rules.SaveAsync(_rule.Id, _draft.Content, _draft.BaseVersion, _draft.Message);
             if (!saved.Succeeded)
             {
                 if (saved.Error is VersionConflict conflict)
-                    _conflict = conflict;
+                    _draft.Conflicted(conflict);
                 else
                     Snackbar.Add(saved.Error.Message, Severity.Error);
                 return;
             }
 
-            _conflict = null;
-            _message = null;
-            _savedContent = _content;
-            await SetDirtyAsync(false);
+            _draft.Saved(saved.Value.Version);
+            await GuardUnloadAsync();
             var analysis = saved.Value.Analysis;
             Snackbar.Add(saved.Value.Unchanged ? "Nothing changed since the last version." :
                 analysis.HasErrors ? $"Saved as version {saved.Value.Version} with {analysis.ErrorCount} error(s): it stays a draft until they are fixed."
@@ -313,8 +285,7 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         if (reloaded.Succeeded)
         {
             _rule = reloaded.Value;
-            _baseVersion = reloaded.Value.LatestVersion;
-            CompareLatestTwo(reloaded.Value);
+            _draft.Rebase(reloaded.Value.LatestVersion);
         }
 
         await LoadReviewAsync();
@@ -350,54 +321,13 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         }
     }
 
-    private async Task ShowConflictDiffAsync()
-    {
-        if (_rule is null || _editor is null)
-            return;
-        var latest = await Rules.GetAsync(_rule.Id);
-        if (!latest.Succeeded)
-            return;
-        var parameters = new DialogParameters<RuleDiffDialog>
-        {
-            { d => d.Original, latest.Value.Content },
-            { d => d.OriginalLabel, $"Version {latest.Value.LatestVersion} (saved)" },
-            { d => d.Modified, await _editor.GetValue() },
-            { d => d.ModifiedLabel, "Your changes" },
-            { d => d.Changes, _format == RuleFormat.Sigma ? SemanticDiff.Compare(latest.Value.Content, await _editor.GetValue()) : null },
-        };
-        await Dialogs.ShowAsync<RuleDiffDialog>("Compare", parameters, new DialogOptions { MaxWidth = MaxWidth.ExtraLarge, FullWidth = true });
-    }
-
-    private void CompareLatestTwo(RuleDetails rule)
-    {
-        _compareTo = rule.LatestVersion;
-        _compareFrom = Math.Max(1, rule.LatestVersion - 1);
-    }
-
-    private async Task CompareVersionsAsync()
-    {
-        if (_rule is null)
-            return;
-        var from = await Rules.GetVersionContentAsync(_rule.Id, _compareFrom);
-        var to = await Rules.GetVersionContentAsync(_rule.Id, _compareTo);
-        if (!from.Succeeded || !to.Succeeded)
-            return;
-        var parameters = new DialogParameters<RuleDiffDialog>
-        {
-            { d => d.Original, from.Value },
-            { d => d.OriginalLabel, $"Version {_compareFrom}" },
-            { d => d.Modified, to.Value },
-            { d => d.ModifiedLabel, $"Version {_compareTo}" },
-            { d => d.Changes, _format == RuleFormat.Sigma ? SemanticDiff.Compare(from.Value, to.Value) : null },
-        };
-        await Dialogs.ShowAsync<RuleDiffDialog>($"Version {_compareFrom} → version {_compareTo}", parameters, new DialogOptions { MaxWidth = MaxWidth.ExtraLarge, FullWidth = true });
-    }
+    private async Task<string> EditorContentAsync() => _editor is null ? _draft.Content : await _editor.GetValue();
 
     private async Task RestoreAsync(int number)
     {
         if (_rule is null || _editor is null)
             return;
-        if (_dirty)
+        if (_draft.Dirty)
         {
             Snackbar.Add("Save or discard your changes before restoring an old version.", Severity.Warning);
             return;
@@ -412,21 +342,14 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
 
         var latest = await Rules.GetAsync(_rule.Id);
         if (latest.Succeeded)
-        {
-            Show(latest.Value);
-            await _editor.SetValue(_content);
-            await SetDirtyAsync(false);
-            await PublishMarkersAsync();
-        }
+            await ShowInEditorAsync(latest.Value);
 
         Snackbar.Add(restored.Value.Unchanged ? "That version is already the latest." : $"Version {number} restored as version {restored.Value.Version}.", Severity.Success);
     }
 
     private async Task SaveOnTopAsync()
     {
-        if (_conflict is null)
-            return;
-        _baseVersion = _conflict.LatestVersion;
+        _draft.BuildOnLatest();
         await SaveAsync();
     }
 
@@ -437,68 +360,29 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
         var latest = await Rules.GetAsync(_rule.Id);
         if (!latest.Succeeded)
             return;
-        Show(latest.Value);
-        _conflict = null;
-        await _editor.SetValue(_content);
-        await SetDirtyAsync(false);
+        await ShowInEditorAsync(latest.Value);
+    }
+
+    /// <summary>Puts a saved version in the editor in place of whatever was typed.</summary>
+    private async Task ShowInEditorAsync(RuleDetails rule)
+    {
+        Show(rule);
+        await _editor!.SetValue(_draft.Content);
+        await GuardUnloadAsync();
         await PublishMarkersAsync();
     }
 
-    private async Task ChangeLifecycleAsync(RuleLifecycle to)
+    /// <summary>The rule was archived: whatever was typed is given up, and the page goes back to the library.</summary>
+    private async Task LeaveArchivedAsync()
     {
-        if (_rule is null)
-            return;
-        var result = await Rules.ChangeLifecycleAsync(_rule.Id, to);
-        if (result.Succeeded)
-        {
-            Snackbar.Add($"The rule is now {to}.", Severity.Success);
-            await ReloadAsync();
-        }
-        else
-        {
-            Snackbar.Add(result.Error.Message, Severity.Error);
-        }
-    }
-
-    private async Task ArchiveAsync()
-    {
-        if (_rule is null)
-            return;
-        var confirmed = await Dialogs.ShowMessageBoxAsync("Archive rule",
-            $"Archive '{_rule.Title}'? It leaves the library; its {_rule.Versions.Count} version(s), reviews and test runs are kept as evidence, and an Owner or Admin can restore it.",
-            yesText: "Archive", cancelText: "Cancel");
-        if (confirmed != true)
-            return;
-        var result = await Rules.ArchiveAsync(_rule.Id);
-        if (!result.Succeeded)
-        {
-            Snackbar.Add(result.Error.Message, Severity.Error);
-            return;
-        }
-
-        await SetDirtyAsync(false);
-        Snackbar.Add("The rule was archived.", Severity.Success);
+        _draft.Abandon();
+        await GuardUnloadAsync();
         Navigation.NavigateTo("/rules");
-    }
-
-    private async Task UnarchiveAsync()
-    {
-        if (_rule is null)
-            return;
-        var result = await Rules.UnarchiveAsync(_rule.Id);
-        if (!result.Succeeded)
-        {
-            Snackbar.Add(result.Error.Message, Severity.Error);
-            return;
-        }
-
-        Snackbar.Add("The rule is back in the library, as a draft.", Severity.Success);
-        await ReloadAsync();
     }
 
     private async Task ConfirmLeaveAsync(LocationChangingContext context)
     {
-        if (!_dirty)
+        if (!_draft.Dirty)
             return;
         var leave = await Dialogs.ShowMessageBoxAsync("Unsaved changes",
             "You have changes that are not saved. Leave and lose them?", yesText: "Leave", cancelText: "Stay");
@@ -506,12 +390,12 @@ public sealed partial class RuleEditorPage : IAsyncDisposable
             context.PreventNavigation();
     }
 
-    private async Task SetDirtyAsync(bool dirty)
+    private async Task GuardUnloadAsync()
     {
-        if (_dirty == dirty)
+        if (_guarded == _draft.Dirty)
             return;
-        _dirty = dirty;
-        await JS.InvokeVoidAsync("sigmaEditor.guardUnload", dirty);
+        _guarded = _draft.Dirty;
+        await JS.InvokeVoidAsync("sigmaEditor.guardUnload", _guarded);
     }
 
     private static string LanguageName(NativeLanguage language) => language switch
