@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace CraftedSignal.Domain.Audit;
 
 /// <summary>The recurring verification of every audit chain; each result is stored as the chain's <see cref="AuditChainCheck"/>.</summary>
-public sealed class AuditVerificationWork(AuditVerifier verifier, TimeProvider time, ILogger<AuditVerificationWork> logger)
+public sealed class AuditVerificationWork(AuditVerificationService verifier, TimeProvider time, ILogger<AuditVerificationWork> logger)
     : IWorkHandler
 {
     public const string WorkKind = "audit.verify";

@@ -212,7 +212,7 @@ public sealed class SeparationOfDutiesTests : IAsyncLifetime
         var changes = new List<MembershipChange>();
         notifier.Changed += changes.Add;
         await using var bobsTab = _db.As(_bob, _company);
-        Assert.True((await bobsTab.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(new RuleQuery())).Succeeded);
+        Assert.True((await bobsTab.ServiceProvider.GetRequiredService<RuleLibraryService>().ListAsync(new RuleQuery())).Succeeded);
         Assert.True((await bobsTab.ServiceProvider.GetRequiredService<CompanyService>().GetSettingsAsync()).Succeeded);
         var stampBefore = await StampAsync(_bob);
 
@@ -223,7 +223,7 @@ public sealed class SeparationOfDutiesTests : IAsyncLifetime
         Assert.True((await members.RemoveAsync(bob.MembershipId)).Succeeded);
 
         // The same open tab (same scope, same tenant as when it connected) reads nothing more.
-        Assert.False((await bobsTab.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(new RuleQuery())).Succeeded);
+        Assert.False((await bobsTab.ServiceProvider.GetRequiredService<RuleLibraryService>().ListAsync(new RuleQuery())).Succeeded);
         Assert.False((await bobsTab.ServiceProvider.GetRequiredService<CompanyService>().GetSettingsAsync()).Succeeded);
         Assert.False((await bobsTab.ServiceProvider.GetRequiredService<ApprovalService>().ListAsync(openOnly: false)).Succeeded);
         Assert.NotEqual(stampBefore, stampDemoted);
@@ -299,7 +299,7 @@ public sealed class SeparationOfDutiesTests : IAsyncLifetime
 
     private ApprovalService Approvals(string userId) => Service<ApprovalService>(userId);
 
-    private RuleTransfer Transfer(string userId) => Service<RuleTransfer>(userId);
+    private RuleTransferService Transfer(string userId) => Service<RuleTransferService>(userId);
 
     private T Service<T>(string userId)
         where T : notnull => _db.As(userId, _company, userId).ServiceProvider.GetRequiredService<T>();

@@ -157,6 +157,6 @@ public sealed class AuditChainTests : IAsyncLifetime
     {
         await using var scope = _database.As(null, null);
         return await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-            .GetRequiredService<AuditVerifier>(scope.ServiceProvider).VerifyAsync(CompanyA);
+            .GetRequiredService<AuditVerificationService>(scope.ServiceProvider).VerifyAsync(CompanyA);
     }
 }

@@ -18,7 +18,7 @@ public sealed partial class RulesCommandTests
         var text = output.ToString();
         Assert.True(exit == 0, error.ToString());
         Assert.Contains("files: 300, imported: 300, rejected: 0", text, StringComparison.Ordinal);
-        Assert.Contains("## Queries (RuleLibrary.ListAsync at 300 rules", text, StringComparison.Ordinal);
+        Assert.Contains("## Queries (RuleLibraryService.ListAsync at 300 rules", text, StringComparison.Ordinal);
         Assert.Contains("## Render", text, StringComparison.Ordinal);
         Assert.Contains("0 errors", text, StringComparison.Ordinal);
         Assert.Matches(@"rules/s: [1-9]\d*", text);

@@ -21,7 +21,7 @@ public sealed class RuleLibraryPageTests : IAsyncLifetime
         await using var scope = _test.Database.As(_author, _company, "uma@acme.test");
         var rules = scope.ServiceProvider.GetRequiredService<RuleService>();
         for (var i = 0; i < 30; i++)
-            await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleLibraryTests.Sigma($"Rule {i:00}", i % 2 == 0 ? "high" : "low", "process_creation", "attack.execution", "attack.t1059", $"tool{i}.exe")));
+            await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleLibraryServiceTests.Sigma($"Rule {i:00}", i % 2 == 0 ? "high" : "low", "process_creation", "attack.execution", "attack.t1059", $"tool{i}.exe")));
         await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, "title: Broken\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n"));
     }
 

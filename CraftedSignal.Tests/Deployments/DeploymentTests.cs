@@ -74,7 +74,7 @@ public sealed class DeploymentTests : IAsyncLifetime
 
         var deployment = Assert.Single((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!);
         Assert.Equal((DeploymentStatus.Succeeded, true, 1, "Sandbox"), (deployment.Status, deployment.Live, deployment.RuleVersion, deployment.TargetName));
-        var library = Service<RuleLibrary>(_reviewer);
+        var library = Service<RuleLibraryService>(_reviewer);
         Assert.Equal(1, (await library.ListAsync(new RuleQuery { DeployedTo = sandbox })).Value!.TotalCount);
         Assert.Equal(0, (await library.ListAsync(new RuleQuery { DeployedTo = other })).Value!.TotalCount);
         Assert.Equal(1, (await Service<TargetService>(_owner).ListAsync()).Value!.Single(t => t.Id == sandbox).DeployedRules);
@@ -98,7 +98,7 @@ public sealed class DeploymentTests : IAsyncLifetime
 
         var deployments = (await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!;
         Assert.Equal([(2, true), (1, false)], deployments.Select(d => (d.RuleVersion, d.Live)));
-        Assert.Equal(1, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).Value!.TotalCount);
+        Assert.Equal(1, (await Service<RuleLibraryService>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).Value!.TotalCount);
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class DeploymentTests : IAsyncLifetime
         Assert.Contains("on its way", (await Service<DeploymentService>(_owner).RemoveAsync(rule, sandbox)).Error!.Message, StringComparison.Ordinal);
         await RunAsync(removal);
 
-        Assert.Equal(0, (await Service<RuleLibrary>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).Value!.TotalCount);
+        Assert.Equal(0, (await Service<RuleLibraryService>(_owner).ListAsync(new RuleQuery { DeployedTo = sandbox })).Value!.TotalCount);
         Assert.All((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!, d => Assert.False(d.Live));
         Assert.True((await Service<RuleService>(_owner).ArchiveAsync(rule)).Succeeded);
         await using var db = _db.NewContext();

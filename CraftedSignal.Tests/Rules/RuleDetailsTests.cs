@@ -142,7 +142,7 @@ public sealed class RuleDetailsTests : IAsyncLifetime
         Assert.Equal(["attack.discovery", "attack.t1033"], details.Tags);
         Assert.Equal(["https://attack.mitre.org/techniques/T1033/"], details.References);
         Assert.Equal(["Inventory scripts"], details.FalsePositives);
-        var library = _db.As(_author, _company).ServiceProvider.GetRequiredService<RuleLibrary>();
+        var library = _db.As(_author, _company).ServiceProvider.GetRequiredService<RuleLibraryService>();
         Assert.Equal(1, (await library.ListAsync(new RuleQuery { Technique = "T1033" })).Value!.TotalCount);
         Assert.Equal(1, (await library.ListAsync(new RuleQuery { Search = "anyone" })).Value!.TotalCount);
     }

@@ -160,7 +160,7 @@ public sealed class RuleServiceTests : IAsyncLifetime
         Assert.IsType<NotFound>((await theirs.GetAsync(created.RuleId)).Error);
         Assert.IsType<NotFound>((await theirs.SaveAsync(created.RuleId, "title: x", 1)).Error);
         Assert.IsType<NotFound>((await theirs.ArchiveAsync(created.RuleId)).Error);
-        Assert.Equal(0, (await scope.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(new RuleQuery())).Value!.TotalCount);
+        Assert.Equal(0, (await scope.ServiceProvider.GetRequiredService<RuleLibraryService>().ListAsync(new RuleQuery())).Value!.TotalCount);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class RuleServiceTests : IAsyncLifetime
         Assert.True((await Rules(_author).ArchiveAsync(created.RuleId)).Succeeded);
 
         await using var scope = _db.As(_author, _company);
-        var library = scope.ServiceProvider.GetRequiredService<RuleLibrary>();
+        var library = scope.ServiceProvider.GetRequiredService<RuleLibraryService>();
         Assert.Equal(0, (await library.ListAsync(new RuleQuery())).Value!.TotalCount);
         Assert.Equal(created.RuleId, Assert.Single((await library.ListAsync(new RuleQuery { Archived = true })).Value!.Rows).Id);
         Assert.IsType<RuleArchived>((await Rules(_author).SaveAsync(created.RuleId, Whoami + "# more", 1)).Error);

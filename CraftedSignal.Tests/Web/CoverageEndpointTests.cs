@@ -143,7 +143,7 @@ public sealed class CoverageEndpointTests(CoverageEndpointTests.Fixture app) : I
             var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync();
             scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(companyId, userId, email, CompanyRole.Owner, null);
             var rules = scope.ServiceProvider.GetRequiredService<RuleService>();
-            var saved = await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, Rules.RuleLibraryTests.Sigma(title, "high", "process_creation", tactic, technique, "x.exe")));
+            var saved = await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, Rules.RuleLibraryServiceTests.Sigma(title, "high", "process_creation", tactic, technique, "x.exe")));
             Assert.True(saved.Succeeded, saved.Error?.Message);
             if (active)
                 Assert.True((await rules.ChangeLifecycleAsync(saved.Value.RuleId, RuleLifecycle.Active)).Succeeded);

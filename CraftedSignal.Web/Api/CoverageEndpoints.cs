@@ -21,7 +21,7 @@ internal static class CoverageEndpoints
         var coverage = endpoints.MapGroup("/api/v1/coverage").RequireAuthorization(Policies.View);
 
         // The matrix as an ATT&CK Navigator layer, scored by live rules, to open at https://mitre-attack.github.io/attack-navigator/.
-        coverage.MapGet("/navigator", async (AttackCoverage attack, CancellationToken cancellationToken) =>
+        coverage.MapGet("/navigator", async (AttackCoverageService attack, CancellationToken cancellationToken) =>
         {
             var matrix = await attack.GetAsync(cancellationToken);
             if (!matrix.Succeeded)

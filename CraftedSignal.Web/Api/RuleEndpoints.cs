@@ -11,7 +11,7 @@ internal static class RuleEndpoints
         var rules = endpoints.MapGroup("/api/v1/rules").RequireAuthorization(Policies.View);
 
         // The company's rules as a zip of Sigma YAML (native queries keep their language's extension).
-        rules.MapGet("/export", async (HttpContext context, RuleTransfer transfer, CurrentTenant tenant, TimeProvider time, CancellationToken cancellationToken) =>
+        rules.MapGet("/export", async (HttpContext context, RuleTransferService transfer, CurrentTenant tenant, TimeProvider time, CancellationToken cancellationToken) =>
         {
             using var buffer = new MemoryStream();
             var exported = await transfer.ExportAsync(buffer, cancellationToken);

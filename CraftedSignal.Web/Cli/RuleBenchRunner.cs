@@ -79,7 +79,7 @@ internal static partial class RuleBenchRunner
         // A library smaller than the corpus imports only its first files, so that a small run stays quick.
         var files = corpus.Take(Math.Min(options.Rules, corpus.Count)).ToList();
         await using var scope = bench.Scope();
-        var transfer = scope.ServiceProvider.GetRequiredService<RuleTransfer>();
+        var transfer = scope.ServiceProvider.GetRequiredService<RuleTransferService>();
         var watch = Stopwatch.StartNew();
         var result = await transfer.ImportAsync(files, "SigmaHQ", cancellationToken);
         watch.Stop();
@@ -92,7 +92,7 @@ internal static partial class RuleBenchRunner
         var summary = result.Value!;
         var seconds = watch.Elapsed.TotalSeconds;
         await output.WriteLineAsync();
-        await output.WriteLineAsync("## Import (RuleTransfer.ImportAsync, one call)");
+        await output.WriteLineAsync("## Import (RuleTransferService.ImportAsync, one call)");
         await output.WriteLineAsync(Invariant($"files: {files.Count}, imported: {summary.Count(ImportOutcome.Imported)}, rejected: {summary.Count(ImportOutcome.Rejected)}"));
         await output.WriteLineAsync(Invariant($"seconds: {seconds:F2}, rules/s: {files.Count / seconds:F0}"));
         return true;
@@ -101,7 +101,7 @@ internal static partial class RuleBenchRunner
     /// <summary>
     /// Adds copies of the corpus with fresh Sigma ids and numbered titles until the library holds <paramref name="target"/> rules.
     /// The copies are written the way an import writes them (analysis, version, tags) but without matching against the rules
-    /// already there: <see cref="RuleTransfer.ImportAsync"/> tracks the whole library and grows slower with each batch.
+    /// already there: <see cref="RuleTransferService.ImportAsync"/> tracks the whole library and grows slower with each batch.
     /// The first batch also goes through the import, to report that cost.
     /// </summary>
     private static async Task GrowAsync(BenchDatabase bench, List<ImportFile> corpus, int target, TextWriter output, CancellationToken cancellationToken)
@@ -113,7 +113,7 @@ internal static partial class RuleBenchRunner
             var batch = corpus.Take(Math.Min(target - count, corpus.Count)).Select(f => Copy(f, copy)).ToList();
             await using var scope = bench.Scope();
             var start = Stopwatch.GetTimestamp();
-            await scope.ServiceProvider.GetRequiredService<RuleTransfer>().ImportAsync(batch, $"copy {copy}", cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<RuleTransferService>().ImportAsync(batch, $"copy {copy}", cancellationToken);
             await output.WriteLineAsync(Invariant($"import of {batch.Count} more rules into a library of {count}: {Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s"));
             copy++;
         }
@@ -167,13 +167,13 @@ internal static partial class RuleBenchRunner
     {
         var rules = await bench.CountRulesAsync(cancellationToken);
         await output.WriteLineAsync();
-        await output.WriteLineAsync(Invariant($"## Queries (RuleLibrary.ListAsync at {rules} rules, {options.Runs} runs after {options.WarmUp} warm-up)"));
+        await output.WriteLineAsync(Invariant($"## Queries (RuleLibraryService.ListAsync at {rules} rules, {options.Runs} runs after {options.WarmUp} warm-up)"));
         await output.WriteLineAsync(Invariant($"| {"query",-52} | {"rows",5} | {"total",6} | {"median ms",9} | {"p95 ms",7} |"));
         await output.WriteLineAsync($"|{new string('-', 54)}|{new string('-', 7)}|{new string('-', 8)}|{new string('-', 11)}|{new string('-', 9)}|");
         foreach (var (name, query) in Queries)
         {
             await using var scope = bench.Scope();
-            var library = scope.ServiceProvider.GetRequiredService<RuleLibrary>();
+            var library = scope.ServiceProvider.GetRequiredService<RuleLibraryService>();
             RulePage page = null!;
             var times = await TimeAsync(options, async () => page = (await library.ListAsync(query, cancellationToken)).Value!);
             await output.WriteLineAsync(Invariant($"| {name,-52} | {page.Rows.Count,5} | {page.TotalCount,6} | {Median(times),9:F1} | {P95(times),7:F1} |"));
@@ -196,7 +196,7 @@ internal static partial class RuleBenchRunner
         foreach (var size in new[] { 25, 100 })
         {
             await using var scope = bench.Scope();
-            var library = scope.ServiceProvider.GetRequiredService<RuleLibrary>();
+            var library = scope.ServiceProvider.GetRequiredService<RuleLibraryService>();
             var rows = (await library.ListAsync(new RuleQuery { PageSize = size }, cancellationToken)).Value!.Rows;
             var html = "";
             var render = await TimeAsync(options, async () => html = await renderPage(rows));
@@ -366,7 +366,7 @@ internal static partial class RuleBenchRunner
             return await db.DetectionRules.IgnoreQueryFilters().CountAsync(r => r.CompanyId == companyId, cancellationToken);
         }
 
-        /// <summary>Writes each valid file as a new rule, as <see cref="RuleTransfer"/> does for a file it has not seen; returns how many.</summary>
+        /// <summary>Writes each valid file as a new rule, as <see cref="RuleTransferService"/> does for a file it has not seen; returns how many.</summary>
         public async Task<int> InsertAsync(IReadOnlyList<ImportFile> files, CancellationToken cancellationToken)
         {
             await using var db = Context();

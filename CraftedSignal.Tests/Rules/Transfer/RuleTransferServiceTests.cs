@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CraftedSignal.Tests.Rules;
 
-public sealed class RuleTransferTests : IAsyncLifetime
+public sealed class RuleTransferServiceTests : IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private Guid _company;
@@ -114,7 +114,7 @@ public sealed class RuleTransferTests : IAsyncLifetime
             var chunk = new byte[1024 * 1024];
             for (var i = 0; i < 11; i++)
             {
-                await using var stream = await archive.CreateEntry($"rules/r{i}{RuleTransfer.TestsSuffix}", System.IO.Compression.CompressionLevel.SmallestSize).OpenAsync();
+                await using var stream = await archive.CreateEntry($"rules/r{i}{RuleTransferService.TestsSuffix}", System.IO.Compression.CompressionLevel.SmallestSize).OpenAsync();
                 for (var mib = 0; mib < 19; mib++)
                     await stream.WriteAsync(chunk);
             }
@@ -131,7 +131,7 @@ public sealed class RuleTransferTests : IAsyncLifetime
     [Fact]
     public async Task ImportZip_WithTooManyEntries_IsRefused()
     {
-        var entries = Enumerable.Range(0, RuleTransfer.MaxFiles + 1).Select(i => ($"r{i}.txt", "x")).ToArray();
+        var entries = Enumerable.Range(0, RuleTransferService.MaxFiles + 1).Select(i => ($"r{i}.txt", "x")).ToArray();
         using var zip = Zip(entries);
 
         var result = await Transfer().ImportZipAsync(zip, "many.zip");
@@ -149,7 +149,7 @@ public sealed class RuleTransferTests : IAsyncLifetime
             var tests = scope.ServiceProvider.GetRequiredService<Domain.Testing.RuleTestService>();
             Assert.True((await tests.SaveCaseAsync(whoami, null, "whoami runs", Domain.Testing.TestExpectation.Alert, 1, "{\"Image\": \"C:\\\\w\\\\whoami.exe\"}\n")).Succeeded);
             Assert.True((await tests.SaveCaseAsync(whoami, null, "notepad", Domain.Testing.TestExpectation.NoAlert, null, "[{\"Image\": \"notepad.exe\"}]")).Succeeded);
-            await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleLibraryTests.Sigma("Encoded PowerShell", "critical", "process_creation", "attack.execution", "attack.t1059.001", "powershell.exe")));
+            await rules.CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleLibraryServiceTests.Sigma("Encoded PowerShell", "critical", "process_creation", "attack.execution", "attack.t1059.001", "powershell.exe")));
         }
 
         using var exported = new MemoryStream();
@@ -159,7 +159,7 @@ public sealed class RuleTransferTests : IAsyncLifetime
         var other = await _db.AddUserAsync("eve@globex.test");
         var globex = await _db.AddCompanyAsync("Globex", other);
         await using var theirs = _db.As(other, globex, "eve@globex.test");
-        var summary = (await theirs.ServiceProvider.GetRequiredService<RuleTransfer>().ImportZipAsync(exported, "acme-export.zip")).Value!;
+        var summary = (await theirs.ServiceProvider.GetRequiredService<RuleTransferService>().ImportZipAsync(exported, "acme-export.zip")).Value!;
 
         Assert.Equal(2, summary.Count(ImportOutcome.Imported));
         await using var db = _db.NewContext();
@@ -203,7 +203,7 @@ public sealed class RuleTransferTests : IAsyncLifetime
         var other = await _db.AddUserAsync("eve@globex.test");
         var globex = await _db.AddCompanyAsync("Globex", other);
         await using var theirs = _db.As(other, globex, "eve@globex.test");
-        var summary = (await theirs.ServiceProvider.GetRequiredService<RuleTransfer>().ImportZipAsync(exported, "acme-export.zip")).Value!;
+        var summary = (await theirs.ServiceProvider.GetRequiredService<RuleTransferService>().ImportZipAsync(exported, "acme-export.zip")).Value!;
 
         Assert.Equal(2, summary.Count(ImportOutcome.Imported));
         await using var db = _db.NewContext();
@@ -250,12 +250,12 @@ public sealed class RuleTransferTests : IAsyncLifetime
         await _db.AddMemberAsync(_company, viewer, CompanyRole.Viewer);
         await using var scope = _db.As(viewer, _company);
 
-        var result = await scope.ServiceProvider.GetRequiredService<RuleTransfer>().ImportAsync([File("a.yml", RuleServiceTests.Whoami)], "x");
+        var result = await scope.ServiceProvider.GetRequiredService<RuleTransferService>().ImportAsync([File("a.yml", RuleServiceTests.Whoami)], "x");
 
         Assert.IsType<NotPermitted>(result.Error);
     }
 
-    private RuleTransfer Transfer() => _db.As(_author, _company, "uma@acme.test").ServiceProvider.GetRequiredService<RuleTransfer>();
+    private RuleTransferService Transfer() => _db.As(_author, _company, "uma@acme.test").ServiceProvider.GetRequiredService<RuleTransferService>();
 
     private static ImportFile File(string path, string content) => new(path, Encoding.UTF8.GetBytes(content));
 

@@ -38,7 +38,7 @@ public sealed record CoverageMatrix(IReadOnlyList<TacticCoverage> Tactics, int R
 }
 
 /// <summary>Groups the techniques tagged on the company's rules under the tactics tagged on the same rules.</summary>
-public sealed partial class AttackCoverage(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant)
+public sealed partial class AttackCoverageService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant)
 {
     public async Task<Result<CoverageMatrix>> GetAsync(CancellationToken cancellationToken = default)
     {

@@ -64,7 +64,7 @@ public sealed record NotAZip()
 /// matched by their Sigma <c>id</c> (or, for a native query, the id in its side file), with provenance on every version;
 /// exports the company's rules as a zip with their tests and details in side files, importable again without loss.
 /// </summary>
-public sealed class RuleTransfer(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, IWorkQueue queue)
+public sealed class RuleTransferService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, IWorkQueue queue)
 {
     public const int MaxFiles = 10_000;
     public const long MaxUploadBytes = 50L * 1024 * 1024;

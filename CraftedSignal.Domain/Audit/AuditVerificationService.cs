@@ -10,7 +10,7 @@ public sealed record AuditVerification(Guid ChainId, long EntriesChecked, long? 
 }
 
 /// <summary>Re-computes every hash of a chain and checks each link to the previous entry.</summary>
-public sealed class AuditVerifier(IDbContextFactory<AppDbContext> dbFactory)
+public sealed class AuditVerificationService(IDbContextFactory<AppDbContext> dbFactory)
 {
     public async Task<AuditVerification> VerifyAsync(Guid chainId, CancellationToken cancellationToken = default)
     {

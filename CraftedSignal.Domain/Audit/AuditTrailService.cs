@@ -6,7 +6,7 @@ namespace CraftedSignal.Domain.Audit;
 public sealed record AuditEntryView(long Sequence, DateTime Timestamp, string ActorName, string Action, string? TargetType, string? TargetId, string? IpAddress);
 
 /// <summary>Writes stand-alone audit events (sign-in, sign-out), each in its own unit of work.</summary>
-public sealed class AuditTrail(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time)
+public sealed class AuditTrailService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time)
 {
     public async Task RecordAsync(Actor actor, Guid? companyId, string action, string? targetType = null, string? targetId = null, object? details = null, CancellationToken cancellationToken = default)
     {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CraftedSignal.Tests.Rules;
 
-public sealed class AttackCoverageTests : IAsyncLifetime
+public sealed class AttackCoverageServiceTests : IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private Guid _acme;
@@ -128,7 +128,7 @@ public sealed class AttackCoverageTests : IAsyncLifetime
     {
         await using var scope = _db.As(_globexOwner, _acme);
 
-        var result = await scope.ServiceProvider.GetRequiredService<AttackCoverage>().GetAsync();
+        var result = await scope.ServiceProvider.GetRequiredService<AttackCoverageService>().GetAsync();
 
         Assert.False(result.Succeeded);
     }
@@ -172,7 +172,7 @@ public sealed class AttackCoverageTests : IAsyncLifetime
     [InlineData("attack.g0016", null)]
     [InlineData("attack.s0002", null)]
     public void TacticName_ReadsWordTagsOnly(string tag, string? expected) =>
-        Assert.Equal(expected, AttackCoverage.TacticName(tag));
+        Assert.Equal(expected, AttackCoverageService.TacticName(tag));
 
     [Theory]
     [InlineData("attack.t1059", "T1059")]
@@ -182,7 +182,7 @@ public sealed class AttackCoverageTests : IAsyncLifetime
     [InlineData("attack.t1059.01", null)]
     [InlineData("cve.2021-44228", null)]
     public void TechniqueId_ReadsTechniqueTagsOnly(string tag, string? expected) =>
-        Assert.Equal(expected, AttackCoverage.TechniqueId(tag));
+        Assert.Equal(expected, AttackCoverageService.TechniqueId(tag));
 
     private static TacticCoverage Column(CoverageMatrix matrix, string tactic) => matrix.Tactics.Single(t => t.Tactic.ShortName == tactic);
 
@@ -191,7 +191,7 @@ public sealed class AttackCoverageTests : IAsyncLifetime
     private async Task<CoverageMatrix> MatrixAsync(string userId, Guid companyId)
     {
         await using var scope = _db.As(userId, companyId);
-        var result = await scope.ServiceProvider.GetRequiredService<AttackCoverage>().GetAsync();
+        var result = await scope.ServiceProvider.GetRequiredService<AttackCoverageService>().GetAsync();
         Assert.True(result.Succeeded, result.Error?.Message);
         return result.Value;
     }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CraftedSignal.Tests.Rules;
 
-public sealed class RuleLibraryTests : IAsyncLifetime
+public sealed class RuleLibraryServiceTests : IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private Guid _company;
@@ -61,7 +61,7 @@ public sealed class RuleLibraryTests : IAsyncLifetime
     public async Task Paging_ReturnsThePageAndTheTotal()
     {
         await using var scope = _db.As(_author, _company);
-        var library = scope.ServiceProvider.GetRequiredService<RuleLibrary>();
+        var library = scope.ServiceProvider.GetRequiredService<RuleLibraryService>();
 
         var page = (await library.ListAsync(new RuleQuery { Sort = RuleSort.Title, Descending = false, Page = 1, PageSize = 3 })).Value!;
 
@@ -74,7 +74,7 @@ public sealed class RuleLibraryTests : IAsyncLifetime
     {
         await using var scope = _db.As(_author, null);
 
-        Assert.IsType<Domain.Tenancy.NoCurrentCompany>((await scope.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(new RuleQuery())).Error);
+        Assert.IsType<Domain.Tenancy.NoCurrentCompany>((await scope.ServiceProvider.GetRequiredService<RuleLibraryService>().ListAsync(new RuleQuery())).Error);
     }
 
     internal static string Sigma(string title, string level, string category, string tactic, string technique, string image) => $"""
@@ -97,7 +97,7 @@ public sealed class RuleLibraryTests : IAsyncLifetime
     private async Task<IReadOnlyList<string>> TitlesAsync(RuleQuery query)
     {
         await using var scope = _db.As(_author, _company);
-        var page = (await scope.ServiceProvider.GetRequiredService<RuleLibrary>().ListAsync(query)).Value!;
+        var page = (await scope.ServiceProvider.GetRequiredService<RuleLibraryService>().ListAsync(query)).Value!;
         return page.Rows.Select(r => r.Title).ToList();
     }
 }

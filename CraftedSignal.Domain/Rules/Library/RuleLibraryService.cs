@@ -70,7 +70,7 @@ public sealed record RuleRow(
 public sealed record RulePage(IReadOnlyList<RuleRow> Rows, int TotalCount);
 
 /// <summary>The rule library's query: everything filtered, sorted and paged in the database.</summary>
-public sealed class RuleLibrary(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant)
+public sealed class RuleLibraryService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant)
 {
     public const int MaxPageSize = 200;
 
