@@ -1,19 +1,17 @@
+using CraftedSignal.Domain.Tenancy;
 using Microsoft.Playwright;
 
 namespace CraftedSignal.E2E;
 
 /// <summary>The app shell and account pages in both themes and a phone-sized window, with screenshots to look at.</summary>
-public sealed class AppShellTests : BrowserTest
+public sealed class AppShellTests(SharedApp shared) : SharedAppTest(shared)
 {
-    private const string Email = "olivia@acme.test";
-
     [Fact]
     public async Task Shell_InDarkModeAndOnAPhone_ShowsTheSamePages()
     {
-        var page = await Chromium.NewPageAsync(App.BaseUrl);
-        await ClaimAsync(page);
+        var team = await NewTeamAsync();
+        var page = await team.PageAsync(CompanyRole.Owner);
 
-        await Browser.WaitForInteractiveAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Toggle dark mode" }).ClickAsync();
         await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", "rgb(11, 17, 32)");
         await Browser.ShotAsync(page, "20-dashboard-dark");
@@ -24,6 +22,7 @@ public sealed class AppShellTests : BrowserTest
         await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", "rgb(11, 17, 32)");
         await page.GotoAsync("/settings/users");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Users" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", "rgb(11, 17, 32)");
         await Browser.ShotAsync(page, "21-users-dark");
         await page.GotoAsync("/settings/company");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Company settings" })).ToBeVisibleAsync();
@@ -52,9 +51,8 @@ public sealed class AppShellTests : BrowserTest
         await page.GetByRole(AriaRole.Button, new() { Name = "Acme Blue Team" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Acme Blue Team · you are an Owner")).ToBeVisibleAsync();
 
-        var phone = await Chromium.NewPageAsync(App.BaseUrl, width: 390, height: 844);
-        await SignInAsync(phone);
-        await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Olivia" })).ToBeVisibleAsync();
+        // Olivia on her phone: the browser state her sign-in stored, no second sign-in.
+        var phone = await team.PageAsync(CompanyRole.Owner, width: 390, height: 844);
         var scrollWidth = await phone.EvaluateAsync<int>("document.documentElement.scrollWidth");
         Assert.True(scrollWidth <= 390, $"The dashboard scrolls sideways on a phone ({scrollWidth}px wide).");
         await Browser.ShotAsync(phone, "23-dashboard-phone");
@@ -77,13 +75,5 @@ public sealed class AppShellTests : BrowserTest
         await Browser.ShotAsync(page, "29-not-found");
 
         AssertNoContentSecurityPolicyViolations();
-    }
-
-    private static async Task SignInAsync(IPage page)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.GetByLabel("Email").FillAsync(Email);
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
     }
 }

@@ -31,11 +31,13 @@ public sealed class Browser : IAsyncDisposable
         Instance = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true, Args = ChromiumArgs });
     }
 
-    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1366, int height = 860, string colorScheme = "light")
+    /// <param name="storageStatePath">Browser state (cookies, local storage) a sign-in stored, for a page that starts signed in.</param>
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1366, int height = 860, string colorScheme = "light", string? storageStatePath = null)
     {
         var context = await Instance.NewContextAsync(new()
         {
             BaseURL = baseUrl,
+            StorageStatePath = storageStatePath,
             ViewportSize = new() { Width = width, Height = height },
             ColorScheme = colorScheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
         });

@@ -2,41 +2,14 @@ using Microsoft.Playwright;
 
 namespace CraftedSignal.E2E;
 
-/// <summary>A fresh app (its own database) and a Chromium for each test.</summary>
-public abstract class BrowserTest : IAsyncLifetime
+/// <summary>What every browser test has: the app, a Chromium, the one password, and the helpers of several journeys.</summary>
+public abstract class BrowserTestBase
 {
-    protected const string Password = "correct horse battery staple";
+    public const string Password = "correct horse battery staple";
 
-    protected AppHost App { get; } = new();
+    protected abstract AppHost App { get; }
 
-    protected Browser Chromium { get; } = new();
-
-    public async Task InitializeAsync()
-    {
-        App.Start();
-        await Chromium.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Chromium.DisposeAsync();
-        await App.DisposeAsync();
-    }
-
-    /// <summary>Registers the first user, who claims the instance, and lands on the dashboard.</summary>
-    protected static async Task ClaimAsync(Microsoft.Playwright.IPage page, string email = "olivia@acme.test", string name = "Olivia Owner", string company = "Acme Detection")
-    {
-        await page.GotoAsync("/Account/Register");
-        await Microsoft.Playwright.Assertions.Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Name = "Set up CraftedSignal" })).ToBeVisibleAsync();
-        await page.GetByLabel("Company name").FillAsync(company);
-        await page.GetByLabel("Your name").FillAsync(name);
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
-        await page.GetByLabel("Confirm password").FillAsync(Password);
-        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Create account and company" }).ClickAsync();
-        await Microsoft.Playwright.Assertions.Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Name = $"Welcome, {name.Split(' ')[0]}" })).ToBeVisibleAsync();
-        await Browser.WaitForInteractiveAsync(page);
-    }
+    protected abstract Browser Chromium { get; }
 
     /// <summary>Nothing a page needed was refused by the content security policy.</summary>
     /// <summary>Adds a test case from the editor's Tests tab (which must be open).</summary>
@@ -60,4 +33,44 @@ public abstract class BrowserTest : IAsyncLifetime
 
     protected void AssertNoContentSecurityPolicyViolations() =>
         Assert.DoesNotContain(Chromium.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));
+}
+
+/// <summary>A fresh app (its own database) and a Chromium, for a test that needs an instance nobody has claimed yet.</summary>
+public abstract class BrowserTest : BrowserTestBase, IAsyncLifetime
+{
+    protected override AppHost App { get; } = new();
+
+    protected override Browser Chromium { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        App.Start();
+        await Chromium.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Chromium.DisposeAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>A test on the <see cref="SharedApp"/>, with a company of its own whose members sign in once each.</summary>
+[Collection(SharedAppCollection.Name)]
+public abstract class SharedAppTest : BrowserTestBase
+{
+    private readonly SharedApp _shared;
+
+    protected SharedAppTest(SharedApp shared)
+    {
+        _shared = shared;
+        // The browser is shared: what earlier tests wrote to its console is theirs.
+        shared.Chromium.ConsoleErrors.Clear();
+    }
+
+    protected override AppHost App => _shared.App;
+
+    protected override Browser Chromium => _shared.Chromium;
+
+    protected Task<Team> NewTeamAsync(string company = "Acme Detection") => _shared.NewTeamAsync(company);
 }

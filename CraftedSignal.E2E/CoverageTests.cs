@@ -1,16 +1,16 @@
 using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Tenancy;
 using Microsoft.Playwright;
 
 namespace CraftedSignal.E2E;
 
 /// <summary>The ATT&amp;CK coverage matrix: rules imported, two made Active, the heat map in both themes and on a phone, a click into the library.</summary>
-public sealed class CoverageTests : BrowserTest
+public sealed class CoverageTests(SharedApp shared) : SharedAppTest(shared)
 {
     [Fact]
     public async Task ImportTaggedRules_SeeTheMatrix_AndClickATechniqueThroughToItsRules()
     {
-        var page = await Chromium.NewPageAsync(App.BaseUrl, height: 900);
-        await ClaimAsync(page);
+        var page = await (await NewTeamAsync()).PageAsync(CompanyRole.Owner, height: 900);
 
         await page.GotoAsync("/coverage");
         await Assertions.Expect(page.GetByText("No rule carries an ATT&CK technique yet")).ToBeVisibleAsync();

@@ -8,7 +8,7 @@ using Microsoft.Playwright;
 namespace CraftedSignal.E2E;
 
 /// <summary>Four eyes in the browser: the author submits a version, cannot approve it, and a colleague does.</summary>
-public sealed class ReviewJourneyTests : BrowserTest
+public sealed class ReviewJourneyTests(SharedApp shared) : SharedAppTest(shared)
 {
     private const string Whoami = """
         title: Whoami Execution
@@ -32,9 +32,9 @@ public sealed class ReviewJourneyTests : BrowserTest
     [Fact]
     public async Task AuthorSubmits_CannotApproveTheirOwn_ColleagueApproves()
     {
-        var olivia = await Chromium.NewPageAsync(App.BaseUrl, height: 900);
-        await ClaimAsync(olivia);
-        var rule = await AddRuleAsOliviaAsync();
+        var team = await NewTeamAsync();
+        var olivia = await team.PageAsync(CompanyRole.Owner, height: 900);
+        var rule = await AddRuleAsync(team);
 
         // Olivia invites Rita as a User.
         await olivia.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
@@ -154,15 +154,14 @@ public sealed class ReviewJourneyTests : BrowserTest
         AssertNoContentSecurityPolicyViolations();
     }
 
-    private async Task<Guid> AddRuleAsOliviaAsync()
+    /// <summary>Olivia's rule, written through the app's own service (the editor has its own journey).</summary>
+    private async Task<Guid> AddRuleAsync(Team team)
     {
         await using var scope = App.Services.CreateAsyncScope();
-        var tenant = scope.ServiceProvider.GetRequiredService<CurrentTenant>();
         await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
         {
-            var olivia = await db.Users.SingleAsync(u => u.Email == "olivia@acme.test");
-            var company = await db.Memberships.IgnoreQueryFilters().Where(m => m.UserId == olivia.Id).Select(m => m.CompanyId).SingleAsync();
-            tenant.Set(company, olivia.Id, "olivia@acme.test", CompanyRole.Owner, null);
+            var olivia = await db.Users.SingleAsync(u => u.Email == team[CompanyRole.Owner].Email);
+            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(team.CompanyId, olivia.Id, olivia.Email, CompanyRole.Owner, null);
         }
 
         var saved = await scope.ServiceProvider.GetRequiredService<RuleService>().CreateAsync(new RuleDraft(RuleFormat.Sigma, Whoami));

@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Tenancy;
 using Microsoft.Playwright;
 
 namespace CraftedSignal.E2E;
 
 /// <summary>Writing a Sigma rule in the browser: Monaco, live validation markers, saving versions, the library.</summary>
-public sealed class RuleAuthoringTests : BrowserTest
+public sealed class RuleAuthoringTests(SharedApp shared) : SharedAppTest(shared)
 {
     private const string WithTypo = """
         title: Whoami Execution
@@ -26,8 +27,8 @@ public sealed class RuleAuthoringTests : BrowserTest
     [Fact]
     public async Task AuthorARule_SeeTheUnknownModifierMarked_FixItAndSaveVersions()
     {
-        var page = await Chromium.NewPageAsync(App.BaseUrl, height: 900);
-        await ClaimAsync(page);
+        var team = await NewTeamAsync();
+        var page = await team.PageAsync(CompanyRole.Owner, height: 900);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Detection rules" }).ClickAsync();
         await Assertions.Expect(page.GetByText("No rules yet")).ToBeVisibleAsync();
@@ -132,14 +133,34 @@ public sealed class RuleAuthoringTests : BrowserTest
         await page.GetByRole(AriaRole.Tab, new() { Name = "Details" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Maximum alerts per day")).ToHaveValueAsync("20");
         await Browser.ShotAsync(page, "33c-editor-details-dark");
+
+        // Vera, a Viewer, reads the same rule: no Save, no lifecycle, no test editing.
+        var rule = page.Url;
+        var vera = await team.PageAsync(CompanyRole.Viewer, height: 900);
+        await vera.GotoAsync(rule);
+        await Assertions.Expect(vera.GetByRole(AriaRole.Heading, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
+        await Browser.WaitForInteractiveAsync(vera);
+        await Assertions.Expect(vera.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true })).ToHaveCountAsync(0);
+        await Assertions.Expect(vera.GetByRole(AriaRole.Button, new() { Name = "Lifecycle" })).ToHaveCountAsync(0);
+        await Browser.ShotAsync(vera, "33d-editor-viewer");
+
+        // Olivia archives the draft; Vera's page says who did and that only an Owner or Admin can bring it back.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Lifecycle" }).ClickAsync();
+        await page.GetByText("Archive rule").ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Archive" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/rules$"));
+        await vera.ReloadAsync();
+        await Assertions.Expect(vera.GetByText("an Owner or Admin can restore it.", new() { Exact = false })).ToBeVisibleAsync();
+        await Assertions.Expect(vera.GetByRole(AriaRole.Button, new() { Name = "Restore from archive" })).ToHaveCountAsync(0);
+        await Assertions.Expect(vera.Locator("#rule-editor").GetByRole(AriaRole.Code)).ToBeVisibleAsync();
+        await Browser.ShotAsync(vera, "33e-editor-archived-viewer");
         AssertNoContentSecurityPolicyViolations();
     }
 
     [Fact]
     public async Task ImportAZip_SeeEachFilesOutcome_AndFindTheRulesInTheLibrary()
     {
-        var page = await Chromium.NewPageAsync(App.BaseUrl);
-        await ClaimAsync(page);
+        var page = await (await NewTeamAsync()).PageAsync(CompanyRole.Owner);
         var zip = Path.Combine(Path.GetTempPath(), $"rules-{Guid.NewGuid():N}.zip");
         using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
         {
