@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace CraftedSignal.E2E;
 
 /// <summary>The app shell and account pages in both themes and a phone-sized window, with screenshots to look at.</summary>
-public sealed class AppShellTests(SharedApp shared) : SharedAppTest(shared)
+public sealed class AppShellTests(BrowserApp shared) : SharedAppTest(shared)
 {
     [Fact]
     public async Task Shell_InDarkModeAndOnAPhone_ShowsTheSamePages()

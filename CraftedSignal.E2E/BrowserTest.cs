@@ -38,30 +38,24 @@ public abstract class BrowserTestBase
 /// <summary>A fresh app (its own database) and a Chromium, for a test that needs an instance nobody has claimed yet.</summary>
 public abstract class BrowserTest : BrowserTestBase, IAsyncLifetime
 {
-    protected override AppHost App { get; } = new();
+    private readonly BrowserApp _fresh = new();
 
-    protected override Browser Chromium { get; } = new();
+    protected override AppHost App => _fresh.App;
 
-    public async Task InitializeAsync()
-    {
-        App.Start();
-        await Chromium.StartAsync();
-    }
+    protected override Browser Chromium => _fresh.Chromium;
 
-    public async Task DisposeAsync()
-    {
-        await Chromium.DisposeAsync();
-        await App.DisposeAsync();
-    }
+    public Task InitializeAsync() => _fresh.InitializeAsync();
+
+    public Task DisposeAsync() => _fresh.DisposeAsync();
 }
 
-/// <summary>A test on the <see cref="SharedApp"/>, with a company of its own whose members sign in once each.</summary>
+/// <summary>A test on the shared <see cref="BrowserApp"/>, with a company of its own whose members sign in once each.</summary>
 [Collection(SharedAppCollection.Name)]
 public abstract class SharedAppTest : BrowserTestBase
 {
-    private readonly SharedApp _shared;
+    private readonly BrowserApp _shared;
 
-    protected SharedAppTest(SharedApp shared)
+    protected SharedAppTest(BrowserApp shared)
     {
         _shared = shared;
         // The browser is shared: what earlier tests wrote to its console is theirs.

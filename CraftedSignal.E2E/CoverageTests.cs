@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace CraftedSignal.E2E;
 
 /// <summary>The ATT&amp;CK coverage matrix: rules imported, two made Active, the heat map in both themes and on a phone, a click into the library.</summary>
-public sealed class CoverageTests(SharedApp shared) : SharedAppTest(shared)
+public sealed class CoverageTests(BrowserApp shared) : SharedAppTest(shared)
 {
     [Fact]
     public async Task ImportTaggedRules_SeeTheMatrix_AndClickATechniqueThroughToItsRules()

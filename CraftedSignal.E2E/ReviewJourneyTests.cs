@@ -8,7 +8,7 @@ using Microsoft.Playwright;
 namespace CraftedSignal.E2E;
 
 /// <summary>Four eyes in the browser: the author submits a version, cannot approve it, and a colleague does.</summary>
-public sealed class ReviewJourneyTests(SharedApp shared) : SharedAppTest(shared)
+public sealed class ReviewJourneyTests(BrowserApp shared) : SharedAppTest(shared)
 {
     private const string Whoami = """
         title: Whoami Execution

@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace CraftedSignal.E2E;
 
 /// <summary>Writing a Sigma rule in the browser: Monaco, live validation markers, saving versions, the library.</summary>
-public sealed class RuleAuthoringTests(SharedApp shared) : SharedAppTest(shared)
+public sealed class RuleAuthoringTests(BrowserApp shared) : SharedAppTest(shared)
 {
     private const string WithTypo = """
         title: Whoami Execution

@@ -9,10 +9,11 @@ using Microsoft.Playwright;
 namespace CraftedSignal.E2E;
 
 /// <summary>
-/// One app and one Chromium for every browser test that does not need a fresh instance. Each test gets a
-/// <see cref="Team"/> of its own, so it sees only its own company's rules and reviews.
+/// The app on a loopback port and a Chromium to drive it. One is shared by every browser test that does not need a fresh
+/// instance (<see cref="SharedAppCollection"/>); each such test gets a <see cref="Team"/> of its own, so it sees only its
+/// own company's rules and reviews.
 /// </summary>
-public sealed class SharedApp : IAsyncLifetime
+public sealed class BrowserApp : IAsyncLifetime
 {
     private int _teams;
 
@@ -68,7 +69,7 @@ public sealed record Member(string Email, string Name)
 /// A company's people in the browser. Each member signs in once, through the sign-in page; every later page of theirs
 /// starts from the browser state that sign-in stored (its cookies), as a returning user's browser would.
 /// </summary>
-public sealed class Team(SharedApp shared, Guid companyId, IReadOnlyDictionary<CompanyRole, Member> members)
+public sealed class Team(BrowserApp shared, Guid companyId, IReadOnlyDictionary<CompanyRole, Member> members)
 {
     private readonly Dictionary<CompanyRole, string> _states = [];
 
@@ -108,7 +109,7 @@ public sealed class Team(SharedApp shared, Guid companyId, IReadOnlyDictionary<C
 }
 
 [CollectionDefinition(Name)]
-public sealed class SharedAppCollection : ICollectionFixture<SharedApp>
+public sealed class SharedAppCollection : ICollectionFixture<BrowserApp>
 {
     public const string Name = "shared app";
 }
