@@ -443,7 +443,7 @@ public static class SigmaParser
             return scalar.Kind switch
             {
                 YamlScalarKind.Null => new SigmaNull(scalar.Position),
-                YamlScalarKind.Boolean => new SigmaBoolean(scalar.Text.Equals("true", StringComparison.OrdinalIgnoreCase), scalar.Position),
+                YamlScalarKind.Boolean => new SigmaBoolean(scalar.IsTrue, scalar.Position),
                 YamlScalarKind.Integer or YamlScalarKind.Float => SigmaNumber.Parse(scalar.Text, scalar.Position),
                 _ when raw => SigmaString.FromLiteral(scalar.Text, scalar.Position),
                 _ => SigmaString.Parse(scalar.Text, scalar.Position, modifiers.Any(m => m.Modifier == SigmaModifier.Expand)),
@@ -561,7 +561,7 @@ public static class SigmaParser
             }
 
             var generateNode = correlation["generate"] ?? map["generate"];
-            var generate = generateNode is YamlScalar { Kind: YamlScalarKind.Boolean } g && g.Text.Equals("true", StringComparison.OrdinalIgnoreCase);
+            var generate = generateNode is YamlScalar { IsTrue: true };
             return new SigmaCorrelationRule(metadata, type.Value, rules, groupBy, timespan, conditions, field, aliases, generate, map, index);
         }
 
