@@ -19,6 +19,9 @@ public sealed class ConversionState(IReadOnlyDictionary<string, string> processi
 
     public IReadOnlyDictionary<string, string> ProcessingState { get; } = processingState;
 
+    /// <summary>The rule's <c>fields</c>, for backends whose output lists them (Splunk's <c>| table</c>).</summary>
+    public IReadOnlyList<string> Fields { get; init; } = [];
+
     /// <summary>How many OR nodes enclose the node being converted.</summary>
     public int OrDepth { get; set; }
 
