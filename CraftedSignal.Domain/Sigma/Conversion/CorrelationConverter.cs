@@ -44,7 +44,7 @@ internal static class CorrelationConverter
             var query = backend switch
             {
                 SplunkBackend => Splunk(correlation, searches, timespan, condition),
-                EsqlBackend => Esql(correlation, searches, timespan, condition),
+                EsqlBackend => Esql(correlation, searches, timespan, condition, ContextFields(correlation, referenced.Select(r => r.Rule), backend)),
                 _ => Kusto(correlation, searches, timespan, condition, TableOf(referenced[0].Rule, backend, pipelines)),
             };
             return new ConversionResult([query], null);
@@ -75,7 +75,8 @@ internal static class CorrelationConverter
         return $"{search}\n\n| bin _time span={timespan}\n| stats {aggregate} as {result} by _time{groupBy}\n\n| search {result} {op} {condition.Value}";
     }
 
-    private static string Esql(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition)
+    private static string Esql(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition,
+        string fields)
     {
         if (correlation.Aliases.Count > 0)
         {
@@ -97,7 +98,7 @@ internal static class CorrelationConverter
         var typing = correlation.Type == SigmaCorrelationType.Temporal
             ? "\n| eval event_type=case(" + string.Join(", ", searches.Select(s => $"{s.Query}, \"{s.Name}\"")) + ")"
             : string.Empty;
-        return $"from * metadata _id, _index, _version | where {search}{typing}\n{bucket} | stats {result}={aggregate}{groupBy}\n| where {result} {condition.Op} {condition.Value}";
+        return $"from * metadata _id, _index, _version | where {search}{typing}\n{bucket} | stats {result}={aggregate}{fields}{groupBy}\n| where {result} {condition.Op} {condition.Value}";
     }
 
     private static string Kusto(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition, string? table)
@@ -171,6 +172,17 @@ internal static class CorrelationConverter
         };
     }
 
+    /// <summary>
+    /// The <c>fields</c> of the referenced rules, once each and without the group-by fields, as ES|QL's STATS keeps
+    /// them: <c>, field=values(field)</c> (pySigma-backend-elasticsearch).
+    /// </summary>
+    private static string ContextFields(SigmaCorrelationRule correlation, IEnumerable<SigmaRule> rules, TextQueryBackend backend) => string.Concat(rules
+        .SelectMany(r => r.Metadata.Fields)
+        .Where(f => !correlation.GroupBy.Contains(f, StringComparer.Ordinal))
+        .Distinct(StringComparer.Ordinal)
+        .Select(backend.QuoteField)
+        .Select(f => $", {f}=values({f})"));
+
     private static string Renames(SigmaCorrelationRule correlation, string rule) => string.Concat(correlation.Aliases
         .Where(a => a.Value.ContainsKey(rule))
         .Select(a => $" | rename {a.Value[rule]} as {a.Key}"));
@@ -227,6 +239,6 @@ internal static class CorrelationConverter
             'y' => "years",
             _ => throw new ConversionException(new InvalidRule($"Unknown timespan unit in '{timespan}'.")),
         };
-        return $"{timespan[..^1]} {unit}";
+        return timespan[..^1] + unit;
     }
 }

@@ -565,6 +565,9 @@ public abstract class TextQueryBackend
         return field;
     }
 
+    /// <summary>A field name quoted and escaped as this backend writes it in queries.</summary>
+    internal string QuoteField(string field) => EscapeAndQuoteField(field);
+
     private protected static ConversionException NotSupported(string what) =>
         new(new FeatureNotSupported($"{what} are not supported by this backend."));
 

@@ -145,7 +145,7 @@ public sealed class CorrelationTests
     {
         Assert.Equal("""
             from * metadata _id, _index, _version | where fieldA=="value1" and fieldB=="value2"
-            | eval timebucket=date_trunc(15 minutes, @timestamp) | stats event_count=count() by timebucket, fieldC, fieldD
+            | eval timebucket=date_trunc(15minutes, @timestamp) | stats event_count=count() by timebucket, fieldC, fieldD
             | where event_count >= 10
             """, Single(EventCount, "esql"));
     }
@@ -155,7 +155,7 @@ public sealed class CorrelationTests
     {
         Assert.Equal("""
             from * metadata _id, _index, _version | where fieldA=="value1" and fieldB=="value2"
-            | eval timebucket=date_trunc(15 minutes, @timestamp) | stats value_count=count_distinct(fieldD) by timebucket, fieldC
+            | eval timebucket=date_trunc(15minutes, @timestamp) | stats value_count=count_distinct(fieldD) by timebucket, fieldC
             | where value_count < 10
             """, Single(ValueCount, "esql"));
     }
@@ -173,7 +173,7 @@ public sealed class CorrelationTests
         Assert.Equal("""
             from * metadata _id, _index, _version | where (fieldA=="value1" and fieldB=="value2") or (fieldA=="value3" and fieldB=="value4")
             | eval event_type=case(fieldA=="value1" and fieldB=="value2", "base_rule_1", fieldA=="value3" and fieldB=="value4", "base_rule_2")
-            | eval timebucket=date_trunc(15 minutes, @timestamp) | stats event_type_count=count_distinct(event_type) by timebucket, fieldC
+            | eval timebucket=date_trunc(15minutes, @timestamp) | stats event_type_count=count_distinct(event_type) by timebucket, fieldC
             | where event_type_count >= 2
             """, Single(yaml, "esql"));
     }
@@ -271,4 +271,23 @@ public sealed class CorrelationTests
             | search value_count < 10
             """, Assert.Single(result.Queries));
     }
+
+    [Fact]
+    public void RuleFields_ToEsql_AreKeptAsValuesExceptGroupByFields()
+    {
+        var yaml = EventCount.Replace("status: test\nlogsource:", "status: test\nfields:\n    - fieldA\n    - fieldC\n    - fieldE\n    - fieldA\nlogsource:", StringComparison.Ordinal);
+        Assert.Equal("""
+            from * metadata _id, _index, _version | where fieldA=="value1" and fieldB=="value2"
+            | eval timebucket=date_trunc(15minutes, @timestamp) | stats event_count=count(), fieldA=values(fieldA), fieldE=values(fieldE) by timebucket, fieldC, fieldD
+            | where event_count >= 10
+            """, Single(yaml, "esql"));
+    }
+
+    [Theory]
+    [InlineData("30s", "30seconds")]
+    [InlineData("1h", "1hours")]
+    [InlineData("2d", "2days")]
+    public void Timespan_ToEsql_HasNoSpaceBeforeTheUnit(string timespan, string expected) =>
+        Assert.Contains($"date_trunc({expected}, @timestamp)",
+            Single(EventCount.Replace("timespan: 15m", "timespan: " + timespan, StringComparison.Ordinal), "esql"), StringComparison.Ordinal);
 }
