@@ -160,7 +160,7 @@ public abstract class TextQueryBackend
     {
         var query = Convert(node, state, null) as string ?? string.Empty;
         return state.Deferred.Count > 0 ? throw new ConversionException(new FeatureNotSupported(
-            "Rules whose query needs piped parts (e.g. Splunk regexes) can't be correlated yet.")) : query;
+            $"Rules whose query needs piped parts can't be correlated by the {Target} backend.")) : query;
     }
 
     protected virtual string FinalizeQuery(string query, ConversionState state)

@@ -273,6 +273,56 @@ public sealed class CorrelationTests
     }
 
     [Fact]
+    public void PipedRegex_ToSplunkEventCount_StaysWithTheSearch()
+    {
+        var yaml = EventCount.Replace("fieldA: value1", "fieldA|re: foo.*bar", StringComparison.Ordinal);
+        Assert.Equal("""
+            fieldB="value2"
+            | regex fieldA="foo.*bar"
+
+            | bin _time span=15m
+            | stats count as event_count by _time fieldC fieldD
+
+            | search event_count >= 10
+            """, Single(yaml, "splunk"));
+    }
+
+    [Fact]
+    public void OrOfRegexes_ToSplunkTemporal_StaysInsideItsMultisearchBranch()
+    {
+        var yaml = Temporal.Replace("""
+                    fieldA: value3
+                    fieldB: value4
+            """, """
+                    fieldA|re:
+                        - foo.*bar
+                        - boo.*foo
+            """, StringComparison.Ordinal);
+        Assert.Equal("""
+            | multisearch
+            [ search fieldA="value1" fieldB="value2" | eval event_type="base_rule_1" | rename fieldC as field ]
+            [ search 
+            | rex field=fieldA "(?<fieldAMatch>foo.*bar)"
+            | eval fieldACondition=if(isnotnull(fieldAMatch), "true", "false")
+            | rex field=fieldA "(?<fieldAMatch2>boo.*foo)"
+            | eval fieldACondition2=if(isnotnull(fieldAMatch2), "true", "false")
+            | search fieldACondition="true" OR fieldACondition2="true" | eval event_type="base_rule_2" | rename fieldD as field ]
+
+            | bin _time span=15m
+            | stats dc(event_type) as event_type_count by _time fieldC
+
+            | search event_type_count >= 2
+            """, Single(yaml, "splunk"));
+    }
+
+    [Fact]
+    public void RuleFields_InSplunkCorrelation_AddNoTable()
+    {
+        var yaml = EventCount.Replace("status: test\nlogsource:", "status: test\nfields:\n    - fieldE\nlogsource:", StringComparison.Ordinal);
+        Assert.DoesNotContain("table", Single(yaml, "splunk"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RuleFields_ToEsql_AreKeptAsValuesExceptGroupByFields()
     {
         var yaml = EventCount.Replace("status: test\nlogsource:", "status: test\nfields:\n    - fieldA\n    - fieldC\n    - fieldE\n    - fieldA\nlogsource:", StringComparison.Ordinal);

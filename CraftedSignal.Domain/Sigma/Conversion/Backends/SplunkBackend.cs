@@ -107,6 +107,9 @@ public sealed partial class SplunkBackend : TextQueryBackend
     protected override string FinalizeQuery(string query, ConversionState state) =>
         WithDeferred(query, state) + (state.Fields.Count > 0 ? " | table " + string.Join(',', state.Fields) : string.Empty);
 
+    /// <summary>Inside correlations the piped parts stay with their rule's search (a multisearch branch or the leading search).</summary>
+    public override string ConvertSearch(QueryNode node, ConversionState state) => WithDeferred(Convert(node, state, null) as string ?? string.Empty, state);
+
     private string WithDeferred(string query, ConversionState state)
     {
         if (!state.Counters.Keys.Any(k => k.StartsWith(ConditionPrefix, StringComparison.Ordinal)))
