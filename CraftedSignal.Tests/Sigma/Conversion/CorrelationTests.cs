@@ -272,6 +272,32 @@ public sealed class CorrelationTests
             """, Assert.Single(result.Queries));
     }
 
+    private const string ThreeRules = TwoRules + """
+
+        title: Base rule 3
+        name: base_rule_3
+        status: test
+        logsource:
+            category: test
+        detection:
+            selection:
+                fieldA: value5
+            condition: selection
+        ---
+        """;
+
+    private const string Extended = ThreeRules + """
+
+        title: Two without the third
+        status: test
+        correlation:
+            type: temporal
+            group-by:
+                - fieldC
+            timespan: 15m
+            condition: base_rule_1 and base_rule_2 and not base_rule_3
+        """;
+
     [Fact]
     public void PipedRegex_ToSplunkEventCount_StaysWithTheSearch()
     {
@@ -340,4 +366,50 @@ public sealed class CorrelationTests
     public void Timespan_ToEsql_HasNoSpaceBeforeTheUnit(string timespan, string expected) =>
         Assert.Contains($"date_trunc({expected}, @timestamp)",
             Single(EventCount.Replace("timespan: 15m", "timespan: " + timespan, StringComparison.Ordinal), "esql"), StringComparison.Ordinal);
+
+    [Fact]
+    public void ExtendedTemporal_ToSplunk_TestsTheEventTypesSeen()
+    {
+        Assert.Equal("""
+            | multisearch
+            [ search fieldA="value1" fieldB="value2" | eval event_type="base_rule_1" ]
+            [ search fieldA="value3" fieldB="value4" | eval event_type="base_rule_2" ]
+            [ search fieldA="value5" | eval event_type="base_rule_3" ]
+
+            | bin _time span=15m
+            | stats dc(event_type) as event_type_count values(event_type) as event_types by _time fieldC
+
+            | search event_types="base_rule_1" event_types="base_rule_2" NOT event_types="base_rule_3"
+            """, Single(Extended, "splunk"));
+    }
+
+    [Fact]
+    public void ExtendedTemporalWithOrAndGroups_ToSplunk_GroupsOperandsOfOtherOperators()
+    {
+        var yaml = Extended.Replace("base_rule_1 and base_rule_2 and not base_rule_3", "base_rule_1 and not (base_rule_2 or base_rule_3)", StringComparison.Ordinal);
+        Assert.EndsWith("""| search event_types="base_rule_1" NOT (event_types="base_rule_2" OR event_types="base_rule_3")""", Single(yaml, "splunk"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExtendedTemporal_ToKusto_TestsTheSetOfEventTypes()
+    {
+        Assert.EndsWith("""
+            | summarize event_type_count = dcount(event_type), event_types = make_set(event_type) by bin(TimeGenerated, 15m), fieldC
+            | where set_has_element(event_types, "base_rule_1") and set_has_element(event_types, "base_rule_2") and not(set_has_element(event_types, "base_rule_3"))
+            """, Single(Extended, "kusto"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExtendedTemporal_ToEsql_IsRefusedAsInPySigma()
+    {
+        var result = TestConversion.Text(Extended, "esql");
+        Assert.Equal("NotImplementedError: Correlation rule type 'temporal_extended' is not supported by backend. (while converting rule None)", result.Error?.Message);
+    }
+
+    [Fact]
+    public void ExtendedTemporal_LeavesOutTheReferencedRules()
+    {
+        var result = TestConversion.Text(Extended, "splunk");
+        Assert.Single(result.Queries);
+    }
 }
