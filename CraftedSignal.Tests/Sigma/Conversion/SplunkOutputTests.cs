@@ -18,50 +18,35 @@ public sealed class SplunkOutputTests
         Assert.Equal("*\n| where 'src.ip'='dst.ip'", TestConversion.Query("sel:\n    src.ip|fieldref: dst.ip\ncondition: sel", "splunk"));
 
     [Fact]
-    public void Convert_RuleFields_AppendsATable()
-    {
-        var result = TestConversion.Text("""
-            title: Test
-            logsource:
-                product: test
-            fields:
-                - fieldA
-                - fieldB
-            detection:
-                sel:
-                    fieldA: valueA
-                condition: sel
-            """, "splunk");
-        Assert.Equal("fieldA=\"valueA\" | table fieldA,fieldB", Assert.Single(result.Queries));
-    }
+    public void Convert_RuleFields_AppendsATable() =>
+        Assert.Equal("fieldA=\"valueA\" | table fieldA,fieldB", WithFields(["fieldA", "fieldB"], "fieldA: valueA", "splunk"));
 
     [Fact]
-    public void Convert_RuleFieldsWithPipedRegex_TableComesLast()
-    {
-        var result = TestConversion.Text("""
-            title: Test
-            logsource:
-                product: test
-            fields:
-                - fieldA
-            detection:
-                sel:
-                    fieldA|re: foo.*bar
-                    fieldB: foo
-                condition: sel
-            """, "splunk");
-        Assert.Equal("fieldB=\"foo\"\n| regex fieldA=\"foo.*bar\" | table fieldA", Assert.Single(result.Queries));
-    }
+    public void Convert_RuleFieldsWithPipedRegex_TableComesLast() =>
+        Assert.Equal("fieldB=\"foo\"\n| regex fieldA=\"foo.*bar\" | table fieldA", WithFields(["fieldA"], "fieldA|re: foo.*bar\n        fieldB: foo", "splunk"));
 
     [Theory]
     [InlineData("kusto")]
     [InlineData("lucene")]
     [InlineData("esql")]
     [InlineData("eql")]
-    public void Convert_RuleFields_OtherTargetsIgnoreThem(string target)
+    public void Convert_RuleFields_OtherTargetsIgnoreThem(string target) =>
+        Assert.Equal(WithFields([], "fieldA: x", target), WithFields(["fieldA"], "fieldA: x", target));
+
+    /// <summary>The query of a rule with the given <c>fields</c> whose selection holds <paramref name="items"/>.</summary>
+    private static string WithFields(string[] fields, string items, string target)
     {
-        var withFields = TestConversion.Text("title: T\nlogsource:\n    product: test\nfields:\n    - fieldA\ndetection:\n    sel:\n        fieldA: x\n    condition: sel", target);
-        var without = TestConversion.Text("title: T\nlogsource:\n    product: test\ndetection:\n    sel:\n        fieldA: x\n    condition: sel", target);
-        Assert.Equal(without.Queries, withFields.Queries);
+        var result = TestConversion.Text($"""
+            title: Test
+            logsource:
+                product: test
+            fields: [{string.Join(", ", fields)}]
+            detection:
+                sel:
+                    {items}
+                condition: sel
+            """, target);
+        Assert.True(result.Succeeded, result.Error?.Message);
+        return Assert.Single(result.Queries);
     }
 }
