@@ -44,8 +44,10 @@ internal static class CorrelationConverter
             var condition = correlation.ExtendedCondition is null ? Condition(correlation) : default;
             var query = backend switch
             {
-                SplunkBackend => Splunk(correlation, searches, timespan, condition),
-                EsqlBackend => Esql(correlation, searches, timespan, condition, ContextFields(correlation, referenced.Select(r => r.Rule), backend)),
+                SplunkBackend => Splunk(correlation, searches, timespan, condition,
+                    ContextFields(correlation, referenced.Select(r => r.Rule), true, backend, f => $" values({f}) as {f}")),
+                EsqlBackend => Esql(correlation, searches, timespan, condition,
+                    ContextFields(correlation, referenced.Select(r => r.Rule), false, backend, f => $", {f}=values({f})")),
                 _ => Kusto(correlation, searches, timespan, condition, TableOf(referenced[0].Rule, backend, pipelines)),
             };
             return new ConversionResult([query], null);
@@ -56,7 +58,8 @@ internal static class CorrelationConverter
         }
     }
 
-    private static string Splunk(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition)
+    private static string Splunk(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition,
+        string fields)
     {
         var typed = correlation.Type is SigmaCorrelationType.Temporal || searches.Count > 1;
         var search = typed
@@ -76,11 +79,11 @@ internal static class CorrelationConverter
         {
             // The rules seen in the bucket, tested by name: event_types="a" NOT event_types="c".
             var test = Render(expression, name => $"event_types=\"{name}\"", " ", " OR ", operand => "NOT " + operand);
-            return $"{search}\n\n| bin _time span={timespan}\n| stats {aggregate} as {result} values(event_type) as event_types by _time{groupBy}\n\n| search {test}";
+            return $"{search}\n\n| bin _time span={timespan}\n| stats {aggregate} as {result} values(event_type) as event_types{fields} by _time{groupBy}\n\n| search {test}";
         }
 
         var op = condition.Op == "==" ? "=" : condition.Op;
-        return $"{search}\n\n| bin _time span={timespan}\n| stats {aggregate} as {result} by _time{groupBy}\n\n| search {result} {op} {condition.Value}";
+        return $"{search}\n\n| bin _time span={timespan}\n| stats {aggregate} as {result}{fields} by _time{groupBy}\n\n| search {result} {op} {condition.Value}";
     }
 
     private static string Esql(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition,
@@ -215,15 +218,18 @@ internal static class CorrelationConverter
     }
 
     /// <summary>
-    /// The <c>fields</c> of the referenced rules, once each and without the group-by fields, as ES|QL's STATS keeps
-    /// them: <c>, field=values(field)</c> (pySigma-backend-elasticsearch).
+    /// The <c>fields</c> of the referenced rules (then the correlation's own when <paramref name="withOwn"/>), once each
+    /// and without the group-by fields, as the aggregation keeps them: Splunk <c> values(f) as f</c>
+    /// (pySigma-backend-splunk), ES|QL <c>, f=values(f)</c> (pySigma-backend-elasticsearch, referenced rules only).
     /// </summary>
-    private static string ContextFields(SigmaCorrelationRule correlation, IEnumerable<SigmaRule> rules, TextQueryBackend backend) => string.Concat(rules
+    private static string ContextFields(SigmaCorrelationRule correlation, IEnumerable<SigmaRule> rules, bool withOwn, TextQueryBackend backend,
+        Func<string, string> aggregate) => string.Concat(rules
         .SelectMany(r => r.Metadata.Fields)
+        .Concat(withOwn ? correlation.Metadata.Fields : [])
         .Where(f => !correlation.GroupBy.Contains(f, StringComparer.Ordinal))
         .Distinct(StringComparer.Ordinal)
         .Select(backend.QuoteField)
-        .Select(f => $", {f}=values({f})"));
+        .Select(aggregate));
 
     private static string Renames(SigmaCorrelationRule correlation, string rule) => string.Concat(correlation.Aliases
         .Where(a => a.Value.ContainsKey(rule))

@@ -342,10 +342,30 @@ public sealed class CorrelationTests
     }
 
     [Fact]
-    public void RuleFields_InSplunkCorrelation_AddNoTable()
+    public void RuleFields_InSplunkCorrelation_AreValuesInTheStatsNotATable()
     {
-        var yaml = EventCount.Replace("status: test\nlogsource:", "status: test\nfields:\n    - fieldE\nlogsource:", StringComparison.Ordinal);
-        Assert.DoesNotContain("table", Single(yaml, "splunk"), StringComparison.Ordinal);
+        var yaml = EventCount
+            .Replace("status: test\nlogsource:", "status: test\nfields:\n    - fieldE\n    - fieldC\n    - fieldF\nlogsource:", StringComparison.Ordinal)
+            .Replace("status: test\ncorrelation:", "status: test\nfields:\n    - fieldF\n    - fieldG\ncorrelation:", StringComparison.Ordinal);
+        Assert.Equal("""
+            fieldA="value1" fieldB="value2"
+
+            | bin _time span=15m
+            | stats count as event_count values(fieldE) as fieldE values(fieldF) as fieldF values(fieldG) as fieldG by _time fieldC fieldD
+
+            | search event_count >= 10
+            """, Single(yaml, "splunk"));
+    }
+
+    [Fact]
+    public void RuleFields_InSplunkTemporal_AreCollectedFromEveryRule()
+    {
+        var yaml = TwoRules
+            .Replace("name: base_rule_1\nstatus: test\n", "name: base_rule_1\nstatus: test\nfields: [fieldE, fieldC]\n", StringComparison.Ordinal)
+            .Replace("name: base_rule_2\nstatus: test\n", "name: base_rule_2\nstatus: test\nfields: [fieldF, fieldE]\n", StringComparison.Ordinal)
+            + "\ntitle: T\ncorrelation:\n    type: temporal\n    rules: [base_rule_1, base_rule_2]\n    group-by: [fieldC]\n    timespan: 15m";
+        Assert.Contains("| stats dc(event_type) as event_type_count values(fieldE) as fieldE values(fieldF) as fieldF by _time fieldC\n",
+            Single(yaml, "splunk"), StringComparison.Ordinal);
     }
 
     [Fact]
