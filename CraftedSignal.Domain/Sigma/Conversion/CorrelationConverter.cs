@@ -10,7 +10,8 @@ namespace CraftedSignal.Domain.Sigma.Conversion;
 /// Converts correlation rules as pySigma-backend-splunk (stats method) and pySigma-backend-elasticsearch's ES|QL
 /// backend write them: the referenced rules' searches, a time bucket, an aggregation by the group-by fields, and the
 /// condition. Kusto gets the same shape with <c>summarize</c> (our layout; pySigma has none). Lucene and EQL refuse
-/// correlations with a reason.
+/// correlations with a reason. An extended temporal condition (<c>a and not b</c>) collects the rules seen per bucket
+/// and tests them by name (Splunk and Kusto; ES|QL refuses it as pySigma's ES|QL backend does).
 /// </summary>
 internal static class CorrelationConverter
 {
@@ -40,11 +41,13 @@ internal static class CorrelationConverter
 
             correlation = MapFields(correlation, referenced[0].Rule, backend, pipelines);
             var timespan = TimespanText(correlation);
-            var condition = Condition(correlation);
+            var condition = correlation.ExtendedCondition is null ? Condition(correlation) : default;
             var query = backend switch
             {
-                SplunkBackend => Splunk(correlation, searches, timespan, condition),
-                EsqlBackend => Esql(correlation, searches, timespan, condition),
+                SplunkBackend => Splunk(correlation, searches, timespan, condition,
+                    ContextFields(correlation, referenced.Select(r => r.Rule), true, backend, f => $" values({f}) as {f}")),
+                EsqlBackend => Esql(correlation, searches, timespan, condition,
+                    ContextFields(correlation, referenced.Select(r => r.Rule), false, backend, f => $", {f}=values({f})")),
                 _ => Kusto(correlation, searches, timespan, condition, TableOf(referenced[0].Rule, backend, pipelines)),
             };
             return new ConversionResult([query], null);
@@ -55,7 +58,8 @@ internal static class CorrelationConverter
         }
     }
 
-    private static string Splunk(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition)
+    private static string Splunk(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition,
+        string fields)
     {
         var typed = correlation.Type is SigmaCorrelationType.Temporal || searches.Count > 1;
         var search = typed
@@ -71,15 +75,29 @@ internal static class CorrelationConverter
             SigmaCorrelationType.ValueAvg => ($"avg({Field(correlation)})", "value_avg"),
             _ => throw Unsupported(correlation, "splunk"),
         };
+        if (correlation.ExtendedCondition is { } expression)
+        {
+            // The rules seen in the bucket, tested by name: event_types="a" NOT event_types="c".
+            var test = Render(expression, name => $"event_types=\"{name}\"", " ", " OR ", operand => "NOT " + operand);
+            return $"{search}\n\n| bin _time span={timespan}\n| stats {aggregate} as {result} values(event_type) as event_types{fields} by _time{groupBy}\n\n| search {test}";
+        }
+
         var op = condition.Op == "==" ? "=" : condition.Op;
-        return $"{search}\n\n| bin _time span={timespan}\n| stats {aggregate} as {result} by _time{groupBy}\n\n| search {result} {op} {condition.Value}";
+        return $"{search}\n\n| bin _time span={timespan}\n| stats {aggregate} as {result}{fields} by _time{groupBy}\n\n| search {result} {op} {condition.Value}";
     }
 
-    private static string Esql(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition)
+    private static string Esql(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition,
+        string fields)
     {
         if (correlation.Aliases.Count > 0)
         {
             throw new ConversionException(new FeatureNotSupported("Field aliases of correlation rules are not supported by the ES|QL backend."));
+        }
+
+        if (correlation.ExtendedCondition is not null)
+        {
+            // pySigma-backend-elasticsearch's ES|QL backend has no templates for extended conditions.
+            throw new ConversionException(new NotImplemented("Correlation rule type 'temporal_extended' is not supported by backend."));
         }
 
         var search = searches.Count == 1 ? searches[0].Query : string.Join(" or ", searches.Select(s => $"({s.Query})"));
@@ -97,7 +115,7 @@ internal static class CorrelationConverter
         var typing = correlation.Type == SigmaCorrelationType.Temporal
             ? "\n| eval event_type=case(" + string.Join(", ", searches.Select(s => $"{s.Query}, \"{s.Name}\"")) + ")"
             : string.Empty;
-        return $"from * metadata _id, _index, _version | where {search}{typing}\n{bucket} | stats {result}={aggregate}{groupBy}\n| where {result} {condition.Op} {condition.Value}";
+        return $"from * metadata _id, _index, _version | where {search}{typing}\n{bucket} | stats {result}={aggregate}{fields}{groupBy}\n| where {result} {condition.Op} {condition.Value}";
     }
 
     private static string Kusto(SigmaCorrelationRule correlation, List<(string Name, string Query)> searches, string timespan, (string Op, string Value) condition, string? table)
@@ -121,7 +139,16 @@ internal static class CorrelationConverter
             _ => throw Unsupported(correlation, "kusto"),
         };
         var groupBy = string.Concat(correlation.GroupBy.Select(f => ", " + f));
-        return $"{(table is null ? string.Empty : table + "\n| where ")}{search}{typing}\n| summarize {result} = {aggregate} by bin(TimeGenerated, {KustoTimespan(timespan)}){groupBy}\n| where {result} {condition.Op} {condition.Value}";
+        var frame = $"{(table is null ? string.Empty : table + "\n| where ")}{search}{typing}\n| summarize {result} = {aggregate}";
+        var bucket = $" by bin(TimeGenerated, {KustoTimespan(timespan)}){groupBy}";
+        if (correlation.ExtendedCondition is { } expression)
+        {
+            var test = Render(expression, name => $"set_has_element(event_types, \"{name}\")", " and ", " or ",
+                operand => operand.StartsWith('(') ? "not" + operand : $"not({operand})");
+            return $"{frame}, event_types = make_set(event_type){bucket}\n| where {test}";
+        }
+
+        return $"{frame}{bucket}\n| where {result} {condition.Op} {condition.Value}";
     }
 
     /// <summary>The <c>query_table</c> the pipelines set for the first referenced rule, if any.</summary>
@@ -170,6 +197,39 @@ internal static class CorrelationConverter
             Field = correlation.Field is null ? null : mapped[correlation.Field],
         };
     }
+
+    /// <summary>
+    /// An extended condition as a boolean expression of the target: each rule name through <paramref name="reference"/>;
+    /// an operand of another operator (or of a negation) is grouped.
+    /// </summary>
+    private static string Render(SigmaConditionNode node, Func<string, string> reference, string and, string or, Func<string, string> not)
+    {
+        string Operand(SigmaConditionNode child) => child is ConditionAnd or ConditionOr && child.GetType() != node.GetType()
+            ? $"({Render(child, reference, and, or, not)})"
+            : Render(child, reference, and, or, not);
+        return node switch
+        {
+            ConditionIdentifier identifier => reference(identifier.Name),
+            ConditionAnd both => Operand(both.Left) + and + Operand(both.Right),
+            ConditionOr either => Operand(either.Left) + or + Operand(either.Right),
+            ConditionNot negation => not(Operand(negation.Operand)),
+            _ => throw new ConversionException(new InvalidRule("Unexpected node in the correlation condition.")),
+        };
+    }
+
+    /// <summary>
+    /// The <c>fields</c> of the referenced rules (then the correlation's own when <paramref name="withOwn"/>), once each
+    /// and without the group-by fields, as the aggregation keeps them: Splunk <c> values(f) as f</c>
+    /// (pySigma-backend-splunk), ES|QL <c>, f=values(f)</c> (pySigma-backend-elasticsearch, referenced rules only).
+    /// </summary>
+    private static string ContextFields(SigmaCorrelationRule correlation, IEnumerable<SigmaRule> rules, bool withOwn, TextQueryBackend backend,
+        Func<string, string> aggregate) => string.Concat(rules
+        .SelectMany(r => r.Metadata.Fields)
+        .Concat(withOwn ? correlation.Metadata.Fields : [])
+        .Where(f => !correlation.GroupBy.Contains(f, StringComparer.Ordinal))
+        .Distinct(StringComparer.Ordinal)
+        .Select(backend.QuoteField)
+        .Select(aggregate));
 
     private static string Renames(SigmaCorrelationRule correlation, string rule) => string.Concat(correlation.Aliases
         .Where(a => a.Value.ContainsKey(rule))
@@ -227,6 +287,6 @@ internal static class CorrelationConverter
             'y' => "years",
             _ => throw new ConversionException(new InvalidRule($"Unknown timespan unit in '{timespan}'.")),
         };
-        return $"{timespan[..^1]} {unit}";
+        return timespan[..^1] + unit;
     }
 }

@@ -19,6 +19,9 @@ public sealed class ConversionState(IReadOnlyDictionary<string, string> processi
 
     public IReadOnlyDictionary<string, string> ProcessingState { get; } = processingState;
 
+    /// <summary>The rule's <c>fields</c>, for backends whose output lists them (Splunk's <c>| table</c>).</summary>
+    public IReadOnlyList<string> Fields { get; init; } = [];
+
     /// <summary>How many OR nodes enclose the node being converted.</summary>
     public int OrDepth { get; set; }
 
@@ -157,7 +160,7 @@ public abstract class TextQueryBackend
     {
         var query = Convert(node, state, null) as string ?? string.Empty;
         return state.Deferred.Count > 0 ? throw new ConversionException(new FeatureNotSupported(
-            "Rules whose query needs piped parts (e.g. Splunk regexes) can't be correlated yet.")) : query;
+            $"Rules whose query needs piped parts can't be correlated by the {Target} backend.")) : query;
     }
 
     protected virtual string FinalizeQuery(string query, ConversionState state)
@@ -561,6 +564,9 @@ public abstract class TextQueryBackend
 
         return field;
     }
+
+    /// <summary>A field name quoted and escaped as this backend writes it in queries.</summary>
+    internal string QuoteField(string field) => EscapeAndQuoteField(field);
 
     private protected static ConversionException NotSupported(string what) =>
         new(new FeatureNotSupported($"{what} are not supported by this backend."));

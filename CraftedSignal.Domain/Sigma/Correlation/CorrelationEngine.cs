@@ -134,6 +134,11 @@ public sealed class CorrelationEngine
                     return numbers.Count == 0 ? null : numbers.Average(e => e.Number!.Value);
                 case SigmaCorrelationType.ValuePercentile:
                     return current is null ? null : 100.0 * window.Count(e => string.Equals(e.Value, current, StringComparison.OrdinalIgnoreCase)) / window.Count;
+                case SigmaCorrelationType.Temporal or SigmaCorrelationType.TemporalOrdered when Rule.ExtendedCondition is { } expression:
+                    // The expression over the rules seen in the window; ordered: the rules seen first appeared in 'rules' order.
+                    var seen = window.Select(e => e.RuleIndex).Distinct().ToList();
+                    var ordered = Rule.Type == SigmaCorrelationType.Temporal || seen.SequenceEqual(seen.Order());
+                    return ordered && ExtendedCondition.Holds(expression, name => seen.Any(i => Rule.Rules[i] == name)) ? seen.Count : null;
                 case SigmaCorrelationType.Temporal:
                     var distinct = window.Select(e => e.RuleIndex).Distinct().Count();
                     return Rule.Conditions.Count == 0 ? (distinct == Rule.Rules.Count ? distinct : null) : distinct;

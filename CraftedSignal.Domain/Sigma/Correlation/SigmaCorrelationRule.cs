@@ -48,4 +48,11 @@ public sealed record SigmaCorrelationRule(
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Aliases,
     bool Generate,
     YamlMapping Source,
-    int DocumentIndex) : SigmaDocument(Metadata, Source, DocumentIndex);
+    int DocumentIndex) : SigmaDocument(Metadata, Source, DocumentIndex)
+{
+    /// <summary>
+    /// A temporal correlation's <c>condition</c> written as an expression over its rules (<c>a and b and not c</c>)
+    /// instead of a count; see <see cref="Correlation.ExtendedCondition"/>. Null for a count condition.
+    /// </summary>
+    public SigmaConditionNode? ExtendedCondition { get; init; }
+}

@@ -78,7 +78,7 @@ public sealed class LogSourceMap(IReadOnlyList<LogSourceMapping> mappings)
                 Texts(entry["EventID"]), Texts(entry["Channel"])));
         }
 
-        var builtIn = root["builtin"] is not YamlScalar { Kind: YamlScalarKind.Boolean } flag || flag.Text.Equals("true", StringComparison.OrdinalIgnoreCase);
+        var builtIn = root["builtin"] is not YamlScalar { Kind: YamlScalarKind.Boolean } flag || flag.IsTrue;
         return diagnostics.Count > 0 ? (null, diagnostics) : (new LogSourceMap(builtIn ? [.. mappings, .. BuiltIn.Mappings] : mappings), diagnostics);
     }
 

@@ -443,7 +443,7 @@ public static class SigmaParser
             return scalar.Kind switch
             {
                 YamlScalarKind.Null => new SigmaNull(scalar.Position),
-                YamlScalarKind.Boolean => new SigmaBoolean(scalar.Text.Equals("true", StringComparison.OrdinalIgnoreCase), scalar.Position),
+                YamlScalarKind.Boolean => new SigmaBoolean(scalar.IsTrue, scalar.Position),
                 YamlScalarKind.Integer or YamlScalarKind.Float => SigmaNumber.Parse(scalar.Text, scalar.Position),
                 _ when raw => SigmaString.FromLiteral(scalar.Text, scalar.Position),
                 _ => SigmaString.Parse(scalar.Text, scalar.Position, modifiers.Any(m => m.Modifier == SigmaModifier.Expand)),
@@ -481,7 +481,12 @@ public static class SigmaParser
             }
 
             var rules = TextList(correlation, "rules");
-            if (rules.Count == 0)
+            var temporal = type is SigmaCorrelationType.Temporal or SigmaCorrelationType.TemporalOrdered;
+            var expression = temporal ? correlation["condition"] as YamlScalar : null;
+            var extended = expression is { IsNull: false }
+                ? ParseExtendedCondition(expression, rules, correlation["rules"]?.Position ?? entry.Key.Position)
+                : null;
+            if (rules.Count == 0 && expression is not { IsNull: false })
             {
                 Error(SigmaDiagnosticCodes.CorrelationMissing, "The correlation has no 'rules'. List the ids or names of the rules it correlates.", entry.Key.Position);
             }
@@ -535,9 +540,14 @@ public static class SigmaParser
                     }
                 }
             }
-            else if (correlation["condition"] is { } other)
+            else if (correlation["condition"] is { } other && !temporal)
             {
                 Error(SigmaDiagnosticCodes.CorrelationCondition, "The correlation 'condition' must be a mapping such as 'gte: 10'.", other.Position);
+            }
+            else if (correlation["condition"] is { } notExpression && notExpression is not YamlScalar { IsNull: false })
+            {
+                Error(SigmaDiagnosticCodes.CorrelationCondition,
+                    "The correlation 'condition' must be a mapping such as 'gte: 2' or an expression over the rules such as 'rule_a and not rule_b'.", notExpression.Position);
             }
 
             var aliases = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
@@ -561,8 +571,53 @@ public static class SigmaParser
             }
 
             var generateNode = correlation["generate"] ?? map["generate"];
-            var generate = generateNode is YamlScalar { Kind: YamlScalarKind.Boolean } g && g.Text.Equals("true", StringComparison.OrdinalIgnoreCase);
-            return new SigmaCorrelationRule(metadata, type.Value, rules, groupBy, timespan, conditions, field, aliases, generate, map, index);
+            var generate = generateNode is YamlScalar { IsTrue: true };
+            return new SigmaCorrelationRule(metadata, type.Value, extended?.Rules ?? rules, groupBy, timespan, conditions, field, aliases, generate, map, index)
+            {
+                ExtendedCondition = extended?.Root,
+            };
+        }
+
+        /// <summary>
+        /// A temporal correlation's condition written as an expression over rule names. Without 'rules' the names come
+        /// from the expression (in order of first appearance); with 'rules' both must name the same rules, as in pySigma.
+        /// </summary>
+        private (SigmaConditionNode Root, IReadOnlyList<string> Rules)? ParseExtendedCondition(YamlScalar expression, IReadOnlyList<string> rules, SourcePosition rulesPosition)
+        {
+            var (root, syntaxError) = ConditionParser.Parse(expression.Text);
+            if (root is null)
+            {
+                Error(SigmaDiagnosticCodes.CorrelationCondition, $"The correlation condition '{expression.Text}' does not parse: {syntaxError!.Message}", expression.Position);
+                return null;
+            }
+
+            if (ExtendedCondition.References(root) is not { } referenced)
+            {
+                Error(SigmaDiagnosticCodes.CorrelationCondition,
+                    $"The correlation condition '{expression.Text}' may only combine rule names with and, or, not and parentheses ('1 of'/'all of' are not allowed).", expression.Position);
+                return null;
+            }
+
+            if (rules.Count == 0)
+            {
+                return (root, referenced);
+            }
+
+            var unreferenced = rules.Except(referenced, StringComparer.Ordinal).ToList();
+            var undefined = referenced.Except(rules, StringComparer.Ordinal).ToList();
+            if (unreferenced.Count > 0)
+            {
+                Error(SigmaDiagnosticCodes.CorrelationCondition,
+                    $"The rules {string.Join(", ", unreferenced.Select(r => $"'{r}'"))} are listed in 'rules' but not used in the condition '{expression.Text}'.", rulesPosition);
+            }
+
+            if (undefined.Count > 0)
+            {
+                Error(SigmaDiagnosticCodes.CorrelationCondition,
+                    $"The condition '{expression.Text}' uses {string.Join(", ", undefined.Select(r => $"'{r}'"))}, which 'rules' does not list.", expression.Position);
+            }
+
+            return unreferenced.Count > 0 || undefined.Count > 0 ? null : (root, rules);
         }
 
         private SigmaFilter? ParseFilter(YamlMapping map, YamlEntry entry, SigmaMetadata metadata, int index)

@@ -201,7 +201,7 @@ public static partial class SigmaYamlReader
             return YamlScalarKind.Null;
         }
 
-        if (value is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
+        if (YamlScalar.BooleanValue(value) is not null)
         {
             return YamlScalarKind.Boolean;
         }

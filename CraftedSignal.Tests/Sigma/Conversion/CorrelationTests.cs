@@ -145,7 +145,7 @@ public sealed class CorrelationTests
     {
         Assert.Equal("""
             from * metadata _id, _index, _version | where fieldA=="value1" and fieldB=="value2"
-            | eval timebucket=date_trunc(15 minutes, @timestamp) | stats event_count=count() by timebucket, fieldC, fieldD
+            | eval timebucket=date_trunc(15minutes, @timestamp) | stats event_count=count() by timebucket, fieldC, fieldD
             | where event_count >= 10
             """, Single(EventCount, "esql"));
     }
@@ -155,7 +155,7 @@ public sealed class CorrelationTests
     {
         Assert.Equal("""
             from * metadata _id, _index, _version | where fieldA=="value1" and fieldB=="value2"
-            | eval timebucket=date_trunc(15 minutes, @timestamp) | stats value_count=count_distinct(fieldD) by timebucket, fieldC
+            | eval timebucket=date_trunc(15minutes, @timestamp) | stats value_count=count_distinct(fieldD) by timebucket, fieldC
             | where value_count < 10
             """, Single(ValueCount, "esql"));
     }
@@ -173,7 +173,7 @@ public sealed class CorrelationTests
         Assert.Equal("""
             from * metadata _id, _index, _version | where (fieldA=="value1" and fieldB=="value2") or (fieldA=="value3" and fieldB=="value4")
             | eval event_type=case(fieldA=="value1" and fieldB=="value2", "base_rule_1", fieldA=="value3" and fieldB=="value4", "base_rule_2")
-            | eval timebucket=date_trunc(15 minutes, @timestamp) | stats event_type_count=count_distinct(event_type) by timebucket, fieldC
+            | eval timebucket=date_trunc(15minutes, @timestamp) | stats event_type_count=count_distinct(event_type) by timebucket, fieldC
             | where event_type_count >= 2
             """, Single(yaml, "esql"));
     }
@@ -270,5 +270,166 @@ public sealed class CorrelationTests
 
             | search value_count < 10
             """, Assert.Single(result.Queries));
+    }
+
+    private const string ThreeRules = TwoRules + """
+
+        title: Base rule 3
+        name: base_rule_3
+        status: test
+        logsource:
+            category: test
+        detection:
+            selection:
+                fieldA: value5
+            condition: selection
+        ---
+        """;
+
+    private const string Extended = ThreeRules + """
+
+        title: Two without the third
+        status: test
+        correlation:
+            type: temporal
+            group-by:
+                - fieldC
+            timespan: 15m
+            condition: base_rule_1 and base_rule_2 and not base_rule_3
+        """;
+
+    [Fact]
+    public void PipedRegex_ToSplunkEventCount_StaysWithTheSearch()
+    {
+        var yaml = EventCount.Replace("fieldA: value1", "fieldA|re: foo.*bar", StringComparison.Ordinal);
+        Assert.Equal("""
+            fieldB="value2"
+            | regex fieldA="foo.*bar"
+
+            | bin _time span=15m
+            | stats count as event_count by _time fieldC fieldD
+
+            | search event_count >= 10
+            """, Single(yaml, "splunk"));
+    }
+
+    [Fact]
+    public void OrOfRegexes_ToSplunkTemporal_StaysInsideItsMultisearchBranch()
+    {
+        var yaml = Temporal.Replace("""
+                    fieldA: value3
+                    fieldB: value4
+            """, """
+                    fieldA|re:
+                        - foo.*bar
+                        - boo.*foo
+            """, StringComparison.Ordinal);
+        Assert.Equal("""
+            | multisearch
+            [ search fieldA="value1" fieldB="value2" | eval event_type="base_rule_1" | rename fieldC as field ]
+            [ search 
+            | rex field=fieldA "(?<fieldAMatch>foo.*bar)"
+            | eval fieldACondition=if(isnotnull(fieldAMatch), "true", "false")
+            | rex field=fieldA "(?<fieldAMatch2>boo.*foo)"
+            | eval fieldACondition2=if(isnotnull(fieldAMatch2), "true", "false")
+            | search fieldACondition="true" OR fieldACondition2="true" | eval event_type="base_rule_2" | rename fieldD as field ]
+
+            | bin _time span=15m
+            | stats dc(event_type) as event_type_count by _time fieldC
+
+            | search event_type_count >= 2
+            """, Single(yaml, "splunk"));
+    }
+
+    [Fact]
+    public void RuleFields_InSplunkCorrelation_AreValuesInTheStatsNotATable()
+    {
+        var yaml = EventCount
+            .Replace("status: test\nlogsource:", "status: test\nfields:\n    - fieldE\n    - fieldC\n    - fieldF\nlogsource:", StringComparison.Ordinal)
+            .Replace("status: test\ncorrelation:", "status: test\nfields:\n    - fieldF\n    - fieldG\ncorrelation:", StringComparison.Ordinal);
+        Assert.Equal("""
+            fieldA="value1" fieldB="value2"
+
+            | bin _time span=15m
+            | stats count as event_count values(fieldE) as fieldE values(fieldF) as fieldF values(fieldG) as fieldG by _time fieldC fieldD
+
+            | search event_count >= 10
+            """, Single(yaml, "splunk"));
+    }
+
+    [Fact]
+    public void RuleFields_InSplunkTemporal_AreCollectedFromEveryRule()
+    {
+        var yaml = TwoRules
+            .Replace("name: base_rule_1\nstatus: test\n", "name: base_rule_1\nstatus: test\nfields: [fieldE, fieldC]\n", StringComparison.Ordinal)
+            .Replace("name: base_rule_2\nstatus: test\n", "name: base_rule_2\nstatus: test\nfields: [fieldF, fieldE]\n", StringComparison.Ordinal)
+            + "\ntitle: T\ncorrelation:\n    type: temporal\n    rules: [base_rule_1, base_rule_2]\n    group-by: [fieldC]\n    timespan: 15m";
+        Assert.Contains("| stats dc(event_type) as event_type_count values(fieldE) as fieldE values(fieldF) as fieldF by _time fieldC\n",
+            Single(yaml, "splunk"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RuleFields_ToEsql_AreKeptAsValuesExceptGroupByFields()
+    {
+        var yaml = EventCount.Replace("status: test\nlogsource:", "status: test\nfields:\n    - fieldA\n    - fieldC\n    - fieldE\n    - fieldA\nlogsource:", StringComparison.Ordinal);
+        Assert.Equal("""
+            from * metadata _id, _index, _version | where fieldA=="value1" and fieldB=="value2"
+            | eval timebucket=date_trunc(15minutes, @timestamp) | stats event_count=count(), fieldA=values(fieldA), fieldE=values(fieldE) by timebucket, fieldC, fieldD
+            | where event_count >= 10
+            """, Single(yaml, "esql"));
+    }
+
+    [Theory]
+    [InlineData("30s", "30seconds")]
+    [InlineData("1h", "1hours")]
+    [InlineData("2d", "2days")]
+    public void Timespan_ToEsql_HasNoSpaceBeforeTheUnit(string timespan, string expected) =>
+        Assert.Contains($"date_trunc({expected}, @timestamp)",
+            Single(EventCount.Replace("timespan: 15m", "timespan: " + timespan, StringComparison.Ordinal), "esql"), StringComparison.Ordinal);
+
+    [Fact]
+    public void ExtendedTemporal_ToSplunk_TestsTheEventTypesSeen()
+    {
+        Assert.Equal("""
+            | multisearch
+            [ search fieldA="value1" fieldB="value2" | eval event_type="base_rule_1" ]
+            [ search fieldA="value3" fieldB="value4" | eval event_type="base_rule_2" ]
+            [ search fieldA="value5" | eval event_type="base_rule_3" ]
+
+            | bin _time span=15m
+            | stats dc(event_type) as event_type_count values(event_type) as event_types by _time fieldC
+
+            | search event_types="base_rule_1" event_types="base_rule_2" NOT event_types="base_rule_3"
+            """, Single(Extended, "splunk"));
+    }
+
+    [Fact]
+    public void ExtendedTemporalWithOrAndGroups_ToSplunk_GroupsOperandsOfOtherOperators()
+    {
+        var yaml = Extended.Replace("base_rule_1 and base_rule_2 and not base_rule_3", "base_rule_1 and not (base_rule_2 or base_rule_3)", StringComparison.Ordinal);
+        Assert.EndsWith("""| search event_types="base_rule_1" NOT (event_types="base_rule_2" OR event_types="base_rule_3")""", Single(yaml, "splunk"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExtendedTemporal_ToKusto_TestsTheSetOfEventTypes()
+    {
+        Assert.EndsWith("""
+            | summarize event_type_count = dcount(event_type), event_types = make_set(event_type) by bin(TimeGenerated, 15m), fieldC
+            | where set_has_element(event_types, "base_rule_1") and set_has_element(event_types, "base_rule_2") and not(set_has_element(event_types, "base_rule_3"))
+            """, Single(Extended, "kusto"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExtendedTemporal_ToEsql_IsRefusedAsInPySigma()
+    {
+        var result = TestConversion.Text(Extended, "esql");
+        Assert.Equal("NotImplementedError: Correlation rule type 'temporal_extended' is not supported by backend. (while converting rule None)", result.Error?.Message);
+    }
+
+    [Fact]
+    public void ExtendedTemporal_LeavesOutTheReferencedRules()
+    {
+        var result = TestConversion.Text(Extended, "splunk");
+        Assert.Single(result.Queries);
     }
 }

@@ -34,6 +34,14 @@ internal static class TestConversion
         return Assert.Single(result.Queries);
     }
 
+    /// <summary>The error message of a rule that must not convert.</summary>
+    public static string Refusal(string detection, string target)
+    {
+        var result = Rule(detection, target);
+        Assert.False(result.Succeeded);
+        return result.Error!.Message;
+    }
+
     public static ProcessingPipeline Pipeline(string yaml)
     {
         var loaded = ProcessingPipeline.Parse(yaml);

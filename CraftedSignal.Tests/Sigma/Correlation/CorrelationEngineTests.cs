@@ -136,6 +136,40 @@ public class CorrelationEngineTests
         Assert.Empty(Run(rule, Login(4624, "x", 0, computer: "carol"), Login(4625, "bob", 1)));
     }
 
+    [Fact]
+    public void TemporalExtendedCondition_FiresWhenTheExpressionHoldsForTheRulesSeen()
+    {
+        const string rule = """
+            title: Failed without success
+            name: failed_only
+            correlation:
+                type: temporal
+                group-by: [TargetUserName]
+                timespan: 5m
+                condition: failed_login and not successful_login
+            """;
+        Assert.Equal([("failed_only", 0), ("failed_only", 1)], Run(rule, Login(4625, "bob", 0), Login(4625, "bob", 1)));
+        Assert.Equal([("failed_only", 0)], Run(rule, Login(4625, "bob", 0), Login(4624, "bob", 1), Login(4625, "bob", 2)));
+        Assert.Empty(Run(rule, Login(4624, "bob", 0), Login(4625, "bob", 1)));
+    }
+
+    [Fact]
+    public void TemporalOrderedExtendedCondition_NeedsTheRulesInOrder()
+    {
+        const string rule = """
+            title: Failed then success
+            name: ordered
+            correlation:
+                type: temporal_ordered
+                rules: [failed_login, successful_login]
+                group-by: [TargetUserName]
+                timespan: 5m
+                condition: failed_login and successful_login
+            """;
+        Assert.Equal([("ordered", 1)], Run(rule, Login(4625, "bob", 0), Login(4624, "bob", 1)));
+        Assert.Empty(Run(rule, Login(4624, "bob", 0), Login(4625, "bob", 1)));
+    }
+
     [Theory]
     [InlineData("value_sum", "gt: 100", 2)]
     [InlineData("value_avg", "lte: 45", 1)]

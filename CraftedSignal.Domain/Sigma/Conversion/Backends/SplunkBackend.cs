@@ -95,13 +95,22 @@ public sealed partial class SplunkBackend : TextQueryBackend
             throw new ConversionException(new FeatureNotSupported("Field references inside a negated group are not supported by the Splunk backend."));
         }
 
-        var deferred = new SplunkDeferred("where {op}{field}={value}", string.Empty, "NOT ", EscapeAndQuoteField(node.Field),
+        // pySigma-backend-splunk quotes both names as eval field references: the rule's field as it is, the referenced one
+        // after the usual field quoting.
+        var deferred = new SplunkDeferred("where {op}'{field}'='{value}'", string.Empty, "NOT ", node.Field,
             EscapeAndQuoteField(((QueryFieldRef)node.Value).Field));
         state.Deferred.Add(deferred);
         return deferred;
     }
 
-    protected override string FinalizeQuery(string query, ConversionState state)
+    /// <summary>The rule's <c>fields</c> become <c>| table a,b</c> after the query (pySigma-backend-splunk's default format).</summary>
+    protected override string FinalizeQuery(string query, ConversionState state) =>
+        WithDeferred(query, state) + (state.Fields.Count > 0 ? " | table " + string.Join(',', state.Fields) : string.Empty);
+
+    /// <summary>Inside correlations the piped parts stay with their rule's search (a multisearch branch or the leading search).</summary>
+    public override string ConvertSearch(QueryNode node, ConversionState state) => WithDeferred(Convert(node, state, null) as string ?? string.Empty, state);
+
+    private string WithDeferred(string query, ConversionState state)
     {
         if (!state.Counters.Keys.Any(k => k.StartsWith(ConditionPrefix, StringComparison.Ordinal)))
         {

@@ -135,7 +135,7 @@ internal static class PipelineYaml
             ? scalar.Kind switch
             {
                 YamlScalarKind.Null => (SigmaValue)new SigmaNull(scalar.Position),
-                YamlScalarKind.Boolean => new SigmaBoolean(scalar.Text.Equals("true", StringComparison.OrdinalIgnoreCase), scalar.Position),
+                YamlScalarKind.Boolean => new SigmaBoolean(scalar.IsTrue, scalar.Position),
                 YamlScalarKind.Integer or YamlScalarKind.Float => SigmaNumber.Parse(scalar.Text, scalar.Position),
                 _ when raw => SigmaString.FromLiteral(scalar.Text, scalar.Position),
                 _ => SigmaString.Parse(scalar.Text, scalar.Position),
@@ -151,7 +151,7 @@ internal static class PipelineYaml
 
     private static string Required(YamlNode? node, string key) => Text(node) ?? throw Fail($"'{key}' must be a value.");
 
-    private static bool Flag(YamlNode? node) => Text(node) is { } text && text.Equals("true", StringComparison.OrdinalIgnoreCase);
+    private static bool Flag(YamlNode? node) => node is YamlScalar { IsTrue: true } || (Text(node) is { } text && text.Equals("true", StringComparison.OrdinalIgnoreCase));
 
     private static List<string> Strings(YamlNode node, string key) => node switch
     {
