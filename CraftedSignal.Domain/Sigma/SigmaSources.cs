@@ -6,6 +6,17 @@ public sealed record SigmaSource(string FullPath, string DisplayPath);
 /// <summary>Finds .yml/.yaml files: files as given, folders searched recursively (following symlinks, without looping).</summary>
 public static class SigmaSources
 {
+    /// <summary>
+    /// Parses every source, in order, on as many threads as the process may use (a process pinned to one core parses on
+    /// one): files are independent, and the YAML reading dominates a command over a whole corpus.
+    /// </summary>
+    public static List<SigmaFile> ParseAll(IReadOnlyList<SigmaSource> sources)
+    {
+        var files = new SigmaFile[sources.Count];
+        Parallel.For(0, sources.Count, i => files[i] = Parsing.SigmaParser.ParseFile(sources[i].FullPath, sources[i].DisplayPath));
+        return [.. files];
+    }
+
     public static IReadOnlyList<SigmaSource> Find(IEnumerable<string> arguments, Action<string> onMissing)
     {
         var found = new List<SigmaSource>();

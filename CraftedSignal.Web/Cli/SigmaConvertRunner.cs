@@ -57,14 +57,16 @@ internal static class SigmaConvertRunner
         }
 
         // Correlations may reference rules of other files, so every file is parsed first.
-        var files = sources.Select(s => SigmaParser.ParseFile(s.FullPath, s.DisplayPath)).ToList();
+        var files = SigmaSources.ParseAll(sources);
         var allRules = files.SelectMany(f => f.Documents.OfType<SigmaRule>()).ToList();
+        // Each file converts on its own (the backend and pipelines keep no state between rules); the lines keep the files' order.
+        var results = new ConversionResult[files.Count];
+        Parallel.For(0, files.Count, i => results[i] = SigmaConverter.Convert(files[i], backend, pipelines, allRules));
         var failed = 0;
         for (var i = 0; i < files.Count; i++)
         {
-            var result = SigmaConverter.Convert(files[i], backend, pipelines, allRules);
-            output.WriteLine(JsonLine(sources[i].DisplayPath, target, result));
-            failed += result.Succeeded ? 0 : 1;
+            output.WriteLine(JsonLine(sources[i].DisplayPath, target, results[i]));
+            failed += results[i].Succeeded ? 0 : 1;
         }
 
         error.WriteLine($"{sources.Count} files, {sources.Count - failed} converted, {failed} failed");

@@ -74,7 +74,7 @@ internal static class SigmaMatchRunner
             return 2;
         }
 
-        var files = sources.Select(s => SigmaParser.ParseFile(s.FullPath, s.DisplayPath)).ToList();
+        var files = SigmaSources.ParseAll(sources);
         foreach (var diagnostic in files.SelectMany(f => f.Diagnostics.Where(d => d.IsError)))
         {
             error.WriteLine(diagnostic.Format(diagnostic.Path ?? string.Empty));

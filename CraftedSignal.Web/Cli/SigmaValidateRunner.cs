@@ -30,7 +30,7 @@ internal static class SigmaValidateRunner
             return Usage;
         }
 
-        var files = sources.Select(s => SigmaParser.ParseFile(s.FullPath, s.DisplayPath)).ToList();
+        var files = SigmaSources.ParseAll(sources);
         var results = SigmaValidator.ValidateAll(files);
         var errors = 0;
         var warnings = 0;

@@ -66,6 +66,21 @@ public sealed class ConvertCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Convert_ManyFiles_ConvertedInParallel_KeepTheirOrderAndTheirOwnQuery()
+    {
+        var names = Enumerable.Range(0, 60).Select(i => $"tool{i:00}").ToList();
+        foreach (var name in names)
+            Write($"rules/{name}.yml", Whoami.Replace("whoami.exe", name + ".exe", StringComparison.Ordinal));
+
+        var (exit, output, _) = await RunAsync("convert", "--target", "splunk", Path.Combine(_folder, "rules"));
+
+        Assert.Equal(0, exit);
+        var lines = Lines(output);
+        Assert.Equal(names.Select(n => n + ".yml"), lines.Select(l => l.GetProperty("path").GetString()));
+        Assert.Equal(names.Select(n => $"Image=\"*\\\\{n}.exe\""), lines.Select(l => l.GetProperty("queries")[0].GetString()));
+    }
+
+    [Fact]
     public async Task Convert_LineLayout_IsTheGoldenFilesLayout()
     {
         Write("rules/whoami.yml", Whoami);
