@@ -45,7 +45,10 @@ public static partial class SigmaYamlReader
         return Read(text);
     }
 
-    public static YamlReadResult Read(string text)
+    public static YamlReadResult Read(string text) => Read(text, blockReader: true);
+
+    /// <param name="blockReader">Try the fast <see cref="BlockYamlReader"/> first (false only to compare the two readers).</param>
+    internal static YamlReadResult Read(string text, bool blockReader)
     {
         if (text.Length > MaxBytes)
         {
@@ -60,6 +63,13 @@ public static partial class SigmaYamlReader
 
         var documents = new List<YamlNode?>();
         var diagnostics = new List<SigmaDiagnostic>();
+        if (blockReader && BlockYamlReader.TryRead(text, new NodeSink(documents, diagnostics)))
+        {
+            return new YamlReadResult(documents, diagnostics);
+        }
+
+        documents.Clear();
+        diagnostics.Clear();
         try
         {
             ReadStream(text, documents, diagnostics);
@@ -104,14 +114,11 @@ public static partial class SigmaYamlReader
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):\s*")]
     private static partial Regex PositionPrefix();
 
+    /// <summary>The full reader: YamlDotNet's parser, for whatever the block reader leaves to it.</summary>
     private static void ReadStream(string text, List<YamlNode?> documents, List<SigmaDiagnostic> diagnostics)
     {
         var parser = new Parser(new StringReader(text));
-        var stack = new Stack<Builder>();
-        YamlNode? root = null;
-        var nodes = 0;
-        var rootSet = false;
-
+        var sink = new NodeSink(documents, diagnostics);
         while (parser.MoveNext())
         {
             var current = parser.Current!;
@@ -119,59 +126,95 @@ public static partial class SigmaYamlReader
             switch (current)
             {
                 case DocumentStart:
-                    root = null;
-                    rootSet = false;
-                    stack.Clear();
+                    sink.BeginDocument();
                     break;
                 case DocumentEnd:
-                    documents.Add(rootSet ? root : null);
+                    sink.EndDocument();
                     break;
                 case Scalar scalar:
-                    if (++nodes > MaxNodes)
+                    if (sink.Nodes >= MaxNodes)
                     {
                         throw TooMany(position);
                     }
 
-                    Attach(new YamlScalar(scalar.Value, scalar.Style is not ScalarStyle.Plain, Resolve(scalar), position));
+                    sink.Scalar(scalar.Value, scalar.Style is not ScalarStyle.Plain, position);
                     break;
                 case SequenceStart:
                 case MappingStart:
-                    if (++nodes > MaxNodes)
+                    if (sink.Nodes >= MaxNodes)
                     {
                         throw TooMany(position);
                     }
 
-                    if (stack.Count >= MaxDepth)
+                    if (sink.Depth >= MaxDepth)
                     {
                         diagnostics.Add(SigmaDiagnostic.Error(SigmaDiagnosticCodes.NestingTooDeep,
                             $"The YAML nests deeper than {MaxDepth} levels. Flatten the structure.", position));
                         throw new AbortReadException();
                     }
 
-                    stack.Push(new Builder(current is MappingStart, position));
+                    sink.Begin(current is MappingStart, position);
                     break;
                 case SequenceEnd:
                 case MappingEnd:
-                    Attach(stack.Pop().Build(diagnostics));
+                    sink.End();
                     break;
                 case AnchorAlias:
                     diagnostics.Add(SigmaDiagnostic.Error(SigmaDiagnosticCodes.YamlAlias,
                         "YAML aliases (*name) are not supported in Sigma rules. Write the value out in full.", position));
-                    Attach(new YamlScalar(string.Empty, false, YamlScalarKind.Null, position));
+                    sink.Scalar(string.Empty, false, position);
                     break;
             }
         }
+    }
 
-        void Attach(YamlNode node)
+    /// <summary>Builds the nodes of a stream from either reader's events, so both build exactly the same nodes.</summary>
+    internal sealed class NodeSink(List<YamlNode?> documents, List<SigmaDiagnostic> diagnostics)
+    {
+        private readonly Stack<Builder> _stack = new();
+        private YamlNode? _root;
+        private bool _rootSet;
+
+        public int Nodes { get; private set; }
+
+        public int Depth => _stack.Count;
+
+        public int Documents => documents.Count;
+
+        public void BeginDocument()
         {
-            if (stack.Count == 0)
+            _root = null;
+            _rootSet = false;
+            _stack.Clear();
+        }
+
+        public void EndDocument() => documents.Add(_rootSet ? _root : null);
+
+        public void Begin(bool isMapping, SourcePosition position)
+        {
+            Nodes++;
+            _stack.Push(new Builder(isMapping, position));
+        }
+
+        public void End() => Attach(_stack.Pop().Build(diagnostics));
+
+        /// <summary>A scalar; a plain one (not <paramref name="quoted"/>) is resolved to null, boolean, number or string as YAML 1.1 does.</summary>
+        public void Scalar(string text, bool quoted, SourcePosition position)
+        {
+            Nodes++;
+            Attach(new YamlScalar(text, quoted, quoted ? YamlScalarKind.String : Resolve(text), position));
+        }
+
+        private void Attach(YamlNode node)
+        {
+            if (_stack.Count == 0)
             {
-                root = node;
-                rootSet = true;
+                _root = node;
+                _rootSet = true;
             }
             else
             {
-                stack.Peek().Add(node);
+                _stack.Peek().Add(node);
             }
         }
     }
@@ -188,14 +231,8 @@ public static partial class SigmaYamlReader
         }
     }
 
-    private static YamlScalarKind Resolve(Scalar scalar)
+    private static YamlScalarKind Resolve(string value)
     {
-        if (scalar.Style is not ScalarStyle.Plain)
-        {
-            return YamlScalarKind.String;
-        }
-
-        var value = scalar.Value;
         if (value.Length == 0 || value is "~" or "null" or "Null" or "NULL")
         {
             return YamlScalarKind.Null;
