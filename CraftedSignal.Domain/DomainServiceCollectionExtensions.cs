@@ -35,13 +35,16 @@ public static class DomainServiceCollectionExtensions
         services.AddDbContextFactory<AppDbContext>(options => options.UseSqlite(connectionString), ServiceLifetime.Scoped);
 
         var evaluation = services.AddOptions<Testing.EvaluationOptions>().ValidateOnStart();
+        var work = services.AddOptions<WorkOptions>().ValidateOnStart();
         if (configuration is not null)
         {
             services.Configure<MaintenanceOptions>(configuration.GetSection("Maintenance"));
             evaluation.Bind(configuration.GetSection(Testing.EvaluationOptions.Section));
+            work.Bind(configuration.GetSection(WorkOptions.Section));
         }
 
         services.AddSingleton<IValidateOptions<Testing.EvaluationOptions>>(new Common.SettingsValidator<Testing.EvaluationOptions>(o => o.Problem()));
+        services.AddSingleton<IValidateOptions<WorkOptions>>(new Common.SettingsValidator<WorkOptions>(o => o.Problem()));
 
         services.AddScoped<CompanyService>();
         services.AddScoped<MembershipService>();
