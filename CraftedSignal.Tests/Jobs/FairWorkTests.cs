@@ -66,6 +66,24 @@ public sealed class FairWorkTests
         }
     }
 
+    [Fact]
+    public async Task ItemsAStoppedProcessLeftRunning_DoNotHoldTheirCompanysSlotsAfterARestart()
+    {
+        await using var db = await TestDatabase.CreateAsync(services => services.Configure<WorkOptions>(o => o.PerCompanyConcurrency = 1));
+        var (scope, rule) = await EvaluationBudgetTests.RuleWithCasesAsync(db, RuleServiceTests.Whoami, TestExpectation.Alert, ("whoami runs", Whoami));
+        await using var _ = scope;
+        var tests = scope.ServiceProvider.GetRequiredService<RuleTestService>();
+        var runs = new[] { (await tests.StartRunAsync(rule)).Value, (await tests.StartRunAsync(rule)).Value };
+        await using (var context = db.NewContext())
+            await context.WorkItems.IgnoreQueryFilters().Where(w => runs.Contains(w.Id)).ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Running));
+
+        Assert.Equal(2, await scope.ServiceProvider.GetRequiredService<WorkScheduler>().ResumeUnfinishedAsync());
+        foreach (var run in runs)
+            await db.RunWorkAsync(run);
+
+        Assert.All(await ItemsAsync(db, runs), w => Assert.Equal(WorkStatus.Succeeded, w.Status));
+    }
+
     private static async Task<List<WorkItem>> ItemsAsync(TestDatabase db, IReadOnlyList<Guid> ids)
     {
         await using var context = db.NewContext();

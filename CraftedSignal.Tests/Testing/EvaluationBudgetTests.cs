@@ -83,6 +83,28 @@ public sealed class EvaluationBudgetTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ACasePastItsOwnBudget_FailsSayingSo_AndTheNextCaseStillRuns()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero)) { AutoAdvanceAmount = TimeSpan.FromSeconds(1) };
+        await using var db = await TestDatabase.CreateAsync(services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.Configure<EvaluationOptions>(o => (o.TestRunBudgetSeconds, o.CaseBudgetSeconds) = (300, 5));
+        });
+        var whoami = """{"Image": "C:\\Windows\\System32\\whoami.exe"}""" + "\n";
+        var (scope, rule) = await RuleWithCasesAsync(db, RuleServiceTests.Whoami, TestExpectation.Alert, ("a hundred events", string.Concat(Enumerable.Repeat(whoami, 100))), ("b one event", whoami));
+        await using var _ = scope;
+        var tests = scope.ServiceProvider.GetRequiredService<RuleTestService>();
+
+        await db.RunWorkAsync((await tests.StartRunAsync(rule)).Value);
+
+        var run = (await tests.LatestRunAsync(rule)).Value!;
+        Assert.Matches(@"^Stopped after \d(\.\d)? s at event \d of case 'a hundred events': a case's time budget is 5 s\.$", run.Results.Single(r => !r.Passed).Message);
+        Assert.Equal("b one event", run.Results.Single(r => r.Passed).CaseName);
+        Assert.Equal(TestRunStatus.Failed, run.Status);
+    }
+
+    [Fact]
     public async Task ACaseOfABacktrackingRule_WhenEverySlotIsTaken_WaitsWithinItsBudgetAndSaysSo_AndRunsOnceOneIsFree()
     {
         await using var db = await TestDatabase.CreateAsync(services =>
