@@ -58,21 +58,11 @@ public sealed class EvaluationBudgetTests(ITestOutputHelper output)
     [Fact]
     public async Task ARunPastItsBudget_FailsTheCaseItStoppedIn_AndTheCasesAfterIt_AsNotRun()
     {
-        // Every reading of this clock moves it on by a second, so the 30 s are spent within the first case's events.
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero)) { AutoAdvanceAmount = TimeSpan.FromSeconds(1) };
-        await using var db = await TestDatabase.CreateAsync(services =>
-        {
-            services.AddSingleton<TimeProvider>(clock);
-            services.Configure<EvaluationOptions>(o => (o.TestRunBudgetSeconds, o.CaseBudgetSeconds) = (30, 60));
-        });
-        var whoami = """{"Image": "C:\\Windows\\System32\\whoami.exe"}""" + "\n";
-        var (scope, rule) = await RuleWithCasesAsync(db, RuleServiceTests.Whoami, TestExpectation.Alert, ("a hundred events", string.Concat(Enumerable.Repeat(whoami, 100))), ("b later", whoami));
+        // A second per reading of the clock: the 30 s are spent within the first case's events.
+        await using var db = await SteppingClockDatabaseAsync(runBudgetSeconds: 30, caseBudgetSeconds: 60);
+        var (scope, rule, run) = await RunWhoamiCasesAsync(db, ("a hundred events", Whoami(100)), ("b later", Whoami(1)));
         await using var _ = scope;
-        var tests = scope.ServiceProvider.GetRequiredService<RuleTestService>();
 
-        await db.RunWorkAsync((await tests.StartRunAsync(rule)).Value);
-
-        var run = (await tests.LatestRunAsync(rule)).Value!;
         Assert.Equal(TestRunStatus.Failed, run.Status);
         Assert.Equal((0, 2), (run.Passed, run.Failed));
         var stopped = run.Results.Single(r => r.CaseName == "a hundred events");
@@ -85,20 +75,10 @@ public sealed class EvaluationBudgetTests(ITestOutputHelper output)
     [Fact]
     public async Task ACasePastItsOwnBudget_FailsSayingSo_AndTheNextCaseStillRuns()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero)) { AutoAdvanceAmount = TimeSpan.FromSeconds(1) };
-        await using var db = await TestDatabase.CreateAsync(services =>
-        {
-            services.AddSingleton<TimeProvider>(clock);
-            services.Configure<EvaluationOptions>(o => (o.TestRunBudgetSeconds, o.CaseBudgetSeconds) = (300, 5));
-        });
-        var whoami = """{"Image": "C:\\Windows\\System32\\whoami.exe"}""" + "\n";
-        var (scope, rule) = await RuleWithCasesAsync(db, RuleServiceTests.Whoami, TestExpectation.Alert, ("a hundred events", string.Concat(Enumerable.Repeat(whoami, 100))), ("b one event", whoami));
-        await using var _ = scope;
-        var tests = scope.ServiceProvider.GetRequiredService<RuleTestService>();
+        await using var db = await SteppingClockDatabaseAsync(runBudgetSeconds: 300, caseBudgetSeconds: 5);
+        var (scope, _, run) = await RunWhoamiCasesAsync(db, ("a hundred events", Whoami(100)), ("b one event", Whoami(1)));
+        await using var __ = scope;
 
-        await db.RunWorkAsync((await tests.StartRunAsync(rule)).Value);
-
-        var run = (await tests.LatestRunAsync(rule)).Value!;
         Assert.Matches(@"^Stopped after \d(\.\d)? s at event \d of case 'a hundred events': a case's time budget is 5 s\.$", run.Results.Single(r => !r.Passed).Message);
         Assert.Equal("b one event", run.Results.Single(r => r.Passed).CaseName);
         Assert.Equal(TestRunStatus.Failed, run.Status);
@@ -175,6 +155,28 @@ public sealed class EvaluationBudgetTests(ITestOutputHelper output)
         clock.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Null(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>A database whose clock moves on by a second at every reading, so budgets run out after a known number of events.</summary>
+    private static Task<TestDatabase> SteppingClockDatabaseAsync(double runBudgetSeconds, double caseBudgetSeconds)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero)) { AutoAdvanceAmount = TimeSpan.FromSeconds(1) };
+        return TestDatabase.CreateAsync(services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.Configure<EvaluationOptions>(o => (o.TestRunBudgetSeconds, o.CaseBudgetSeconds) = (runBudgetSeconds, caseBudgetSeconds));
+        });
+    }
+
+    private static string Whoami(int events) => string.Concat(Enumerable.Repeat("""{"Image": "C:\\Windows\\System32\\whoami.exe"}""" + "\n", events));
+
+    /// <summary>A whoami rule with cases that expect an alert, one run of them, and the run as the page shows it.</summary>
+    private static async Task<(AsyncServiceScope Scope, Guid Rule, TestRunView Run)> RunWhoamiCasesAsync(TestDatabase db, params (string Name, string Events)[] cases)
+    {
+        var (scope, rule) = await RuleWithCasesAsync(db, RuleServiceTests.Whoami, TestExpectation.Alert, cases);
+        var tests = scope.ServiceProvider.GetRequiredService<RuleTestService>();
+        await db.RunWorkAsync((await tests.StartRunAsync(rule)).Value);
+        return (scope, rule, (await tests.LatestRunAsync(rule)).Value!);
     }
 
     /// <summary>A company, its author, and a rule of <paramref name="content"/> with the cases given, all expecting <paramref name="expectation"/>; the scope acts as the author.</summary>
