@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Domain;
 
@@ -33,8 +34,17 @@ public static class DomainServiceCollectionExtensions
         services.Configure<IdentityOptions>(AppDbContext.ConfigureIdentitySchema);
         services.AddDbContextFactory<AppDbContext>(options => options.UseSqlite(connectionString), ServiceLifetime.Scoped);
 
+        var evaluation = services.AddOptions<Testing.EvaluationOptions>().ValidateOnStart();
+        var work = services.AddOptions<WorkOptions>().ValidateOnStart();
         if (configuration is not null)
+        {
             services.Configure<MaintenanceOptions>(configuration.GetSection("Maintenance"));
+            evaluation.Bind(configuration.GetSection(Testing.EvaluationOptions.Section));
+            work.Bind(configuration.GetSection(WorkOptions.Section));
+        }
+
+        services.AddSingleton<IValidateOptions<Testing.EvaluationOptions>>(new Common.SettingsValidator<Testing.EvaluationOptions>(o => o.Problem()));
+        services.AddSingleton<IValidateOptions<WorkOptions>>(new Common.SettingsValidator<WorkOptions>(o => o.Problem()));
 
         services.AddScoped<CompanyService>();
         services.AddScoped<MembershipService>();
@@ -50,6 +60,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Rules.RuleTransferService>();
         services.AddScoped<Testing.RuleTestService>();
         services.AddScoped<IWorkHandler, Testing.RuleTestWork>();
+        services.AddSingleton<Testing.BacktrackingLimiter>();
         services.AddSingleton<Targets.ITargetConnector, Targets.SandboxConnector>();
         services.AddScoped<Targets.TargetService>();
         services.AddScoped<Deployments.DeploymentService>();

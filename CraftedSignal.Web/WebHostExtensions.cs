@@ -96,7 +96,7 @@ public static class WebHostExtensions
             .UseRecommendedSerializerSettings());
         services.AddHangfireServer((provider, options) =>
         {
-            options.WorkerCount = builder.Configuration.GetValue("Jobs:WorkerCount", Math.Max(2, Environment.ProcessorCount));
+            options.WorkerCount = provider.GetRequiredService<IOptions<WorkOptions>>().Value.WorkerCount;
             options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });
         services.AddSingleton<IWorkQueue, HangfireWorkQueue>();

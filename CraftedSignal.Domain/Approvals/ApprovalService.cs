@@ -5,6 +5,7 @@ using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Domain.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Domain.Approvals;
 
@@ -36,7 +37,7 @@ public sealed record ReviewView(
 /// Reviews of rule versions: submission (refused for versions with errors or failing tests), decisions by unique
 /// reviewers who are neither the author nor the requester, approval once the company's required number is reached.
 /// </summary>
-public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time)
+public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, IOptions<EvaluationOptions> evaluation)
 {
     public const int MaxCommentLength = 4000;
 
@@ -316,7 +317,7 @@ public sealed class ApprovalService(IDbContextFactory<AppDbContext> dbFactory, C
         var run = await db.TestRuns.AsNoTracking().Include(r => r.Results).Where(r => r.RuleId == request.RuleId && r.RuleVersion == request.RuleVersion)
             .OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(cancellationToken);
         var caseCount = await db.RuleTestCases.CountAsync(c => c.RuleId == request.RuleId, cancellationToken);
-        var analysis = RuleAnalyzer.Analyze(rule.Format, rule.Language, version.Content, RuleService.NativeMetadataOf(rule));
+        var analysis = RuleAnalyzer.Analyze(rule.Format, rule.Language, version.Content, RuleService.NativeMetadataOf(rule), evaluation.Value.Validation);
         var tests = run is null ? null : RuleTestService.ToView(run);
         var risk = ReviewRisk.Assess(rule, analysis, neverApproved: approved is null, changes, caseCount, tests);
 

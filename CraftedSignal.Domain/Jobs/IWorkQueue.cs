@@ -7,6 +7,9 @@ namespace CraftedSignal.Domain.Jobs;
 public interface IWorkQueue
 {
     void Enqueue(Guid workItemId);
+
+    /// <summary>Hands the item over again after <paramref name="delay"/>: its company already runs as much as it may.</summary>
+    void Defer(Guid workItemId, TimeSpan delay);
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Domain.Jobs;
 
@@ -13,6 +14,8 @@ namespace CraftedSignal.Domain.Jobs;
 /// The outcome commits in one transaction with what the handler left unsaved (its operation's own status and audit entry);
 /// a failure, a throw or giving up after <see cref="MaxAttempts"/> is recorded on the operation by the handler's
 /// <see cref="IWorkHandler.FailAsync"/> in the same way.
+/// Companies share the workers: a company that already has <see cref="WorkOptions.PerCompanyLimit"/> items Running gets
+/// its next one deferred (still Queued, no attempt spent), so its long runs cannot hold every worker.
 /// </summary>
 public sealed class WorkRunner(
     IDbContextFactory<AppDbContext> dbFactory,
@@ -20,6 +23,8 @@ public sealed class WorkRunner(
     CurrentTenant tenant,
     TimeProvider time,
     WorkNotifier notifier,
+    IWorkQueue queue,
+    IOptions<WorkOptions> options,
     ILogger<WorkRunner> logger)
 {
     public const int MaxAttempts = 5;
@@ -30,6 +35,13 @@ public sealed class WorkRunner(
         var item = await db.WorkItems.IgnoreQueryFilters().FirstOrDefaultAsync(w => w.Id == workItemId, cancellationToken);
         if (item is null || item.Status is WorkStatus.Succeeded or WorkStatus.Failed)
             return;
+        if (item.CompanyId is { } companyId && !await TryTakeCompanySlotAsync(db, item.Id, companyId, cancellationToken))
+        {
+            // Waiting its company's turn is not an attempt: the item stays Queued and the worker moves on to other work.
+            logger.LogDebug("Work item {WorkItemId} deferred: its company already runs {Limit} items", item.Id, options.Value.PerCompanyLimit);
+            queue.Defer(item.Id, TimeSpan.FromSeconds(options.Value.DeferSeconds));
+            return;
+        }
 
         tenant.Set(item.CompanyId, null, $"background work ({item.Kind})", null, null);
         var handler = handlers.FirstOrDefault(h => h.Kind == item.Kind);
@@ -64,6 +76,20 @@ public sealed class WorkRunner(
         }
 
         await FinishAsync(db, item, handler, outcome);
+    }
+
+    /// <summary>
+    /// Marks the item Running if its company has fewer than its limit Running, in one statement, so that two workers
+    /// cannot both take a company's last slot.
+    /// </summary>
+    private async Task<bool> TryTakeCompanySlotAsync(AppDbContext db, Guid id, Guid companyId, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.PerCompanyLimit;
+        var taken = await db.WorkItems.IgnoreQueryFilters()
+            .Where(w => w.Id == id
+                && db.WorkItems.IgnoreQueryFilters().Count(o => o.CompanyId == companyId && o.Status == WorkStatus.Running && o.Id != id) < limit)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Running), cancellationToken);
+        return taken == 1;
     }
 
     private async Task FinishAsync(AppDbContext db, WorkItem item, IWorkHandler? handler, Result<string> outcome)

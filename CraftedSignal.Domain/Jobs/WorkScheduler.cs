@@ -31,10 +31,15 @@ public sealed class WorkScheduler(IDbContextFactory<AppDbContext> dbFactory, IWo
         return item.Id;
     }
 
-    /// <summary>Enqueues again every row a stopped process left Queued or Running. Called once on start.</summary>
+    /// <summary>
+    /// Enqueues again every row a stopped process left Queued or Running. Called once on start. Rows left Running are
+    /// Queued again first: nothing runs them any more, and counted as Running they would hold their company's slots.
+    /// </summary>
     public async Task<int> ResumeUnfinishedAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.WorkItems.IgnoreQueryFilters().Where(w => w.Status == WorkStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Queued), cancellationToken);
         var unfinished = await db.WorkItems.IgnoreQueryFilters()
             .Where(w => w.Status == WorkStatus.Queued || w.Status == WorkStatus.Running)
             .OrderBy(w => w.CreatedAt)

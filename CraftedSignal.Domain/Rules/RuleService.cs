@@ -6,6 +6,7 @@ using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Domain.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Domain.Rules;
 
@@ -53,7 +54,8 @@ public sealed record RuleOwnerOption(string UserId, string Name);
 public sealed record RuleDetailsChange(string? OwnerUserId, int? NoiseExpectedPerDay, int? NoiseMaxPerDay, NativeMetadata? Native = null);
 
 /// <summary>Creating, saving (as immutable versions), moving through the lifecycle and deleting the current company's rules.</summary>
-public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, Jobs.IWorkQueue queue)
+public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, Jobs.IWorkQueue queue,
+    IOptions<EvaluationOptions> evaluation)
 {
     public async Task<Result<SavedRule>> CreateAsync(RuleDraft draft, RuleSource? source = null, CancellationToken cancellationToken = default)
     {
@@ -62,7 +64,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         if (!access.Succeeded)
             return access.Error;
 
-        var analysis = RuleAnalyzer.Analyze(draft.Format, draft.Language, draft.Content, draft.Format == RuleFormat.Native ? new NativeMetadata(draft.Title) : null);
+        var analysis = RuleAnalyzer.Analyze(draft.Format, draft.Language, draft.Content, draft.Format == RuleFormat.Native ? new NativeMetadata(draft.Title) : null, evaluation.Value.Validation);
         var now = time.GetUtcNow().UtcDateTime;
         var rule = new DetectionRule
         {
@@ -100,7 +102,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         if (rule.ArchivedAt is not null)
             return new RuleArchived(rule.Title);
         var latest = await db.RuleVersions.Where(v => v.RuleId == ruleId).OrderByDescending(v => v.Number).FirstAsync(cancellationToken);
-        var analysis = RuleAnalyzer.Analyze(rule.Format, rule.Language, content, NativeMetadataOf(rule));
+        var analysis = RuleAnalyzer.Analyze(rule.Format, rule.Language, content, NativeMetadataOf(rule), evaluation.Value.Validation);
         if (Sha256(content) == latest.ContentSha256)
             return new SavedRule(rule.Id, latest.Number, Created: false, Unchanged: true, analysis);
         if (latest.Number != basedOnVersion)
@@ -198,7 +200,7 @@ public sealed class RuleService(IDbContextFactory<AppDbContext> dbFactory, Curre
         if (change.Native is not null)
         {
             var content = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == rule.LatestVersion).Select(v => v.Content).FirstAsync(cancellationToken);
-            Describe(rule, RuleAnalyzer.Analyze(rule.Format, rule.Language, content, change.Native), content, now);
+            Describe(rule, RuleAnalyzer.Analyze(rule.Format, rule.Language, content, change.Native, evaluation.Value.Validation), content, now);
         }
 
         var after = Snapshot(rule);

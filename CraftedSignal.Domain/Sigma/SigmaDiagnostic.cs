@@ -72,6 +72,7 @@ public static class SigmaDiagnosticCodes
     public const string EmptyFieldName = "SIG2016";
     public const string RegexUnsupportedConstruct = "SIG2017";
     public const string InvalidEncoding = "SIG2018";
+    public const string TooManyBacktrackingPatterns = "SIG2019";
 
     // Condition
     public const string ConditionSyntax = "SIG3001";

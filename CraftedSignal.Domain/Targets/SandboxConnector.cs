@@ -1,21 +1,24 @@
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Parsing;
+using CraftedSignal.Domain.Testing;
+using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Domain.Targets;
 
 /// <summary>
 /// The local sandbox: a deployment compiles the rule with the Sigma engine, exactly as the test runner evaluates it,
-/// and keeps it there. Nothing leaves the process, so it is the target every installation has.
+/// and keeps it there. Nothing leaves the process, so it is the target every installation has. It evaluates no events, so
+/// no time budget applies; it refuses, as the tests do, a rule with more backtracking patterns than the server allows.
 /// </summary>
-public sealed class SandboxConnector : ITargetConnector
+public sealed class SandboxConnector(IOptions<EvaluationOptions> options) : ITargetConnector
 {
     public TargetKind Kind => TargetKind.Sandbox;
 
     public Task<Result<string>> DeployAsync(SiemTarget target, Guid ruleId, string ruleContent, Guid operationId, CancellationToken cancellationToken)
     {
         var file = SigmaParser.Parse(ruleContent, "rule.yml");
-        var engine = SigmaEngine.Create([file]);
+        var engine = SigmaEngine.Create([file], SigmaEngineOptions.Default with { MaxBacktrackingPatterns = options.Value.MaxBacktrackingPatternsPerRule });
         var error = file.Diagnostics.Concat(engine.Diagnostics).FirstOrDefault(d => d.IsError);
         return Task.FromResult(error is not null || engine.Rules.Count == 0
             ? (Result<string>)new TargetRefused(error?.Message ?? "The rule compiles to nothing the engine can evaluate.")

@@ -1,9 +1,12 @@
+using System.Globalization;
 using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Sigma.Evaluation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Domain.Testing;
 
@@ -11,18 +14,22 @@ namespace CraftedSignal.Domain.Testing;
 /// Runs a recorded <see cref="TestRun"/>: every case of the rule against the version the run was for. Each case's result
 /// is saved and announced as soon as it is known, so the page shows the run's progress case by case. The run's end (its
 /// status, the rule's test status and the audit entry) commits with the work item's.
+/// The run has a time budget, and each case one of its own within it (<see cref="EvaluationOptions"/>); a case that outlasts
+/// either fails saying where it stopped, and cases the run's budget does not reach fail as not run. They fail rather than
+/// end the run in Error because it is the rule or its events that are too slow: the author sees which case and where, the
+/// other cases' results stay, and a rule whose tests cannot finish does not pass review.
 /// </summary>
-public sealed class RuleTestWork(TimeProvider time, WorkNotifier notifier) : IWorkHandler
+public sealed class RuleTestWork(TimeProvider time, WorkNotifier notifier, IOptions<EvaluationOptions> options, BacktrackingLimiter limiter) : IWorkHandler
 {
     public string Kind => RuleTestService.WorkKind;
 
     public async Task<Result<string>> ExecuteAsync(WorkItem item, AppDbContext db, CancellationToken cancellationToken)
     {
         var run = await db.TestRuns.Include(r => r.Results).FirstAsync(r => r.Id == item.Id, cancellationToken);
-        var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == run.RuleId, cancellationToken);
+        var detectionRule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == run.RuleId, cancellationToken);
         var content = await db.RuleVersions
             .Where(v => v.RuleId == run.RuleId && v.Number == run.RuleVersion).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
-        if (rule is null || content is null)
+        if (detectionRule is null || content is null)
             return new NotFound("The rule or its version");
         var cases = await db.RuleTestCases.Where(c => c.RuleId == run.RuleId).OrderBy(c => c.Name).ToListAsync(cancellationToken);
 
@@ -32,10 +39,13 @@ public sealed class RuleTestWork(TimeProvider time, WorkNotifier notifier) : IWo
         run.Status = TestRunStatus.Running;
         run.CaseCount = cases.Count;
         await db.SaveChangesAsync(cancellationToken);
+        var settings = options.Value;
+        var runBudget = new EvaluationBudget(time, settings.TestRunBudget, Invariant($"the run's time budget is {settings.TestRunBudgetSeconds:0.###} s"), cancellationToken);
+        var rule = RuleTester.Compile(content, SigmaEngineOptions.Default with { MaxBacktrackingPatterns = settings.MaxBacktrackingPatternsPerRule });
         foreach (var testCase in cases)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var evaluation = RuleTester.Evaluate(content, testCase.Events);
+            var evaluation = await EvaluateAsync(rule, testCase, runBudget, cancellationToken);
             var (passed, message) = Judge(testCase, evaluation);
             var result = new TestResult
             {
@@ -67,12 +77,44 @@ public sealed class RuleTestWork(TimeProvider time, WorkNotifier notifier) : IWo
         var casesNow = await db.RuleTestCases.Where(c => c.RuleId == run.RuleId)
             .Select(c => new { c.Id, c.UpdatedAt }).ToListAsync(cancellationToken);
         var sameCases = casesNow.Count == cases.Count && casesNow.All(c => cases.Any(k => k.Id == c.Id && k.UpdatedAt == c.UpdatedAt));
-        await db.Entry(rule).ReloadAsync(cancellationToken);
-        if (rule.LatestVersion == run.RuleVersion && sameCases)
-            rule.TestStatus = run.Failed == 0 ? RuleTestStatus.Passing : RuleTestStatus.Failing;
+        await db.Entry(detectionRule).ReloadAsync(cancellationToken);
+        if (detectionRule.LatestVersion == run.RuleVersion && sameCases)
+            detectionRule.TestStatus = run.Failed == 0 ? RuleTestStatus.Passing : RuleTestStatus.Failing;
         Finish(db, run);
         return $"{run.Status}: {run.Passed} passed, {run.Failed} failed";
     }
+
+    /// <summary>
+    /// One case within what is left of the run's budget and its own; a rule with backtracking patterns first waits, within
+    /// that budget, for one of the process's slots for them (<see cref="BacktrackingLimiter"/>).
+    /// </summary>
+    private async Task<RuleEvaluation> EvaluateAsync(RuleUnderTest rule, RuleTestCase testCase, EvaluationBudget runBudget, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (runBudget.IsSpent)
+            return new RuleEvaluation(0, [], $"Not run: {runBudget.Description}, and it was spent before this case.");
+        var budget = runBudget.Within(settings.CaseBudget, Invariant($"a case's time budget is {settings.CaseBudgetSeconds:0.###} s"));
+        if (rule.BacktrackingPatterns == 0 || rule.Error is not null)
+            return Stopped(rule.Evaluate(testCase.Events, budget), testCase, budget);
+
+        using var slot = await limiter.EnterAsync(budget.Remaining, cancellationToken);
+        if (slot is null)
+        {
+            return new RuleEvaluation(0, [], Invariant($"Not run: rules with patterns that need backtracking run at most {limiter.Capacity} at a time on this server, ")
+                + $"and none freed up in time ({budget.Description}).");
+        }
+
+        return Stopped(rule.Evaluate(testCase.Events, budget), testCase, budget);
+    }
+
+    /// <summary>An evaluation the budget stopped fails with where it stopped: "Stopped after 30 s at event 4,213 of case 'x': the run's time budget is 30 s."</summary>
+    private static RuleEvaluation Stopped(RuleEvaluation evaluation, RuleTestCase testCase, EvaluationBudget budget) =>
+        evaluation.StoppedAt is not { } stoppedAt ? evaluation : evaluation with
+        {
+            Error = Invariant($"Stopped after {Math.Round(budget.Elapsed.TotalSeconds, 1):0.#} s at event {stoppedAt + 1:N0} of case '{testCase.Name}': {budget.Description}."),
+        };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     public async Task FailAsync(WorkItem item, AppDbContext db, string error, CancellationToken cancellationToken)
     {

@@ -10,7 +10,8 @@ namespace CraftedSignal.Domain.Testing;
 /// <summary>One event that matched, and the selections of the rule that were true for it.</summary>
 public sealed record MatchedEvent(int Event, IReadOnlyList<string> Selections);
 
-public sealed record RuleEvaluation(int EventCount, IReadOnlyList<MatchedEvent> Matches, string? Error);
+/// <param name="StoppedAt">When the time budget ran out: the (0-based) event the evaluation stopped at; the counts are up to it.</param>
+public sealed record RuleEvaluation(int EventCount, IReadOnlyList<MatchedEvent> Matches, string? Error, int? StoppedAt = null);
 
 /// <summary>
 /// Runs one Sigma rule over sample events, offline, and explains each match by the selections that held.
@@ -46,36 +47,24 @@ public static class RuleTester
         }
     }
 
-    public static RuleEvaluation Evaluate(string sigmaContent, string events)
+    public static RuleEvaluation Evaluate(string sigmaContent, string events) => Compile(sigmaContent).Evaluate(events);
+
+    /// <summary>Compiles the rule once for any number of cases; a rule that cannot run gives each case its reason.</summary>
+    public static RuleUnderTest Compile(string sigmaContent, SigmaEngineOptions? options = null)
     {
-        if (CheckEvents(events) is { } problem)
-            return new RuleEvaluation(0, [], problem);
         var file = SigmaParser.Parse(sigmaContent, "rule.yml");
         if (file.Documents.OfType<SigmaRule>().FirstOrDefault() is not { } rule || rule.HasErrors || file.Diagnostics.Any(d => d.IsError))
-            return new RuleEvaluation(0, [], "The rule has errors; fix them before testing.");
+            return new RuleUnderTest(null, "The rule has errors; fix them before testing.");
 
         // The rule itself, then one variant per selection whose condition is just that selection: the explanation.
         var position = rule.Conditions.Count > 0 ? rule.Conditions[0].Position : SourcePosition.None;
         var variants = rule.Detections
             .Select(d => rule with { Conditions = [new SigmaCondition(d.Name, new ConditionIdentifier(d.Name, 0), position)] })
             .ToList();
-        var engine = SigmaEngine.Create([new SigmaFile("rule.yml", [rule, .. variants], [])], SigmaEngineOptions.Default with { Prefilter = false });
+        var engine = SigmaEngine.Create([new SigmaFile("rule.yml", [rule, .. variants], [])], (options ?? SigmaEngineOptions.Default) with { Prefilter = false });
         if (engine.Rules.Count == 0 || engine.Rules[0].Rule != rule)
-            return new RuleEvaluation(0, [], engine.Diagnostics.FirstOrDefault(d => d.IsError)?.Message ?? "The rule could not be compiled.");
-
-        var compiled = engine.Rules[0];
-        var parts = engine.Rules.Skip(1).ToList();
-        var matches = new List<MatchedEvent>();
-        var count = 0;
-        string? readError = null;
-        foreach (var evt in EventReader.Read(Encoding.UTF8.GetBytes(events), e => readError ??= e.Message))
-        {
-            if (engine.Matches(compiled, evt))
-                matches.Add(new MatchedEvent(count, parts.Where(p => engine.Matches(p, evt)).Select(p => p.Rule.Conditions[0].Text).ToList()));
-            count++;
-        }
-
-        return new RuleEvaluation(count, matches, readError);
+            return new RuleUnderTest(null, engine.Diagnostics.FirstOrDefault(d => d.IsError)?.Message ?? "The rule could not be compiled.");
+        return new RuleUnderTest(engine, null);
     }
 
     private static int LineOf(string text, int byteOffset) =>
@@ -85,5 +74,62 @@ public static class RuleTester
     {
         var end = message.IndexOf(". ", StringComparison.Ordinal);
         return end > 0 ? message[..(end + 1)] : message;
+    }
+}
+
+/// <summary>A rule compiled for testing, with one variant per selection that explains each match. Evaluates one case at a time.</summary>
+public sealed class RuleUnderTest
+{
+    private readonly SigmaEngine? _engine;
+
+    internal RuleUnderTest(SigmaEngine? engine, string? error)
+    {
+        _engine = engine;
+        Error = error;
+    }
+
+    /// <summary>Why the rule cannot be tested, or null.</summary>
+    public string? Error { get; }
+
+    /// <summary>How many of the rule's regexes need the backtracking engine.</summary>
+    public int BacktrackingPatterns => _engine?.Rules[0].BacktrackingPatterns ?? 0;
+
+    /// <summary>
+    /// Runs the rule over <paramref name="events"/>. With a <paramref name="budget"/>, checked at every event and before
+    /// every backtracking match, an evaluation that outlasts it stops there (<see cref="RuleEvaluation.StoppedAt"/>).
+    /// </summary>
+    public RuleEvaluation Evaluate(string events, EvaluationBudget? budget = null)
+    {
+        if (RuleTester.CheckEvents(events) is { } problem)
+            return new RuleEvaluation(0, [], problem);
+        if (_engine is null)
+            return new RuleEvaluation(0, [], Error);
+
+        var compiled = _engine.Rules[0];
+        var parts = _engine.Rules.Skip(1).ToList();
+        var matches = new List<MatchedEvent>();
+        var count = 0;
+        string? readError = null;
+        _engine.Budget = budget;
+        try
+        {
+            foreach (var evt in EventReader.Read(Encoding.UTF8.GetBytes(events), e => readError ??= e.Message))
+            {
+                budget?.ThrowIfSpent();
+                if (_engine.Matches(compiled, evt))
+                    matches.Add(new MatchedEvent(count, parts.Where(p => _engine.Matches(p, evt)).Select(p => p.Rule.Conditions[0].Text).ToList()));
+                count++;
+            }
+        }
+        catch (EvaluationBudgetSpentException)
+        {
+            return new RuleEvaluation(count, matches, readError, count);
+        }
+        finally
+        {
+            _engine.Budget = null;
+        }
+
+        return new RuleEvaluation(count, matches, readError);
     }
 }

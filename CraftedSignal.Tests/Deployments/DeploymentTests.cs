@@ -197,7 +197,7 @@ public sealed class DeploymentTests : IAsyncLifetime
     [Fact]
     public async Task Sandbox_RefusesARuleTheEngineCannotCompile()
     {
-        var result = await new SandboxConnector().DeployAsync(new SiemTarget { Name = "Sandbox" }, Guid.NewGuid(), "title: x\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n", Guid.NewGuid(), CancellationToken.None);
+        var result = await new SandboxConnector(Microsoft.Extensions.Options.Options.Create(new Domain.Testing.EvaluationOptions())).DeployAsync(new SiemTarget { Name = "Sandbox" }, Guid.NewGuid(), "title: x\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n", Guid.NewGuid(), CancellationToken.None);
 
         Assert.False(result.Succeeded);
         Assert.NotNull(result.Error);

@@ -442,5 +442,9 @@ internal static partial class RuleBenchRunner
         public void Enqueue(Guid workItemId)
         {
         }
+
+        public void Defer(Guid workItemId, TimeSpan delay)
+        {
+        }
     }
 }

@@ -15,4 +15,6 @@ public sealed class WorkItemJob(WorkRunner runner)
 internal sealed class HangfireWorkQueue(IBackgroundJobClient jobs) : IWorkQueue
 {
     public void Enqueue(Guid workItemId) => jobs.Enqueue<WorkItemJob>(job => job.RunAsync(workItemId, CancellationToken.None));
+
+    public void Defer(Guid workItemId, TimeSpan delay) => jobs.Schedule<WorkItemJob>(job => job.RunAsync(workItemId, CancellationToken.None), delay);
 }

@@ -51,7 +51,8 @@ public static class RuleAnalyzer
     // File-naming conventions are about files in a repository; a rule in the library has no file name of its own.
     private static readonly HashSet<string> IgnoredInTheLibrary = [SigmaDiagnosticCodes.FileNameConvention];
 
-    public static RuleAnalysis Analyze(RuleFormat format, NativeLanguage? language, string content, NativeMetadata? native = null)
+    /// <param name="sigma">Limits beyond the specification (the server's cap on backtracking patterns); the defaults when null.</param>
+    public static RuleAnalysis Analyze(RuleFormat format, NativeLanguage? language, string content, NativeMetadata? native = null, SigmaValidationOptions? sigma = null)
     {
         if (content.Length > MaxContentLength)
         {
@@ -59,15 +60,15 @@ public static class RuleAnalyzer
                 $"The rule is {content.Length / 1024} KiB; a rule can be at most {MaxContentLength / 1024} KiB. Split it or remove unused selections.", 1, 1)]);
         }
 
-        return format == RuleFormat.Sigma ? AnalyzeSigma(content) : AnalyzeNative(language ?? NativeLanguage.Spl, content, native);
+        return format == RuleFormat.Sigma ? AnalyzeSigma(content, sigma) : AnalyzeNative(language ?? NativeLanguage.Spl, content, native);
     }
 
     public static int LevelRank(string? level) => Array.IndexOf(Levels, level) is var i and >= 0 ? i : 2;
 
-    private static RuleAnalysis AnalyzeSigma(string content)
+    private static RuleAnalysis AnalyzeSigma(string content, SigmaValidationOptions? sigma)
     {
         var file = SigmaParser.Parse(content, "rule.yml");
-        var diagnostics = SigmaValidator.Validate(file)
+        var diagnostics = SigmaValidator.Validate(file, sigma)
             .Where(d => !IgnoredInTheLibrary.Contains(d.Code))
             .Select(d => new RuleDiagnostic(d.Code, d.IsError, d.Message, Math.Max(1, d.Position.Line), Math.Max(1, d.Position.Column)))
             .OrderBy(d => d.Line).ThenBy(d => d.Column)

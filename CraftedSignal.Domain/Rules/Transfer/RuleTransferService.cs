@@ -9,6 +9,7 @@ using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Domain.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Domain.Rules;
 
@@ -17,7 +18,8 @@ namespace CraftedSignal.Domain.Rules;
 /// matched by their Sigma <c>id</c> (or, for a native query, the id in its side file), with provenance on every version;
 /// exports the company's rules as a zip with their tests and details in side files, importable again without loss.
 /// </summary>
-public sealed class RuleTransferService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, IWorkQueue queue)
+public sealed class RuleTransferService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time, IWorkQueue queue,
+    IOptions<EvaluationOptions> evaluation)
 {
     public const int MaxFiles = 10_000;
     public const long MaxUploadBytes = 50L * 1024 * 1024;
@@ -320,7 +322,7 @@ public sealed class RuleTransferService(IDbContextFactory<AppDbContext> dbFactor
         if (native is not null && RuleDetailsRules.CheckNativeMetadata(native) is { } invalid)
             return new(Rejected(file, $"Its {MetaSuffix} side file: {invalid.Message}"));
 
-        var analysis = RuleAnalyzer.Analyze(language is null ? RuleFormat.Sigma : RuleFormat.Native, language, content, native);
+        var analysis = RuleAnalyzer.Analyze(language is null ? RuleFormat.Sigma : RuleFormat.Native, language, content, native, evaluation.Value.Validation);
         if (analysis.HasErrors)
             return new(new ImportedFile(file.Path, ImportOutcome.Rejected, null, null, $"{analysis.ErrorCount} error(s); fix them and import again.", analysis.Diagnostics.Where(d => d.IsError).ToList()));
 

@@ -51,6 +51,9 @@ internal sealed class EventContext(FieldTable fields)
     /// </summary>
     public RulePrefilter? Scanned { get; set; }
 
+    /// <summary>The time the current evaluation may still take, checked before each backtracking match; null for none.</summary>
+    public EvaluationBudget? Budget { get; set; }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Reset(SigmaEvent evt)
     {

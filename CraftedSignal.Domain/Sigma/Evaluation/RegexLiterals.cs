@@ -198,7 +198,7 @@ internal static class RegexLiterals
     }
 
     /// <summary>Index after the character class starting at <paramref name="at"/>; -1 when it does not close.</summary>
-    private static int SkipClass(string pattern, int at)
+    internal static int SkipClass(string pattern, int at)
     {
         var i = at + 1;
         if (i < pattern.Length && pattern[i] == '^')

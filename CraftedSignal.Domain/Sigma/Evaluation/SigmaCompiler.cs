@@ -8,11 +8,15 @@ internal sealed class SigmaCompiler(FieldTable fields, SigmaEngineOptions option
 
     public IReadOnlyList<SigmaDiagnostic> Diagnostics => _diagnostics;
 
+    /// <summary>How many regexes of the rule compiled last need the backtracking engine.</summary>
+    public int BacktrackingPatterns { get; private set; }
+
     /// <summary>Compiles the conditions (OR-ed) over the search identifiers; null when the rule cannot run.</summary>
     public Matcher? Compile(IReadOnlyList<SigmaSearchIdentifier> detections, IReadOnlyList<SigmaCondition> conditions, SourcePosition position)
     {
         _diagnostics.Clear();
         _failed = false;
+        BacktrackingPatterns = 0;
         var compiled = new Dictionary<string, Matcher>(StringComparer.Ordinal);
         foreach (var detection in detections)
         {
@@ -215,13 +219,17 @@ internal sealed class SigmaCompiler(FieldTable fields, SigmaEngineOptions option
 
             if (!regex.Linear)
             {
-                _diagnostics.Add(SigmaDiagnostic.Warning(SigmaDiagnosticCodes.RegexNeedsTimeout,
-                    $"This pattern needs backtracking (lookaround or backreference); it runs with a {SigmaRegex.MatchTimeout.TotalMilliseconds} ms timeout per event and counts as no match when it times out.",
-                    value.Position));
+                _diagnostics.Add(SigmaDiagnostic.Warning(SigmaDiagnosticCodes.RegexNeedsTimeout, SigmaRegex.BacktrackingWarning(regex), value.Position));
+                if (++BacktrackingPatterns > options.MaxBacktrackingPatterns)
+                {
+                    Fail(SigmaDiagnosticCodes.TooManyBacktrackingPatterns,
+                        SigmaRegex.TooManyBacktrackingPatterns(BacktrackingPatterns, options.MaxBacktrackingPatterns.Value), value.Position);
+                    return null;
+                }
             }
 
             // Validated now; built again, and kept, only if an event reaches it.
-            return new RegexTest(() => SigmaRegex.Create(text, ignoreCase, multiline, dotAll).Regex!, RegexLiterals.Longest(text));
+            return new RegexTest(() => SigmaRegex.Create(text, ignoreCase, multiline, dotAll).Regex!, RegexLiterals.Longest(text), regex.Linear);
         }
 
         if (Has(SigmaModifier.Cidr))
@@ -351,4 +359,10 @@ public sealed record SigmaEngineOptions
     /// either way; false evaluates every routed rule, for comparison.
     /// </summary>
     public bool Prefilter { get; init; } = true;
+
+    /// <summary>
+    /// The most regexes a rule may have that need the backtracking engine; a rule with more does not compile
+    /// (<see cref="SigmaDiagnosticCodes.TooManyBacktrackingPatterns"/>). Null, the default, sets no limit.
+    /// </summary>
+    public int? MaxBacktrackingPatterns { get; init; }
 }

@@ -7,8 +7,9 @@ namespace CraftedSignal.Domain.Sigma.Evaluation;
 /// <summary>A rule compiled into matchers, with the file it came from.</summary>
 public sealed class CompiledSigmaRule
 {
-    internal CompiledSigmaRule(SigmaRule rule, string path, int index, Matcher matcher, int? mapping)
+    internal CompiledSigmaRule(SigmaRule rule, string path, int index, Matcher matcher, int? mapping, int backtrackingPatterns)
     {
+        BacktrackingPatterns = backtrackingPatterns;
         Rule = rule;
         Path = path;
         Index = index;
@@ -24,6 +25,9 @@ public sealed class CompiledSigmaRule
     public int Index { get; }
 
     public string Id => Rule.Id ?? Rule.Name ?? Rule.Title;
+
+    /// <summary>How many of the rule's regexes need the backtracking engine (lookarounds, backreferences).</summary>
+    public int BacktrackingPatterns { get; }
 
     internal Matcher Matcher { get; }
 
@@ -91,6 +95,16 @@ public sealed class SigmaEngine
 
     public IReadOnlyList<Correlation.SigmaCorrelationRule> Correlations { get; }
 
+    /// <summary>
+    /// The time budget of what this engine evaluates from now on, checked before every match of a backtracking pattern
+    /// (which then throws <see cref="EvaluationBudgetSpentException"/>); null, the default, for none.
+    /// </summary>
+    public EvaluationBudget? Budget
+    {
+        get => _context.Budget;
+        set => _context.Budget = value;
+    }
+
     public static SigmaEngine Create(IEnumerable<SigmaFile> files, SigmaEngineOptions? options = null)
     {
         options ??= SigmaEngineOptions.Default;
@@ -118,7 +132,7 @@ public sealed class SigmaEngine
                         diagnostics.AddRange(compiler.Diagnostics.Select(d => d with { Path = file.Path }));
                         if (matcher is not null)
                         {
-                            rules.Add(new CompiledSigmaRule(rule, file.Path, rules.Count, matcher, options.LogSourceMap.Find(rule.LogSource)));
+                            rules.Add(new CompiledSigmaRule(rule, file.Path, rules.Count, matcher, options.LogSourceMap.Find(rule.LogSource), compiler.BacktrackingPatterns));
                         }
 
                         break;

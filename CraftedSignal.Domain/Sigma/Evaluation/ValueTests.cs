@@ -288,7 +288,7 @@ internal sealed class BooleanTest(bool expected) : ValueTest
 /// <c>re</c>: a regular expression that can never hang (linear-time engine or a match timeout). It is built on first
 /// use: the linear-time engine holds about half a megabyte per pattern, and the prefilter leaves many never needed.
 /// </summary>
-internal sealed class RegexTest(Func<Regex> create, string? literal) : ValueTest
+internal sealed class RegexTest(Func<Regex> create, string? literal, bool linear) : ValueTest
 {
     private Regex? _regex;
 
@@ -301,6 +301,12 @@ internal sealed class RegexTest(Func<Regex> create, string? literal) : ValueTest
         if (!value.IsScalar)
         {
             return false;
+        }
+
+        // A backtracking match can take up to its timeout: the evaluation's budget is checked before each one.
+        if (!linear)
+        {
+            context.Budget?.ThrowIfSpent();
         }
 
         try

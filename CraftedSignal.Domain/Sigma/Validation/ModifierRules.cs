@@ -178,8 +178,7 @@ internal static class ModifierRules
                 }
                 else if (!regex.Linear)
                 {
-                    output.Add(SigmaDiagnostic.Warning(SigmaDiagnosticCodes.RegexNeedsTimeout,
-                        "This pattern needs backtracking (lookaround or backreference); it will run with a match timeout. Rewrite it without them if you can.", value.Position));
+                    output.Add(SigmaDiagnostic.Warning(SigmaDiagnosticCodes.RegexNeedsTimeout, SigmaRegex.BacktrackingWarning(regex), value.Position));
                 }
             }
 

@@ -16,11 +16,12 @@ public static partial class SigmaValidator
     private static readonly HashSet<string> RelationTypes = ["derived", "obsolete", "merged", "renamed", "similar"];
 
     /// <summary>All diagnostics of one file: what the parser found and what validation adds, ordered by position.</summary>
-    public static IReadOnlyList<SigmaDiagnostic> Validate(SigmaFile file) => ValidateAll([file])[0];
+    public static IReadOnlyList<SigmaDiagnostic> Validate(SigmaFile file, SigmaValidationOptions? options = null) => ValidateAll([file], options)[0];
 
     /// <summary>Validates files together, so ids and names must be unique across them and references can resolve.</summary>
-    public static IReadOnlyList<IReadOnlyList<SigmaDiagnostic>> ValidateAll(IReadOnlyList<SigmaFile> files)
+    public static IReadOnlyList<IReadOnlyList<SigmaDiagnostic>> ValidateAll(IReadOnlyList<SigmaFile> files, SigmaValidationOptions? options = null)
     {
+        options ??= SigmaValidationOptions.Default;
         var results = files.Select(f => new List<SigmaDiagnostic>(f.Diagnostics)).ToList();
         var ids = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -53,11 +54,11 @@ public static partial class SigmaValidator
                     case SigmaRule rule:
                         CheckConventions(rule, output);
                         CheckLogSource(rule.LogSource, output);
-                        CheckDetection(rule.Detections, rule.Conditions, output);
+                        CheckDetection(rule.Detections, rule.Conditions, options, output);
                         break;
                     case SigmaFilter filter:
                         CheckLogSource(filter.LogSource, output);
-                        CheckDetection(filter.Detections, filter.Conditions, output);
+                        CheckDetection(filter.Detections, filter.Conditions, options, output);
                         CheckFilter(filter, known, output);
                         break;
                     case SigmaCorrelationRule correlation:
@@ -292,14 +293,24 @@ public static partial class SigmaValidator
         }
     }
 
-    private static void CheckDetection(IReadOnlyList<SigmaSearchIdentifier> detections, IReadOnlyList<SigmaCondition> conditions, List<SigmaDiagnostic> output)
+    private static void CheckDetection(IReadOnlyList<SigmaSearchIdentifier> detections, IReadOnlyList<SigmaCondition> conditions, SigmaValidationOptions options,
+        List<SigmaDiagnostic> output)
     {
+        var checkedFrom = output.Count;
         foreach (var detection in detections)
         {
             foreach (var item in Items(detection.Body))
             {
                 ModifierRules.Check(item, output);
             }
+        }
+
+        // Each backtracking pattern past the cap is an error at that pattern, in the order the engine compiles them.
+        var backtracking = output.Skip(checkedFrom).Where(d => d.Code == SigmaDiagnosticCodes.RegexNeedsTimeout).ToList();
+        for (var i = options.MaxBacktrackingPatternsPerRule; i < backtracking.Count; i++)
+        {
+            output.Add(SigmaDiagnostic.Error(SigmaDiagnosticCodes.TooManyBacktrackingPatterns,
+                SigmaRegex.TooManyBacktrackingPatterns(i + 1, options.MaxBacktrackingPatternsPerRule), backtracking[i].Position));
         }
 
         var names = detections.Select(d => d.Name).ToList();

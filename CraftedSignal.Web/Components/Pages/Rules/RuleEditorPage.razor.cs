@@ -186,7 +186,7 @@ public sealed partial class RuleEditorPage
 
     private void Analyze()
     {
-        _analysis = RuleAnalyzer.Analyze(_format, _language, _draft.Content, _format == RuleFormat.Native ? NativeMetadataForAnalysis() : null);
+        _analysis = RuleAnalyzer.Analyze(_format, _language, _draft.Content, _format == RuleFormat.Native ? NativeMetadataForAnalysis() : null, Evaluation.Value.Validation);
         _conversions = _format == RuleFormat.Sigma ? RuleConversions.ConvertAll(_draft.Content) : [];
         _title = _rule is null && _analysis.Title == "Untitled rule" ? "New rule" : _analysis.Title;
     }
