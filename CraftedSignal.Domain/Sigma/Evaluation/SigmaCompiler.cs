@@ -210,7 +210,7 @@ internal sealed class SigmaCompiler(FieldTable fields, SigmaEngineOptions option
         if (Has(SigmaModifier.Re))
         {
             var (ignoreCase, multiline, dotAll) = (Has(SigmaModifier.ReIgnoreCase), Has(SigmaModifier.ReMultiline), Has(SigmaModifier.ReDotAll));
-            var regex = SigmaRegex.Create(text, ignoreCase, multiline, dotAll);
+            var regex = SigmaRegex.Check(text, ignoreCase, multiline, dotAll);
             if (regex.Regex is null)
             {
                 Fail(SigmaDiagnosticCodes.InvalidRegex, $"The regular expression is not valid: {regex.Error}. Fix the pattern.", value.Position);

@@ -15,19 +15,13 @@ public static partial class SigmaRegex
     public const int MaxPatternLength = 4096;
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(200);
 
-    public static SigmaRegexResult Create(string pattern, bool ignoreCase, bool multiline, bool dotAll, bool linearOnlyCheck = false)
+    public static SigmaRegexResult Create(string pattern, bool ignoreCase, bool multiline, bool dotAll)
     {
-        if (pattern.Length > MaxPatternLength)
+        if (Translate(pattern, ignoreCase, multiline, dotAll) is not var (translated, options))
         {
-            return new SigmaRegexResult(null, false, $"the pattern is longer than {MaxPatternLength:N0} characters");
+            return TooLong;
         }
 
-        var translated = PythonNamedGroup().Replace(pattern, "(?<");
-        translated = PythonBackReference().Replace(translated, @"\k<$1>");
-        var options = RegexOptions.CultureInvariant
-            | (ignoreCase ? RegexOptions.IgnoreCase : 0)
-            | (multiline ? RegexOptions.Multiline : 0)
-            | (dotAll ? RegexOptions.Singleline : 0);
         string refused;
         try
         {
@@ -47,12 +41,55 @@ public static partial class SigmaRegex
         try
         {
             var bounded = new Regex(translated, options, MatchTimeout);
-            return new SigmaRegexResult(linearOnlyCheck ? null : bounded, false, null, FindBacktrackingConstruct(pattern) ?? Unquoted(refused));
+            return new SigmaRegexResult(bounded, false, null, FindBacktrackingConstruct(pattern) ?? Unquoted(refused));
         }
         catch (ArgumentException ex)
         {
             return new SigmaRegexResult(null, false, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Checks a pattern without building the linear-time engine, which costs many times more than the check: whether
+    /// .NET's parser takes it, and whether it needs backtracking, by the constructs that engine refuses
+    /// (<see cref="FindBacktrackingConstruct"/>; a test holds the two to the same answer for every pattern of the corpus).
+    /// The regex of the result is the parsed backtracking one; <see cref="Create"/> builds the one that runs.
+    /// </summary>
+    public static SigmaRegexResult Check(string pattern, bool ignoreCase, bool multiline, bool dotAll)
+    {
+        if (Translate(pattern, ignoreCase, multiline, dotAll) is not var (translated, options))
+        {
+            return TooLong;
+        }
+
+        try
+        {
+            var parsed = new Regex(translated, options, MatchTimeout);
+            var construct = FindBacktrackingConstruct(pattern);
+            return new SigmaRegexResult(parsed, construct is null, null, construct);
+        }
+        catch (ArgumentException ex)
+        {
+            return new SigmaRegexResult(null, false, ex.Message);
+        }
+    }
+
+    private static SigmaRegexResult TooLong => new(null, false, $"the pattern is longer than {MaxPatternLength:N0} characters");
+
+    /// <summary>Python's named groups and backreferences in .NET's syntax, and the options of the Sigma modifiers; null when too long.</summary>
+    private static (string Pattern, RegexOptions Options)? Translate(string pattern, bool ignoreCase, bool multiline, bool dotAll)
+    {
+        if (pattern.Length > MaxPatternLength)
+        {
+            return null;
+        }
+
+        var translated = PythonNamedGroup().Replace(pattern, "(?<");
+        translated = PythonBackReference().Replace(translated, @"\k<$1>");
+        return (translated, RegexOptions.CultureInvariant
+            | (ignoreCase ? RegexOptions.IgnoreCase : 0)
+            | (multiline ? RegexOptions.Multiline : 0)
+            | (dotAll ? RegexOptions.Singleline : 0));
     }
 
     /// <summary>The warning both the validator and the engine give a pattern that needs backtracking.</summary>

@@ -171,7 +171,7 @@ internal static class ModifierRules
             };
             if (Has(SigmaModifier.Re) && text is not null)
             {
-                var regex = SigmaRegex.Create(text, Has(SigmaModifier.ReIgnoreCase), Has(SigmaModifier.ReMultiline), Has(SigmaModifier.ReDotAll), linearOnlyCheck: true);
+                var regex = SigmaRegex.Check(text, Has(SigmaModifier.ReIgnoreCase), Has(SigmaModifier.ReMultiline), Has(SigmaModifier.ReDotAll));
                 if (regex.Error is not null)
                 {
                     output.Add(SigmaDiagnostic.Error(SigmaDiagnosticCodes.InvalidRegex, $"The regular expression is not valid: {regex.Error}. Fix the pattern.", value.Position));
