@@ -482,18 +482,19 @@ internal sealed class BlockYamlReader
         var text = new StringBuilder();
         for (var i = 0; i < lines.Count; i++)
         {
-            if (i > 0)
+            if (literal)
             {
-                text.Append(literal || lines[i].Length == 0 || lines[i - 1].Length == 0 ? "\n" : " ");
+                text.Append(i > 0 ? "\n" : string.Empty).Append(lines[i]);
             }
-
-            text.Append(lines[i]);
-        }
-
-        if (!literal)
-        {
-            // Folding: a blank line between two lines is the line break itself, not one more.
-            text.Replace("\n\n", "\n");
+            else if (lines[i].Length == 0)
+            {
+                // Folding: each blank line is a line break; the break before it is folded away.
+                text.Append('\n');
+            }
+            else
+            {
+                text.Append(i > 0 && lines[i - 1].Length > 0 ? " " : string.Empty).Append(lines[i]);
+            }
         }
 
         return strip ? text.ToString() : text.Append('\n').ToString();

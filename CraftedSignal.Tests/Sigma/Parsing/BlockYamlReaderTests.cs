@@ -54,6 +54,7 @@ public sealed class BlockYamlReaderTests
     [InlineData("a: 1\r\nb:\r\n  - 2\r\n")]
     [InlineData("a: -1\nb: -enc\nc: :x\nd: x:y\ne: 'a' # c\n")]
     [InlineData("t: >-\n  a\n  b\n")]
+    [InlineData("f: >\n  a\n\n\n\n  b\n  c\n\n  d\nl: |\n  a\n\n\n\n  b\n")]
     [InlineData("t: \"\\u00e9\"\n")]
     public void TypedShapes_ReadToTheSameNodes(string text) =>
         Assert.Equal(Describe(SigmaYamlReader.Read(text, blockReader: false)), Describe(SigmaYamlReader.Read(text)));
