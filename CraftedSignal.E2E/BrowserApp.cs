@@ -27,10 +27,14 @@ public sealed class BrowserApp : IAsyncLifetime
         await Chromium.StartAsync();
     }
 
+    /// <summary>Where the members' stored browser states (their session cookies) are kept while the app runs.</summary>
+    public string StateDirectory { get; } = Directory.CreateTempSubdirectory("craftedsignal-e2e-state-").FullName;
+
     public async Task DisposeAsync()
     {
         await Chromium.DisposeAsync();
         await App.DisposeAsync();
+        Directory.Delete(StateDirectory, recursive: true);
     }
 
     /// <summary>A company with an Owner, an Admin, a User and a Viewer (Olivia, Adam, Uma and Vera), none signed in yet.</summary>
@@ -95,7 +99,7 @@ public sealed class Team(BrowserApp shared, Guid companyId, IReadOnlyDictionary<
         await page.GetByLabel("Password").FillAsync(BrowserTestBase.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await WelcomedAsync(page, member);
-        var path = Path.Combine(Path.GetTempPath(), $"craftedsignal-e2e-state-{Guid.NewGuid():N}.json");
+        var path = Path.Combine(shared.StateDirectory, $"{Guid.NewGuid():N}.json");
         await page.Context.StorageStateAsync(new() { Path = path });
         _states[role] = path;
         return page;
