@@ -6,7 +6,8 @@ namespace CraftedSignal.Domain.Sigma.Evaluation;
 
 /// <summary>
 /// One event's result, in input order: the rules it matched (the event itself is kept only when it matched, for
-/// correlations), or a read problem (then it is no event).
+/// correlations), or a read problem (then it is no event). The event is valid only until the next outcome is taken:
+/// its field table then goes to later events.
 /// </summary>
 public readonly record struct EventOutcome(SigmaEvent? Event, CompiledSigmaRule[] Matches, EventReadError? Error)
 {
@@ -26,6 +27,7 @@ public sealed class ParallelMatcher
 
     private readonly Worker[] _workers;
     private readonly List<List<EventOutcome>>[] _blocks = [[], []];
+    private readonly FieldTables _tables = new();
 
     public ParallelMatcher(SigmaEngine engine, int threads, SigmaMatchProfile? profile = null)
     {
@@ -35,8 +37,11 @@ public sealed class ParallelMatcher
             throw new ArgumentException("Profiling runs on one thread.", nameof(threads));
         }
 
-        _workers = [.. Enumerable.Range(0, threads).Select(i => new Worker(i == 0 ? engine : engine.Fork(), profile))];
+        _workers = [.. Enumerable.Range(0, threads).Select(i => new Worker(i == 0 ? engine : engine.Fork(), new ReadCache(_tables), profile))];
     }
+
+    /// <summary>The field tables the threads read events into, handed back once the caller has taken an event's outcome.</summary>
+    internal FieldTables Tables => _tables;
 
     /// <summary>Full rule evaluations over all threads so far.</summary>
     public long EvaluatedRules => _workers.Sum(w => w.Engine.EvaluatedRules);
@@ -45,17 +50,23 @@ public sealed class ParallelMatcher
 
     private IEnumerable<EventOutcome> MatchOnOneThread(Stream stream)
     {
-        var blocks = _blocks[0];
+        // Block by block: an event kept for its matches is taken by the caller before the next block is read, so it
+        // dies young instead of being carried through the collections of a whole chunk.
+        var outcomes = new List<EventOutcome>(BlockRecords);
         foreach (var chunk in EventReader.ReadChunks(stream))
         {
             using (chunk)
             {
-                Run(chunk, blocks, 1);
-            }
+                for (var from = 0; from < chunk.Count; from += BlockRecords)
+                {
+                    _workers[0].Run(chunk, from, Math.Min(chunk.Count, from + BlockRecords), outcomes);
+                    foreach (var outcome in outcomes)
+                    {
+                        yield return outcome;
+                    }
 
-            foreach (var outcome in Outcomes(blocks, chunk.Count))
-            {
-                yield return outcome;
+                    Release(outcomes);
+                }
             }
         }
     }
@@ -129,7 +140,7 @@ public sealed class ParallelMatcher
         });
     }
 
-    private static IEnumerable<EventOutcome> Outcomes(List<List<EventOutcome>> blocks, int records)
+    private IEnumerable<EventOutcome> Outcomes(List<List<EventOutcome>> blocks, int records)
     {
         var count = (records + BlockRecords - 1) / BlockRecords;
         for (var b = 0; b < count; b++)
@@ -138,12 +149,26 @@ public sealed class ParallelMatcher
             {
                 yield return outcome;
             }
+
+            Release(blocks[b]);
         }
     }
 
-    private sealed class Worker(SigmaEngine engine, SigmaMatchProfile? profile)
+    /// <summary>The caller is done with these outcomes: their events' field tables go to the next events read.</summary>
+    private void Release(List<EventOutcome> outcomes)
     {
-        private readonly FieldNames _names = new();
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Event is { } evt)
+            {
+                _tables.Return(evt);
+            }
+        }
+    }
+
+    private sealed class Worker(SigmaEngine engine, ReadCache names, SigmaMatchProfile? profile)
+    {
+        private readonly ReadCache _names = names;
         private readonly List<SigmaEvent> _events = [];
         private readonly List<CompiledSigmaRule> _matches = [];
 
@@ -169,7 +194,7 @@ public sealed class ParallelMatcher
                     if (_matches.Count == 0)
                     {
                         outcomes.Add(new EventOutcome(null, [], null));
-                        _names.Recycle(evt);
+                        _names.Tables.Return(evt);
                     }
                     else
                     {

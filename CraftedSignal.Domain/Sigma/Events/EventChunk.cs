@@ -31,7 +31,7 @@ public sealed class EventChunk : IDisposable
     /// the problem are still added.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public EventReadError? Parse(int record, FieldNames names, List<SigmaEvent> events)
+    public EventReadError? Parse(int record, ReadCache names, List<SigmaEvent> events)
     {
         var r = _records[record];
         if (r.Problem is { } problem)

@@ -35,10 +35,10 @@ internal static class EventFlattener
     /// a top-level <c>Event</c> object (maybe an evtx_dump record) or an array inside an array.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool TryFlatten(ref Utf8JsonReader reader, FieldNames names, out SigmaEvent? evt)
+    public static bool TryFlatten(ref Utf8JsonReader reader, ReadCache names, out SigmaEvent? evt)
     {
         evt = null;
-        var fields = new Dictionary<string, EventValue>(32, StringComparer.OrdinalIgnoreCase);
+        var fields = names.Tables.Rent();
         if (!TryFlattenObject(ref reader, names, -1, 0, fields))
         {
             return false;
@@ -50,7 +50,7 @@ internal static class EventFlattener
 
     /// <param name="prefixLength">Length of the parent's dotted path in <paramref name="names"/>; -1 at the top.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool TryFlattenObject(ref Utf8JsonReader reader, FieldNames names, int prefixLength, int depth, Dictionary<string, EventValue> fields)
+    private static bool TryFlattenObject(ref Utf8JsonReader reader, ReadCache names, int prefixLength, int depth, Dictionary<string, EventValue> fields)
     {
         if (depth > MaxDepth)
         {
@@ -111,8 +111,8 @@ internal static class EventFlattener
     {
         JsonTokenType.String => new EventValue(EventValueKind.String, reader.GetString()!),
         JsonTokenType.Number => new EventValue(EventValueKind.Number, System.Text.Encoding.UTF8.GetString(reader.ValueSpan)),
-        JsonTokenType.True => new EventValue(EventValueKind.Boolean, "true"),
-        JsonTokenType.False => new EventValue(EventValueKind.Boolean, "false"),
+        JsonTokenType.True => EventValue.True,
+        JsonTokenType.False => EventValue.False,
         _ => EventValue.Null,
     };
 
@@ -260,8 +260,8 @@ internal static class EventFlattener
     {
         JsonValueKind.String => new EventValue(EventValueKind.String, value.GetString()!),
         JsonValueKind.Number => new EventValue(EventValueKind.Number, value.GetRawText()),
-        JsonValueKind.True => new EventValue(EventValueKind.Boolean, "true"),
-        JsonValueKind.False => new EventValue(EventValueKind.Boolean, "false"),
+        JsonValueKind.True => EventValue.True,
+        JsonValueKind.False => EventValue.False,
         JsonValueKind.Object => EventValue.Object,
         JsonValueKind.Array => Convert(value, 0),
         _ => EventValue.Null,
@@ -287,111 +287,5 @@ internal static class EventFlattener
         }
 
         return null;
-    }
-}
-
-/// <summary>
-/// Field names (dotted paths) read from JSON, as strings shared across events: most events repeat the same few names.
-/// One instance per reader; not thread-safe.
-/// </summary>
-public sealed class FieldNames
-{
-    private const int MaxNames = 4096;
-
-    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
-    private Dictionary<string, EventValue>? _spareFields;
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private char[] _path = new char[256];
-
-    public FieldNames() => _lookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    /// <summary>Writes the property name the reader is on after the parent's path; returns the path's length.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int Append(ref Utf8JsonReader reader, int prefixLength)
-    {
-        var start = prefixLength < 0 ? 0 : prefixLength + 1;
-        var bytes = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
-        if (_path.Length < start + bytes)
-        {
-            Array.Resize(ref _path, Math.Max(start + bytes, _path.Length * 2));
-        }
-
-        if (prefixLength >= 0)
-        {
-            _path[prefixLength] = '.';
-        }
-
-        return start + reader.CopyString(_path.AsSpan(start));
-    }
-
-    /// <summary>
-    /// Hands the field table of an event nobody keeps back for the next event read with these names: a table per
-    /// event is a large part of what reading allocates. The event must not be used afterwards.
-    /// </summary>
-    public void Recycle(SigmaEvent evt)
-    {
-        var fields = evt.FieldMap;
-        fields.Clear();
-        _spareFields = fields;
-    }
-
-    /// <summary>An empty field table: a recycled one, or a new one.</summary>
-    internal Dictionary<string, EventValue> NewFields()
-    {
-        var fields = _spareFields ?? new Dictionary<string, EventValue>(32, StringComparer.OrdinalIgnoreCase);
-        _spareFields = null;
-        return fields;
-    }
-
-    /// <summary>Writes a property name (UTF-8, no escapes) after the parent's path; returns the path's length.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int Append(ReadOnlySpan<byte> utf8, int prefixLength)
-    {
-        var start = Start(prefixLength, utf8.Length);
-        return start + System.Text.Encoding.UTF8.GetChars(utf8, _path.AsSpan(start));
-    }
-
-    /// <summary>Writes a property name after the parent's path; returns the path's length.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int Append(ReadOnlySpan<char> name, int prefixLength)
-    {
-        var start = Start(prefixLength, name.Length);
-        name.CopyTo(_path.AsSpan(start));
-        return start + name.Length;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int Start(int prefixLength, int length)
-    {
-        var start = prefixLength < 0 ? 0 : prefixLength + 1;
-        if (_path.Length < start + length)
-        {
-            Array.Resize(ref _path, Math.Max(start + length, _path.Length * 2));
-        }
-
-        if (prefixLength >= 0)
-        {
-            _path[prefixLength] = '.';
-        }
-
-        return start;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public string Get(int length)
-    {
-        var path = _path.AsSpan(0, length);
-        if (_lookup.TryGetValue(path, out var name))
-        {
-            return name;
-        }
-
-        name = path.ToString();
-        if (_names.Count < MaxNames)
-        {
-            _names[name] = name;
-        }
-
-        return name;
     }
 }

@@ -48,7 +48,7 @@ public static class EventReader
     private static IEnumerable<SigmaEvent> ReadStream(Func<Stream> open, Action<EventReadError>? onError)
     {
         using var stream = open();
-        var names = new FieldNames();
+        var names = new ReadCache();
         var events = new List<SigmaEvent>();
         foreach (var chunk in ReadChunks(stream))
         {
@@ -98,7 +98,7 @@ public static class EventReader
 
     /// <summary>The next JSON value from <paramref name="consumed"/> on as an event; null when only blanks are left.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static SigmaEvent? ReadOne(ReadOnlyMemory<byte> utf8, ref long consumed, FieldNames names)
+    internal static SigmaEvent? ReadOne(ReadOnlyMemory<byte> utf8, ref long consumed, ReadCache names)
     {
         if (FastJsonFlattener.TryRead(utf8.Span[(int)consumed..], names, out var fast, out var length))
         {

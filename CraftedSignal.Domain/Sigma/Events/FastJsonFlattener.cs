@@ -17,16 +17,17 @@ internal ref struct FastJsonFlattener
     private const int MaxDepth = 16;
 
     private readonly ReadOnlySpan<byte> _json;
-    private readonly FieldNames _names;
+    private readonly ReadCache _names;
     private readonly Dictionary<string, EventValue> _fields;
     private int _pos;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private FastJsonFlattener(ReadOnlySpan<byte> json, FieldNames names)
+    private FastJsonFlattener(ReadOnlySpan<byte> json, int start, ReadCache names)
     {
         _json = json;
+        _pos = start;
         _names = names;
-        _fields = names.NewFields();
+        _fields = names.Tables.Rent();
     }
 
     /// <summary>
@@ -34,14 +35,20 @@ internal ref struct FastJsonFlattener
     /// took. False when it is not an object this path reads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool TryRead(ReadOnlySpan<byte> json, FieldNames names, out SigmaEvent? evt, out int length)
+    public static bool TryRead(ReadOnlySpan<byte> json, ReadCache names, out SigmaEvent? evt, out int length)
     {
         evt = null;
         length = 0;
-        var parser = new FastJsonFlattener(json, names);
-        parser.SkipBlanks();
-        if (parser._pos >= json.Length || json[parser._pos] != '{' || !parser.Object(-1, 0))
+        var start = json.IndexOfAnyExcept(" \t\r\n"u8);
+        if (start < 0 || json[start] != '{')
         {
+            return false;
+        }
+
+        var parser = new FastJsonFlattener(json, start, names);
+        if (!parser.Object(-1, 0))
+        {
+            names.Tables.Return(parser._fields);
             return false;
         }
 
@@ -182,18 +189,12 @@ internal ref struct FastJsonFlattener
         switch (Peek())
         {
             case (byte)'"':
-                if (!String(out var text))
-                {
-                    return false;
-                }
-
-                value = new EventValue(EventValueKind.String, text);
-                return true;
+                return String(out value);
             case (byte)'t':
-                value = new EventValue(EventValueKind.Boolean, "true");
+                value = EventValue.True;
                 return Literal("true"u8);
             case (byte)'f':
-                value = new EventValue(EventValueKind.Boolean, "false");
+                value = EventValue.False;
                 return Literal("false"u8);
             case (byte)'n':
                 return Literal("null"u8);
@@ -204,7 +205,7 @@ internal ref struct FastJsonFlattener
                     return false;
                 }
 
-                value = new EventValue(EventValueKind.Number, Encoding.UTF8.GetString(_json[start.._pos]));
+                value = _names.Number(_json[start.._pos]);
                 return true;
         }
     }
@@ -307,9 +308,9 @@ internal ref struct FastJsonFlattener
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool String(out string text)
+    private bool String(out EventValue value)
     {
-        text = string.Empty;
+        value = EventValue.Null;
         if (!StringSpan(out var raw, out var escaped))
         {
             return false;
@@ -317,7 +318,7 @@ internal ref struct FastJsonFlattener
 
         if (!escaped)
         {
-            text = Encoding.UTF8.GetString(raw);
+            value = _names.String(raw);
             return true;
         }
 
@@ -327,7 +328,7 @@ internal ref struct FastJsonFlattener
             return false;
         }
 
-        text = new string(buffer[..written]);
+        value = _names.String(buffer[..written]);
         return true;
     }
 

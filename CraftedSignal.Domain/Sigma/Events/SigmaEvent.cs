@@ -14,7 +14,10 @@ public enum EventValueKind
     Object,
 }
 
-/// <summary>One field value of an event. The lowercase text and the number are computed once, when first needed.</summary>
+/// <summary>
+/// One field value of an event. The lowercase text and the number are computed once, when first needed. Values are
+/// immutable (those two are functions of the text), so readers share one instance among events (see <see cref="ReadCache"/>).
+/// </summary>
 public sealed class EventValue
 {
     private string? _lower;
@@ -31,6 +34,10 @@ public sealed class EventValue
     public static EventValue Null { get; } = new(EventValueKind.Null, string.Empty);
 
     public static EventValue Object { get; } = new(EventValueKind.Object, string.Empty);
+
+    public static EventValue True { get; } = new(EventValueKind.Boolean, "true");
+
+    public static EventValue False { get; } = new(EventValueKind.Boolean, "false");
 
     public EventValueKind Kind { get; }
 
