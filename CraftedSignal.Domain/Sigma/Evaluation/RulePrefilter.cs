@@ -13,6 +13,9 @@ namespace CraftedSignal.Domain.Sigma.Evaluation;
 /// </summary>
 internal sealed class RulePrefilter
 {
+    /// <summary>Values up to this long are the ones readers share (see <see cref="ReadCache"/>), so the ones worth remembering.</summary>
+    private const int MaxKnownChars = ReadCache.MaxCachedValueBytes;
+
     private readonly FieldTable _fields;
     private readonly NeedleIndex?[] _bySlot;
     private readonly NeedleIndex? _keywords;
@@ -27,6 +30,7 @@ internal sealed class RulePrefilter
     private readonly List<int> _found = [];
     private readonly List<int> _foundKeywords = [];
     private readonly Dictionary<string, int> _slotByName = new(ReferenceEqualityComparer.Instance);
+    private readonly List<int> _atoms = [];
     private int _generation;
 
     public RulePrefilter(FieldTable fields, IReadOnlyList<Requirement> requirements)
@@ -130,25 +134,49 @@ internal sealed class RulePrefilter
 
         foreach (var (name, value) in evt.FieldMap)
         {
-            if (SlotOf(name) is var slot and >= 0 && _bySlot[slot] is { } index)
+            var slot = SlotOf(name);
+            var index = slot >= 0 ? _bySlot[slot] : null;
+            if (index is { Presence: >= 0 })
             {
-                if (index.Presence >= 0)
-                {
-                    Satisfy(index.Presence, candidates);
-                }
-
-                if (_keywords is not null)
-                {
-                    ScanBoth(value, index, _keywords, candidates);
-                    continue;
-                }
-
-                Scan(value, index, candidates);
+                Satisfy(index.Presence, candidates);
             }
 
-            if (_keywords is not null)
+            if (index is null && _keywords is null)
             {
-                Scan(value, _keywords, candidates);
+                continue;
+            }
+
+            // Logs repeat their values, and a reader hands out one value object per repeated text (see ReadCache): what
+            // a value satisfies in a field is found once and replayed, instead of scanning the same text every time.
+            var memo = value.IsScalar && value.Text.Length <= MaxKnownChars;
+            if (memo && value.Scratch is KnownAtoms known && known.Prefilter == this && known.Slot == slot)
+            {
+                foreach (var atom in known.Atoms)
+                {
+                    Satisfy(atom, candidates);
+                }
+
+                continue;
+            }
+
+            _atoms.Clear();
+            if (index is not null && _keywords is not null)
+            {
+                ScanBoth(value, index, _keywords);
+            }
+            else
+            {
+                Scan(value, index ?? _keywords!);
+            }
+
+            foreach (var atom in _atoms)
+            {
+                Satisfy(atom, candidates);
+            }
+
+            if (memo)
+            {
+                value.Scratch = new KnownAtoms(this, slot, DistinctAtoms());
             }
         }
     }
@@ -174,11 +202,11 @@ internal sealed class RulePrefilter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Scan(EventValue value, NeedleIndex index, List<int> candidates)
+    private void Scan(EventValue value, NeedleIndex index)
     {
         if (value.IsScalar)
         {
-            ScanText(value.Text, index, candidates);
+            ScanText(value.Text, index);
         }
         else if (value.Items is { } items)
         {
@@ -186,7 +214,7 @@ internal sealed class RulePrefilter
             {
                 if (item.IsScalar)
                 {
-                    ScanText(item.Text, index, candidates);
+                    ScanText(item.Text, index);
                 }
             }
         }
@@ -194,11 +222,11 @@ internal sealed class RulePrefilter
 
     /// <summary>The field's automaton and the keywords' in one pass over each text (see <see cref="SubstringAutomaton.ScanPair"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ScanBoth(EventValue value, NeedleIndex field, NeedleIndex keywords, List<int> candidates)
+    private void ScanBoth(EventValue value, NeedleIndex field, NeedleIndex keywords)
     {
         if (value.IsScalar)
         {
-            ScanTextBoth(value.Text, field, keywords, candidates);
+            ScanTextBoth(value.Text, field, keywords);
         }
         else if (value.Items is { } items)
         {
@@ -206,44 +234,42 @@ internal sealed class RulePrefilter
             {
                 if (item.IsScalar)
                 {
-                    ScanTextBoth(item.Text, field, keywords, candidates);
+                    ScanTextBoth(item.Text, field, keywords);
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ScanTextBoth(string text, NeedleIndex field, NeedleIndex keywords, List<int> candidates)
+    private void ScanTextBoth(string text, NeedleIndex field, NeedleIndex keywords)
     {
         _found.Clear();
         _foundKeywords.Clear();
         var nonAscii = SubstringAutomaton.ScanPair(text, field.Automaton, _found, keywords.Automaton, _foundKeywords);
-        Report(_found, field, nonAscii, candidates);
-        Report(_foundKeywords, keywords, nonAscii, candidates);
+        Report(_found, field, nonAscii);
+        Report(_foundKeywords, keywords, nonAscii);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ScanText(string text, NeedleIndex index, List<int> candidates)
+    private void ScanText(string text, NeedleIndex index)
     {
         _found.Clear();
-        Report(_found, index, index.Automaton.Scan(text, _found), candidates);
+        Report(_found, index, index.Automaton.Scan(text, _found));
     }
 
+    /// <summary>Adds the atoms of the needles found (and, in non-ASCII text, those the automaton cannot look for) to <see cref="_atoms"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Report(List<int> found, NeedleIndex index, bool nonAscii, List<int> candidates)
+    private void Report(List<int> found, NeedleIndex index, bool nonAscii)
     {
         foreach (var needle in found)
         {
-            Satisfy(index.AsciiAtoms[needle], candidates);
+            _atoms.Add(index.AsciiAtoms[needle]);
         }
 
         if (nonAscii)
         {
             // Needles with a character no case mapping turns into ASCII can only be in non-ASCII text.
-            foreach (var atom in index.OtherAtoms)
-            {
-                Satisfy(atom, candidates);
-            }
+            _atoms.AddRange(index.OtherAtoms);
         }
     }
 
@@ -283,5 +309,29 @@ internal sealed class RulePrefilter
     /// the others can only be in non-ASCII text, which satisfies <see cref="OtherAtoms"/> without a scan.
     /// <see cref="Presence"/>: the atom "the event has the field", or -1.
     /// </summary>
+    /// <summary>The atoms found, each once.</summary>
+    private int[] DistinctAtoms()
+    {
+        if (_atoms.Count < 2)
+        {
+            return [.. _atoms];
+        }
+
+        _atoms.Sort();
+        var kept = 1;
+        for (var i = 1; i < _atoms.Count; i++)
+        {
+            if (_atoms[i] != _atoms[kept - 1])
+            {
+                _atoms[kept++] = _atoms[i];
+            }
+        }
+
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_atoms)[..kept].ToArray();
+    }
+
+    /// <summary>What a value satisfies in one field (slot -1: keywords only), for the prefilter that found it.</summary>
+    private sealed record KnownAtoms(RulePrefilter Prefilter, int Slot, int[] Atoms);
+
     private sealed record NeedleIndex(SubstringAutomaton Automaton, int[] AsciiAtoms, int[] OtherAtoms, int Presence);
 }

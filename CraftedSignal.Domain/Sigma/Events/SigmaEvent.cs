@@ -50,28 +50,46 @@ public sealed class EventValue
 
     public string Lower => _lower ??= Text.ToLowerInvariant();
 
+    /// <remarks>
+    /// A value may be shared by events on two threads (a reader's and its caller's): the number is published only
+    /// after it is written, so no thread sees it as parsed before it is there.
+    /// </remarks>
     public double? Number
     {
         get
         {
-            if (!_numberParsed)
+            if (!Volatile.Read(ref _numberParsed))
             {
-                _numberParsed = true;
-                if (Kind is EventValueKind.Number or EventValueKind.String
-                    && double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-                {
-                    _number = parsed;
-                }
-                else if (Kind == EventValueKind.String && Text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                    && long.TryParse(Text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex))
-                {
-                    _number = hex;
-                }
+                _number = ParseNumber();
+                Volatile.Write(ref _numberParsed, true);
             }
 
             return _number;
         }
     }
+
+    private double? ParseNumber()
+    {
+        if (Kind is EventValueKind.Number or EventValueKind.String
+            && double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+        {
+            return parsed;
+        }
+
+        if (Kind == EventValueKind.String && Text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            && long.TryParse(Text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex))
+        {
+            return hex;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Whatever the matching code of the thread that reads this value wants to keep with it (the prefilter keeps what
+    /// the value's text satisfies). One object, replaced whole, so a value read on two threads never shows a torn one.
+    /// </summary>
+    internal object? Scratch { get; set; }
 
     public static EventValue FromString(string text) => new(EventValueKind.String, text);
 

@@ -81,6 +81,36 @@ public class PrefilterTests
         Assert.Equal(full, filtered);
     }
 
+    [Fact]
+    public void Prefilter_ValueSharedAcrossFieldsAndEngines_IsJudgedForEachFieldAndEngine()
+    {
+        // One reader hands out one value object for a repeated text, and the prefilter remembers what a value
+        // satisfies: the memory must be per field and per engine, never carried over to another.
+        var files = new[]
+        {
+            SigmaParser.Parse(SigmaTestRules.Rule("selection:\n    Image|endswith: '\\evil.exe'\ncondition: selection"), "image.yml"),
+            SigmaParser.Parse(SigmaTestRules.Rule("selection:\n    ParentImage|endswith: '\\evil.exe'\ncondition: selection"), "parent.yml"),
+            SigmaParser.Parse(SigmaTestRules.Rule("keywords:\n    - 'evil.exe'\ncondition: keywords"), "keyword.yml"),
+        };
+        var events = EventReader.Read(System.Text.Encoding.UTF8.GetBytes("""
+            {"Image": "C:\\x\\evil.exe", "ParentImage": "C:\\x\\good.exe"}
+            {"Image": "C:\\x\\good.exe", "ParentImage": "C:\\x\\evil.exe"}
+            {"Other": "C:\\x\\evil.exe"}
+            {"Image": "C:\\x\\evil.exe", "ParentImage": "C:\\x\\evil.exe"}
+            """)).ToList();
+        Assert.Same(events[0].Find("Image"), events[1].Find("ParentImage"));
+
+        var engine = SigmaEngine.Create(files);
+        var fork = engine.Fork();
+        string Names(SigmaEngine e, SigmaEvent evt) => string.Join(",", e.Match(evt).Select(r => r.Path));
+        string[] expected = ["image.yml,keyword.yml", "parent.yml,keyword.yml", "keyword.yml", "image.yml,parent.yml,keyword.yml"];
+
+        Assert.Equal(expected, events.Select(e => Names(engine, e)));
+        Assert.Equal(expected, events.Select(e => Names(fork, e)));
+        Assert.Equal(expected, events.Select(e => Names(engine, e)));
+        Assert.Equal(8, AssertSameMatches(files, events));
+    }
+
     private static int AssertSameMatches(IReadOnlyList<SigmaFile> files, IReadOnlyList<SigmaEvent> events)
     {
         var full = SigmaEngine.Create(files, new SigmaEngineOptions { Prefilter = false });
