@@ -153,7 +153,7 @@ public sealed class SplunkClient : IDisposable
         switch (created.Value.Code)
         {
             case 200 or 201:
-                return SplunkSaveOutcome.Created;
+                return Confirms(created.Value, spec.Name) is { } unconfirmed ? unconfirmed : SplunkSaveOutcome.Created;
             case 404:
                 return new SplunkNamespaceNotFound(_connection.Owner, _connection.App, _http.MessagesOf(created.Value));
             case 409:
@@ -168,7 +168,18 @@ public sealed class SplunkClient : IDisposable
             Post(Namespaced("saved/searches/" + Uri.EscapeDataString(spec.Name)), spec.Fields()), cancellationToken);
         if (!updated.Succeeded)
             return updated.Error;
-        return updated.Value.Code == 200 ? SplunkSaveOutcome.Updated : _http.StatusError(updated.Value);
+        if (updated.Value.Code != 200)
+            return _http.StatusError(updated.Value);
+        return Confirms(updated.Value, spec.Name) is { } notConfirmed ? notConfirmed : SplunkSaveOutcome.Updated;
+    }
+
+    /// <summary>A 2xx is only taken as done when it is Splunk's answer naming the saved search (not, say, a proxy's page).</summary>
+    private SplunkError? Confirms(SplunkResponse response, string name)
+    {
+        var entries = Entries(response);
+        if (!entries.Succeeded)
+            return (SplunkError)entries.Error;
+        return entries.Value.Any(e => e.Name == name) ? null : new SplunkMalformedResponse($"Splunk's answer does not name the saved search {name}.");
     }
 
     /// <summary>Deletes the saved search; one that is not there (404) counts as deleted, provided the namespace exists.</summary>
@@ -242,6 +253,8 @@ public sealed class SplunkClient : IDisposable
         {
             foreach (var e in events)
             {
+                // HEC takes the events as JSON objects one after another; the writer starts afresh for each.
+                writer.Reset(body);
                 writer.WriteStartObject();
                 writer.WriteNumber("time", Math.Round((e.Time ?? _time.GetUtcNow()).ToUnixTimeMilliseconds() / 1000.0, 3));
                 writer.WriteString("host", e.Host ?? "craftedsignal");
