@@ -97,9 +97,9 @@ public sealed record SplunkConnection
             return url;
         if (TokenProblem(Token, "Token") is { } token)
             return token;
-        if (!NamespacePart.IsMatch(App ?? "") || App is "." or "..")
+        if (!NamespacePart.IsMatch(App ?? "") || App is "." or ".." or "-")
             return new SplunkSettingsInvalid("App", "App must be a Splunk app name (letters, digits, '_', '.', '-'), e.g. 'search'.");
-        if (!NamespacePart.IsMatch(Owner ?? "") || Owner is "." or "..")
+        if (!NamespacePart.IsMatch(Owner ?? "") || Owner is "." or ".." or "-")
             return new SplunkSettingsInvalid("Owner", "Owner must be 'nobody' (shared in the app) or a Splunk user name.");
         if (HecUrl is not null)
         {

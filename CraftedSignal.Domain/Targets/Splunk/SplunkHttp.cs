@@ -100,9 +100,12 @@ internal sealed partial class SplunkHttp : IDisposable
                 var body = await ReadBoundedAsync(response.Content, timeout.Token);
                 return body is null ? new SplunkResponseTooLarge(_connection.MaxResponseBytes) : new SplunkResponse(response.StatusCode, body);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                return Logged(operation, new SplunkTimeout(operation, _connection.RequestTimeout));
+                // SocketsHttpHandler reports its ConnectTimeout as a cancellation with a TimeoutException inside.
+                return Logged(operation, ex.InnerException is TimeoutException && !timeout.IsCancellationRequested
+                    ? new SplunkTimeout($"connecting to {request.RequestUri!.Authority}", _connection.ConnectTimeout)
+                    : new SplunkTimeout(operation, _connection.RequestTimeout));
             }
             catch (HttpRequestException ex)
             {

@@ -40,6 +40,20 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RetryAfter_AsAnHttpDate_IsWaitedOut()
+    {
+        _server.Inject(new SplunkFault(SplunkFaultKind.Unavailable) { RetryAfterSeconds = 2, RetryAfterAsDate = true });
+
+        var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection, CancellationToken.None));
+
+        Assert.True(health.Succeeded, health.Error?.Message);
+        var at = _server.Requests.Select(r => r.At).ToList();
+        // An HTTP date has whole seconds: "now + 2 s" is 1 to 2 s away when it arrives.
+        Assert.True(at[1] - at[0] >= TimeSpan.FromSeconds(0.9), $"retried after {(at[1] - at[0]).TotalMilliseconds} ms");
+        Assert.True(elapsed < Bound);
+    }
+
+    [Fact]
     public async Task Unavailable_EveryTime_GivesUpAfterTheRetries_AsTransient()
     {
         _server.Inject(new SplunkFault(SplunkFaultKind.Unavailable) { RetryAfterSeconds = 0, Times = 10 });

@@ -63,6 +63,9 @@ public sealed record SplunkFault(SplunkFaultKind Kind)
     /// <summary>Seconds for the Retry-After header; negative leaves the header out.</summary>
     public int RetryAfterSeconds { get; init; } = -1;
 
+    /// <summary>Send Retry-After as an HTTP date (now + <see cref="RetryAfterSeconds"/>) instead of seconds.</summary>
+    public bool RetryAfterAsDate { get; init; }
+
     public Uri? Location { get; init; }
 
     public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(30);
@@ -853,7 +856,12 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
         {
             case SplunkFaultKind.TooManyRequests or SplunkFaultKind.Unavailable:
                 if (fault.RetryAfterSeconds >= 0)
-                    context.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                {
+                    context.Response.Headers.RetryAfter = fault.RetryAfterAsDate
+                        ? DateTimeOffset.UtcNow.AddSeconds(fault.RetryAfterSeconds).ToString("R", CultureInfo.InvariantCulture)
+                        : fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                }
+
                 var status = fault.Kind == SplunkFaultKind.TooManyRequests ? 429 : 503;
                 if (hec)
                     await HecAsync(context, status, "Server is busy", 9);
