@@ -1,0 +1,189 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
+
+namespace CraftedSignal.Domain.Targets.Splunk;
+
+/// <summary>How the management token is presented: <c>Bearer</c> for Splunk authentication tokens (JWT), <c>Splunk</c> for a session key.</summary>
+public enum SplunkAuthScheme
+{
+    Bearer,
+    Splunk,
+}
+
+/// <summary>
+/// Everything one Splunk connector call needs, secrets in plaintext. It lives for one call: it is built from the target's
+/// stored (encrypted) settings and dropped. <see cref="ToString"/> never prints a token.
+/// </summary>
+public sealed record SplunkConnection
+{
+    public const int MinTokenLength = 16;
+
+    /// <summary>The management (REST) port, e.g. <c>https://splunk.example.com:8089</c>.</summary>
+    public required Uri ManagementUrl { get; init; }
+
+    /// <summary>An authentication token (or a session key with <see cref="SplunkAuthScheme.Splunk"/>).</summary>
+    public required string Token { get; init; }
+
+    public SplunkAuthScheme AuthScheme { get; init; } = SplunkAuthScheme.Bearer;
+
+    /// <summary>The app the saved searches live in: <c>/servicesNS/{Owner}/{App}/</c>.</summary>
+    public string App { get; init; } = "search";
+
+    /// <summary><c>nobody</c> shares the saved searches with the app; a user name keeps them private to that user.</summary>
+    public string Owner { get; init; } = "nobody";
+
+    /// <summary>The HTTP Event Collector, e.g. <c>https://splunk.example.com:8088</c>; only live tests need it.</summary>
+    public Uri? HecUrl { get; init; }
+
+    /// <summary>The HEC token (a GUID), sent as <c>Authorization: Splunk &lt;token&gt;</c> to <see cref="HecUrl"/> only.</summary>
+    public string? HecToken { get; init; }
+
+    /// <summary>The index test events are written to and live tests search; never a production index.</summary>
+    public string? TestIndex { get; init; }
+
+    /// <summary>PEM of the CA certificate(s) that sign Splunk's certificate (e.g. a self-hosted Splunk's own CA), trusted in addition to the system's.</summary>
+    public string? TrustedCaPem { get; init; }
+
+    /// <summary>
+    /// SHA-256 fingerprint of Splunk's certificate (hex, colons allowed: what <c>openssl x509 -noout -fingerprint -sha256</c>
+    /// prints). A certificate with this fingerprint is accepted whatever its chain and name say: the pin is the identity.
+    /// </summary>
+    public string? PinnedCertificateSha256 { get; init; }
+
+    /// <summary>Plain http sends the token in clear; refused unless set (a Splunk with SSL turned off, on a trusted network).</summary>
+    public bool AllowUnencryptedHttp { get; init; }
+
+    /// <summary>Names of built-in processing pipelines applied when converting rules (e.g. <c>sysmon</c>, <c>splunk-windows</c>).</summary>
+    public IReadOnlyList<string> Pipelines { get; init; } = [];
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One HTTP request, response body included; a retry after 429/503 gets a fresh one.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a search job may take from dispatch to its last result page.</summary>
+    public TimeSpan SearchTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Retries within one call when Splunk answers 429 or 503.</summary>
+    public int MaxRetries { get; init; } = 3;
+
+    /// <summary>A Retry-After longer than this is not waited out: the call ends as throttled and the job system retries later.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A response body longer than this is not read: the call fails.</summary>
+    public long MaxResponseBytes { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>Entries per page when listing saved searches or reading results.</summary>
+    public int PageSize { get; init; } = 100;
+
+    /// <summary>A live test reads at most this many result rows.</summary>
+    public int MaxSearchResults { get; init; } = 1000;
+
+    /// <summary>Deployed searches run every this many minutes.</summary>
+    public int ScheduleMinutes { get; init; } = 5;
+
+    /// <summary>Each run looks at a window that ends this many minutes ago, so events still being indexed are not missed.</summary>
+    public int IndexingLagMinutes { get; init; } = 1;
+
+    private static readonly Regex NamespacePart = new("^[A-Za-z0-9_.-]{1,80}$", RegexOptions.CultureInvariant);
+    private static readonly Regex IndexName = new("^[a-z0-9_][a-z0-9_-]{0,79}$", RegexOptions.CultureInvariant);
+
+    /// <summary>Null when the settings can be used; else what to fix (never quoting a token).</summary>
+    public SplunkSettingsInvalid? Problem()
+    {
+        if (UrlProblem(ManagementUrl, "ManagementUrl") is { } url)
+            return url;
+        if (TokenProblem(Token, "Token") is { } token)
+            return token;
+        if (!NamespacePart.IsMatch(App ?? "") || App is "." or ".." or "-")
+            return new SplunkSettingsInvalid("App", "App must be a Splunk app name (letters, digits, '_', '.', '-'), e.g. 'search'.");
+        if (!NamespacePart.IsMatch(Owner ?? "") || Owner is "." or ".." or "-")
+            return new SplunkSettingsInvalid("Owner", "Owner must be 'nobody' (shared in the app) or a Splunk user name.");
+        if (HecUrl is not null)
+        {
+            if (UrlProblem(HecUrl, "HecUrl") is { } hec)
+                return hec;
+            if (TokenProblem(HecToken, "HecToken") is { } hecToken)
+                return hecToken;
+        }
+
+        if (TestIndex is not null && !IndexName.IsMatch(TestIndex))
+            return new SplunkSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
+        if (PinnedCertificateSha256 is not null && PinBytes(PinnedCertificateSha256) is null)
+            return new SplunkSettingsInvalid("PinnedCertificateSha256", "The pin must be a SHA-256 fingerprint: 64 hex digits, colons allowed.");
+        if (TrustedCaPem is not null && TrustedCertificates() is null)
+            return new SplunkSettingsInvalid("TrustedCaPem", "TrustedCaPem must hold one or more PEM certificates (-----BEGIN CERTIFICATE-----).");
+        if (Pipelines.FirstOrDefault(p => !ProcessingPipeline.BuiltinNames.Contains(p, StringComparer.Ordinal)) is { } pipeline)
+            return new SplunkSettingsInvalid("Pipelines", $"There is no built-in pipeline '{pipeline}'. Available: {string.Join(", ", ProcessingPipeline.BuiltinNames)}.");
+        if (ConnectTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || SearchTimeout <= TimeSpan.Zero)
+            return new SplunkSettingsInvalid("Timeouts", "Timeouts must be positive.");
+        if (MaxRetries is < 0 or > 10 || MaxRetryDelay < TimeSpan.Zero)
+            return new SplunkSettingsInvalid("MaxRetries", "MaxRetries must be 0 to 10 and MaxRetryDelay not negative.");
+        if (MaxResponseBytes < 1024 || PageSize is < 1 or > 10_000 || MaxSearchResults < 1)
+            return new SplunkSettingsInvalid("Limits", "MaxResponseBytes must be at least 1 KB, PageSize 1 to 10,000, MaxSearchResults at least 1.");
+        if (ScheduleMinutes is < 1 or > 59 || 60 % ScheduleMinutes != 0 || IndexingLagMinutes is < 0 or > 60)
+            return new SplunkSettingsInvalid("ScheduleMinutes", "ScheduleMinutes must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) and IndexingLagMinutes be 0 to 60.");
+        return null;
+    }
+
+    /// <summary>The certificates of <see cref="TrustedCaPem"/>, or null when it holds none.</summary>
+    internal X509Certificate2Collection? TrustedCertificates()
+    {
+        if (string.IsNullOrWhiteSpace(TrustedCaPem))
+            return null;
+        try
+        {
+            var certificates = new X509Certificate2Collection();
+            certificates.ImportFromPem(TrustedCaPem);
+            return certificates.Count == 0 ? null : certificates;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    internal static byte[]? PinBytes(string pin)
+    {
+        var hex = pin.Replace(":", "", StringComparison.Ordinal).Trim();
+        if (hex.Length != 64)
+            return null;
+        try
+        {
+            return Convert.FromHexString(hex);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private SplunkSettingsInvalid? UrlProblem(Uri? url, string field)
+    {
+        if (url is null || !url.IsAbsoluteUri || url.Scheme is not ("https" or "http"))
+            return new SplunkSettingsInvalid(field, $"{field} must be an absolute https URL, e.g. https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}.");
+        if (url.Scheme == "http" && !AllowUnencryptedHttp)
+            return new SplunkSettingsInvalid(field, $"{field} is plain http, which would send the token unencrypted. Use https, or allow unencrypted http explicitly.");
+        if (url.UserInfo.Length > 0)
+            return new SplunkSettingsInvalid(field, $"{field} must not carry a user name or password; the token is set on its own.");
+        if (url.Query.Length > 0 || url.Fragment.Length > 0)
+            return new SplunkSettingsInvalid(field, $"{field} must not have a query or fragment.");
+        return null;
+    }
+
+    private static SplunkSettingsInvalid? TokenProblem(string? token, string field) =>
+        token is null || token.Length < MinTokenLength || token.Any(c => c is <= ' ' or > '~')
+            ? new SplunkSettingsInvalid(field, $"{field} must be a Splunk token: at least {MinTokenLength} printable characters without spaces.")
+            : null;
+
+    /// <summary>Prints the settings with both tokens left out: a connection in a log line or an exception must not leak them.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"ManagementUrl = {ManagementUrl}, Token = [redacted], AuthScheme = {AuthScheme}, App = {App}, Owner = {Owner}, ");
+        builder.Append($"HecUrl = {HecUrl}, HecToken = {(HecToken is null ? "" : "[redacted]")}, TestIndex = {TestIndex}, ");
+        builder.Append($"TrustedCa = {TrustedCaPem is not null}, Pinned = {PinnedCertificateSha256 is not null}, AllowUnencryptedHttp = {AllowUnencryptedHttp}");
+        return true;
+    }
+}
