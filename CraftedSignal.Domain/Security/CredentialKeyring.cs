@@ -19,6 +19,7 @@ public sealed class CredentialKeyring : IDisposable
     internal const int WrappedKeyBytes = NonceBytes + TenantKeyBytes + TagBytes;
 
     private readonly byte[] _key;
+    private bool _disposed;
 
     private CredentialKeyring(byte[] key)
     {
@@ -50,6 +51,8 @@ public sealed class CredentialKeyring : IDisposable
     /// <summary>AES-256-GCM of <paramref name="tenantKey"/> under the master credential key, bound to <paramref name="companyId"/>.</summary>
     internal byte[] Wrap(Guid companyId, ReadOnlySpan<byte> tenantKey)
     {
+        // After Dispose the key is zeros: wrapping under it would store a key that nothing can open again.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (tenantKey.Length != TenantKeyBytes)
             throw new ArgumentException($"A tenant key is {TenantKeyBytes} bytes.", nameof(tenantKey));
         var wrapped = new byte[WrappedKeyBytes];
@@ -63,6 +66,7 @@ public sealed class CredentialKeyring : IDisposable
     /// <summary>The tenant key (the caller zeroes it), or null when <paramref name="wrapped"/> was not wrapped by this key for this company.</summary>
     internal byte[]? Unwrap(Guid companyId, byte[] wrapped)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (wrapped.Length != WrappedKeyBytes)
             return null;
         var tenantKey = new byte[TenantKeyBytes];
@@ -79,7 +83,11 @@ public sealed class CredentialKeyring : IDisposable
         }
     }
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(_key);
+    public void Dispose()
+    {
+        _disposed = true;
+        CryptographicOperations.ZeroMemory(_key);
+    }
 
     private static byte[] AssociatedData(Guid companyId) =>
         Encoding.UTF8.GetBytes($"craftedsignal:tenant-key:v1:{companyId:D}");

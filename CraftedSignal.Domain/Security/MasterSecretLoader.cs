@@ -55,17 +55,37 @@ internal static class MasterSecretLoader
         return ReadFile(development, "the Development master secret file", logger);
     }
 
+    /// <summary>The longest secret file read, in bytes: a secret, not a device or a log that happens to be named.</summary>
+    public const int MaximumFileBytes = 4096;
+
     /// <summary>Reads and checks a secret file; surrounding white space (a trailing newline) is not part of the secret.</summary>
     public static byte[] ReadFile(string path, string what, ILogger? logger = null)
     {
-        string text;
+        var buffer = new byte[MaximumFileBytes + 1];
+        var length = 0;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            using var file = File.OpenRead(path);
+            int read;
+            while (length < buffer.Length && (read = file.Read(buffer, length, buffer.Length - length)) > 0)
+                length += read;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            CryptographicOperations.ZeroMemory(buffer);
             throw new MasterSecretException($"The master secret file named by {what} cannot be read ({path}): {ex.GetType().Name}.");
+        }
+
+        string text;
+        try
+        {
+            if (length > MaximumFileBytes)
+                throw new MasterSecretException($"The master secret file named by {what} ({path}) is longer than {MaximumFileBytes} bytes: it is not a secret file.");
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer, 0, length).TrimStart('\uFEFF');
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
         }
 
         if (logger is not null && !OperatingSystem.IsWindows()

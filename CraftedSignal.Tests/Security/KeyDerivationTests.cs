@@ -76,4 +76,16 @@ public sealed class KeyDerivationTests
         Assert.Null(other.Unwrap(company, wrapped));
         Assert.NotEqual(wrapped[..12], keyring.Wrap(company, tenantKey)[..12]);
     }
+
+    [Fact]
+    public void DisposedKeyring_NeitherWrapsNorUnwraps()
+    {
+        var keyring = CredentialKeyring.FromMasterSecret(RandomNumberGenerator.GetBytes(44));
+        var wrapped = keyring.Wrap(Guid.Empty, new byte[32]);
+
+        keyring.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => keyring.Wrap(Guid.Empty, new byte[32]));
+        Assert.Throws<ObjectDisposedException>(() => keyring.Unwrap(Guid.Empty, wrapped));
+    }
 }

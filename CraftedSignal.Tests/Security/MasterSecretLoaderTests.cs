@@ -152,4 +152,24 @@ public sealed class MasterSecretLoaderTests : IDisposable
         Assert.Contains("too short", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("too-short-1234", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void OverlongSecretFile_IsRefused()
+    {
+        var file = Path.Combine(_folder, "secret");
+        File.WriteAllText(file, string.Concat(Enumerable.Repeat(GoodSecret, 200)));
+
+        var error = Assert.Throws<MasterSecretException>(() => MasterSecretLoader.Load(new MasterSecretOptions { MasterSecretFile = file }, true, _logger));
+
+        Assert.Contains("longer than 4096 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SecretFileWithAByteOrderMark_ReadsAsTheSecretWithoutIt()
+    {
+        var file = Path.Combine(_folder, "secret");
+        File.WriteAllText(file, GoodSecret + "\r\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        Assert.Equal(Encoding.UTF8.GetBytes(GoodSecret), MasterSecretLoader.Load(new MasterSecretOptions { MasterSecretFile = file }, true, _logger));
+    }
 }
