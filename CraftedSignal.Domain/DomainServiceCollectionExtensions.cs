@@ -2,6 +2,7 @@ using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Maintenance;
 using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Security;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Domain;
@@ -18,8 +20,21 @@ public static class DomainServiceCollectionExtensions
     /// <summary>Registers persistence and every domain service on the database the configuration names.</summary>
     public static IHostApplicationBuilder AddCraftedSignalDomain(this IHostApplicationBuilder builder)
     {
-        var connectionString = DatabaseSetup.ResolveConnectionString(builder.Configuration, builder.Environment.ContentRootPath);
+        var contentRoot = builder.Environment.ContentRootPath;
+        var connectionString = DatabaseSetup.ResolveConnectionString(builder.Configuration, contentRoot);
         builder.Services.AddCraftedSignalDomain(connectionString, builder.Configuration);
+
+        // A secret file is relative to the content root; only Development may fall back to a generated secret in the data folder.
+        var developmentSecret = builder.Environment.IsDevelopment()
+            ? Path.Combine(DatabaseSetup.ResolveDataDirectory(builder.Configuration, contentRoot), MasterSecretLoader.DevelopmentFileName)
+            : null;
+        builder.Services.PostConfigure<MasterSecretOptions>(o =>
+        {
+            if (!string.IsNullOrWhiteSpace(o.MasterSecretFile))
+                o.MasterSecretFile = Path.GetFullPath(o.MasterSecretFile, contentRoot);
+            o.DevelopmentSecretFile = developmentSecret;
+        });
+        builder.Services.AddHostedService<CredentialKeyringCheck>();
         return builder;
     }
 
@@ -36,8 +51,10 @@ public static class DomainServiceCollectionExtensions
 
         var evaluation = services.AddOptions<Testing.EvaluationOptions>().ValidateOnStart();
         var work = services.AddOptions<WorkOptions>().ValidateOnStart();
+        var masterSecret = services.AddOptions<MasterSecretOptions>();
         if (configuration is not null)
         {
+            masterSecret.Bind(configuration.GetSection(MasterSecretOptions.Section));
             services.Configure<MaintenanceOptions>(configuration.GetSection("Maintenance"));
             evaluation.Bind(configuration.GetSection(Testing.EvaluationOptions.Section));
             work.Bind(configuration.GetSection(WorkOptions.Section));
@@ -65,6 +82,11 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Targets.TargetService>();
         services.AddScoped<Deployments.DeploymentService>();
         services.AddScoped<IWorkHandler, Deployments.DeploymentWork>();
+        // The master credential key, derived once from the master secret; a missing secret fails here, with its message.
+        services.AddSingleton(provider => CredentialKeyring.Load(
+            provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<CredentialKeyring>>()));
+        services.AddScoped<CredentialProtector>();
+        services.AddScoped<MasterSecretRotation>();
         services.AddSingleton<WorkNotifier>();
         services.AddSingleton<MembershipNotifier>();
 

@@ -26,6 +26,7 @@ public sealed class AppHost : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:DataDirectory", _dataDirectory);
+        builder.UseSetting("Security:MasterSecret", "browser-tests-only master secret: 9d1f4b7e2a6c8e0f3b5d7a9c1e4f6b8d");
         builder.UseEnvironment("Development");
     }
 

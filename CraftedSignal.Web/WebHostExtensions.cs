@@ -158,8 +158,7 @@ public static class WebHostExtensions
 
     private static string DataDirectory(IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var path = Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath);
+        var path = DatabaseSetup.ResolveDataDirectory(builder.Configuration, builder.Environment.ContentRootPath);
         Directory.CreateDirectory(path);
         return path;
     }

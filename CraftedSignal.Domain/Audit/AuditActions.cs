@@ -43,4 +43,7 @@ public static class AuditActions
     public const string RuleTestDeleted = "rule.test_deleted";
     public const string RuleTestRunStarted = "rule.test_run_started";
     public const string RuleTestRunFinished = "rule.test_run_finished";
+    public const string TenantKeyCreated = "security.tenant_key_created";
+    public const string TenantKeyRewrapped = "security.tenant_key_rewrapped";
+    public const string MasterSecretRotated = "security.master_secret_rotated";
 }

@@ -68,6 +68,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
 
     public DbSet<Deployments.Deployment> Deployments => Set<Deployments.Deployment>();
 
+    public DbSet<Security.TenantKey> TenantKeys => Set<Security.TenantKey>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -24,6 +24,13 @@ public static class DatabaseSetup
         return builder.ToString();
     }
 
+    /// <summary>The data folder (<c>Database:DataDirectory</c>, relative to the content root), whatever the connection string says.</summary>
+    public static string ResolveDataDirectory(IConfiguration configuration, string contentRoot)
+    {
+        var options = configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        return Path.GetFullPath(options.DataDirectory, contentRoot);
+    }
+
     /// <summary>Creates the data folder, applies pending migrations and switches SQLite to write-ahead logging.</summary>
     public static async Task MigrateAsync(AppDbContext db, CancellationToken cancellationToken = default)
     {

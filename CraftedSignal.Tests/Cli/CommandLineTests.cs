@@ -12,6 +12,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "--help" }, true)]
     [InlineData(new[] { "sigma", "validate", "x.yml" }, true)]
     [InlineData(new[] { "rules", "bench" }, true)]
+    [InlineData(new[] { "keys", "rotate-master-secret", "--new-secret-file", "new.secret" }, true)]
     public void IsVerb_TellsVerbsFromHostArguments(string[] args, bool expected) =>
         Assert.Equal(expected, CliVerbs.IsVerb(args));
 

@@ -35,6 +35,7 @@ public sealed class ComponentTestContext : IAsyncLifetime
         services.AddSingleton<TimeProvider>(Database.Clock);
         services.AddSingleton<Domain.Jobs.IWorkQueue>(Database.Queue);
         services.AddCraftedSignalDomain(Database.ConnectionString);
+        services.Configure<Domain.Security.MasterSecretOptions>(o => o.MasterSecret = Database.MasterSecret);
         _authorization = Context.AddAuthorization();
         Context.SetRendererInfo(new RendererInfo("Server", true));
     }

@@ -18,11 +18,15 @@ public sealed partial class AppFactory(string? dataDirectory = null, Action<ISer
 {
     public const string Password = "correct horse battery staple";
 
+    /// <summary>The master secret of every test app (two apps on one data folder must open each other's tenant keys).</summary>
+    public const string MasterSecret = "tests-only master secret: 4c2e9a7f1b3d5e8c0a6f2d4b9e1c7a3f";
+
     public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "craftedsignal-web-" + Guid.NewGuid().ToString("N"));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:DataDirectory", DataDirectory);
+        builder.UseSetting("Security:MasterSecret", MasterSecret);
         builder.UseEnvironment("Development");
         if (configureServices is not null)
             builder.ConfigureTestServices(configureServices);

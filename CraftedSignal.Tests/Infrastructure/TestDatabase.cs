@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using CraftedSignal.Domain;
 using CraftedSignal.Domain.Identity;
 using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Security;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -21,13 +23,14 @@ public sealed class TestDatabase : IAsyncDisposable
     private TestDatabase(Action<IServiceCollection>? configure)
     {
         Directory.CreateDirectory(_directory);
-        ConnectionString = $"Data Source={Path.Combine(_directory, "test.db")};Default Timeout=30";
+        ConnectionString = $"Data Source={FilePath};Default Timeout=30";
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton(Queue);
         services.AddSingleton<Domain.Jobs.IWorkQueue>(Queue);
         services.AddCraftedSignalDomain(ConnectionString);
+        services.Configure<MasterSecretOptions>(o => o.MasterSecret = MasterSecret);
         configure?.Invoke(services);
         _root = services.BuildServiceProvider();
     }
@@ -35,6 +38,15 @@ public sealed class TestDatabase : IAsyncDisposable
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
 
     public string ConnectionString { get; }
+
+    /// <summary>This database's master secret, random per test database.</summary>
+    public string MasterSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The SQLite file, for tests that read its bytes.</summary>
+    public string FilePath => Path.Combine(_directory, "test.db");
+
+    /// <summary>The app's own services, for tests that need a singleton (the key ring).</summary>
+    public IServiceProvider Services => _root;
 
     /// <summary>Work the services handed to the background job system, in order.</summary>
     public RecordingQueue Queue { get; } = new();

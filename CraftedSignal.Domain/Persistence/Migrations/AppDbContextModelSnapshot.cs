@@ -625,6 +625,35 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.ToTable("RuleVersions");
                 });
 
+            modelBuilder.Entity("CraftedSignal.Domain.Security.TenantKey", b =>
+                {
+                    b.Property<Guid>("CompanyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MasterKeyId")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RewrappedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("WrappedKey")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("CompanyId");
+
+                    b.HasIndex("MasterKeyId");
+
+                    b.ToTable("TenantKeys");
+                });
+
             modelBuilder.Entity("CraftedSignal.Domain.Targets.SiemTarget", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1137,6 +1166,15 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                         .WithMany()
                         .HasForeignKey("RuleId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CraftedSignal.Domain.Security.TenantKey", b =>
+                {
+                    b.HasOne("CraftedSignal.Domain.Tenancy.Company", null)
+                        .WithMany()
+                        .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
