@@ -176,7 +176,8 @@ internal sealed class RulePrefilter
 
             if (memo)
             {
-                value.Scratch = new KnownAtoms(this, slot, DistinctAtoms());
+                // Remembered from the second sighting on: most values seen once (ids, times) are never seen again.
+                value.Scratch = value.Scratch == this ? new KnownAtoms(this, slot, DistinctAtoms()) : this;
             }
         }
     }
