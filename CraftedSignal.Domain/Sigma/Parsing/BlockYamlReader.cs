@@ -23,13 +23,10 @@ internal sealed class BlockYamlReader
         _text = text;
         _sink = sink;
         var start = 0;
-        for (var i = 0; i < text.Length; i++)
+        for (int i; (i = text.AsSpan(start).IndexOf('\n')) >= 0; start += i + 1)
         {
-            if (text[i] == '\n')
-            {
-                _lines.Add((start, i > start && text[i - 1] == '\r' ? i - 1 : i));
-                start = i + 1;
-            }
+            var end = start + i;
+            _lines.Add((start, i > 0 && text[end - 1] == '\r' ? end - 1 : end));
         }
 
         if (start < text.Length)

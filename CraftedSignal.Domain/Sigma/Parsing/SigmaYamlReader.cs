@@ -243,6 +243,12 @@ public static partial class SigmaYamlReader
             return YamlScalarKind.Boolean;
         }
 
+        // Every YAML number starts with a digit, a sign or a point; most scalars of a rule are words and stop here.
+        if (value[0] is not ((>= '0' and <= '9') or '-' or '+' or '.'))
+        {
+            return YamlScalarKind.String;
+        }
+
         if (IntegerPattern().IsMatch(value))
         {
             return YamlScalarKind.Integer;
