@@ -58,6 +58,9 @@ public sealed class ConversionRule(SigmaRule source, List<KeyValuePair<string, C
 
     public List<string> Conditions { get; } = conditions;
 
+    /// <summary>The rule's <c>fields</c> as the pipeline leaves them: field-name transformations rename these too, as pySigma's do.</summary>
+    public List<string> Fields { get; } = [.. source.Metadata.Fields];
+
     /// <summary>Pipeline state (<c>set_state</c>), read by backends (e.g. the ES|QL index).</summary>
     public Dictionary<string, string> State { get; } = new(StringComparer.Ordinal);
 

@@ -27,9 +27,11 @@ internal static class CorrelationConverter
             var referenced = correlation.Rules.Select(reference => (Name: reference, Rule: rules.FirstOrDefault(r => r.Name == reference || r.Id == reference)
                 ?? throw new ConversionException(new InvalidRule($"The correlation references the rule '{reference}', which is not in the converted rules.")))).ToList();
             var searches = new List<(string Name, string Query)>();
+            var fields = new List<string>();
             foreach (var (name, rule) in referenced)
             {
                 var prepared = SigmaConverter.Prepare(rule, backend, pipelines);
+                fields.AddRange(prepared.Fields);
                 if (prepared.Conditions.Count != 1)
                 {
                     throw new ConversionException(new FeatureNotSupported("Correlated rules must have exactly one condition."));
@@ -45,9 +47,9 @@ internal static class CorrelationConverter
             var query = backend switch
             {
                 SplunkBackend => Splunk(correlation, searches, timespan, condition,
-                    ContextFields(correlation, referenced.Select(r => r.Rule), true, backend, f => $" values({f}) as {f}")),
+                    ContextFields(correlation, fields, true, backend, f => $" values({f}) as {f}")),
                 EsqlBackend => Esql(correlation, searches, timespan, condition,
-                    ContextFields(correlation, referenced.Select(r => r.Rule), false, backend, f => $", {f}=values({f})")),
+                    ContextFields(correlation, fields, false, backend, f => $", {f}=values({f})")),
                 _ => Kusto(correlation, searches, timespan, condition, TableOf(referenced[0].Rule, backend, pipelines)),
             };
             return new ConversionResult([query], null);
@@ -218,13 +220,12 @@ internal static class CorrelationConverter
     }
 
     /// <summary>
-    /// The <c>fields</c> of the referenced rules (then the correlation's own when <paramref name="withOwn"/>), once each
+    /// The <c>fields</c> of the referenced rules as their pipelines left them (then the correlation's own when <paramref name="withOwn"/>), once each
     /// and without the group-by fields, as the aggregation keeps them: Splunk <c> values(f) as f</c>
     /// (pySigma-backend-splunk), ES|QL <c>, f=values(f)</c> (pySigma-backend-elasticsearch, referenced rules only).
     /// </summary>
-    private static string ContextFields(SigmaCorrelationRule correlation, IEnumerable<SigmaRule> rules, bool withOwn, TextQueryBackend backend,
-        Func<string, string> aggregate) => string.Concat(rules
-        .SelectMany(r => r.Metadata.Fields)
+    private static string ContextFields(SigmaCorrelationRule correlation, IEnumerable<string> ruleFields, bool withOwn, TextQueryBackend backend,
+        Func<string, string> aggregate) => string.Concat(ruleFields
         .Concat(withOwn ? correlation.Metadata.Fields : [])
         .Where(f => !correlation.GroupBy.Contains(f, StringComparer.Ordinal))
         .Distinct(StringComparer.Ordinal)

@@ -71,7 +71,7 @@ public static class SigmaConverter
         try
         {
             var prepared = Prepare(rule, backend, pipelines);
-            return new ConversionResult([.. prepared.Conditions.Select(c => backend.ConvertQuery(ConditionTree.Build(prepared, c), new ConversionState(prepared.State) { Fields = rule.Metadata.Fields }))], null);
+            return new ConversionResult([.. prepared.Conditions.Select(c => backend.ConvertQuery(ConditionTree.Build(prepared, c), new ConversionState(prepared.State) { Fields = prepared.Fields }))], null);
         }
         catch (ConversionException ex)
         {

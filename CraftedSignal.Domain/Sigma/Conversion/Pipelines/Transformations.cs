@@ -39,6 +39,36 @@ public abstract class Transformation
         return changed;
     }
 
+    /// <summary>
+    /// Renames the rule's <c>fields</c> list that pass the field-name conditions: <paramref name="rename"/> gives the new
+    /// names (several for a field mapped to several), or null to keep the field.
+    /// </summary>
+    private protected static bool RenameFieldList(ConversionRule rule, ProcessingItem item, Func<string, IReadOnlyList<string>?> rename)
+    {
+        var changed = false;
+        var renamed = new List<string>(rule.Fields.Count);
+        foreach (var field in rule.Fields)
+        {
+            if (item.FieldMatches(field) && rename(field) is { } names)
+            {
+                renamed.AddRange(names);
+                changed = true;
+            }
+            else
+            {
+                renamed.Add(field);
+            }
+        }
+
+        if (changed)
+        {
+            rule.Fields.Clear();
+            rule.Fields.AddRange(renamed);
+        }
+
+        return changed;
+    }
+
     /// <summary>Items with a field that pass the item and field-name conditions.</summary>
     private protected static bool Applies(ConversionRule rule, ProcessingItem item, ConversionItem detectionItem) =>
         !detectionItem.Dropped && item.ItemMatches(rule, detectionItem) && item.FieldMatches(detectionItem.Field);
@@ -50,7 +80,8 @@ public abstract class Transformation
 /// </summary>
 public sealed class FieldNameMapping(IReadOnlyDictionary<string, IReadOnlyList<string>> mapping) : Transformation
 {
-    internal override bool Apply(ConversionRule rule, ProcessingItem item) => RenameFields(rule, item) | RenameReferences(rule, item);
+    internal override bool Apply(ConversionRule rule, ProcessingItem item) =>
+        RenameFields(rule, item) | RenameReferences(rule, item) | RenameFieldList(rule, item, field => mapping.GetValueOrDefault(field));
 
     private bool RenameReferences(ConversionRule rule, ProcessingItem item) => Rewrite(rule, detectionItem =>
     {
@@ -89,7 +120,10 @@ public sealed class FieldNameMapping(IReadOnlyDictionary<string, IReadOnlyList<s
 /// <summary>field_name_prefix_mapping: replaces a field-name prefix (the first that matches).</summary>
 public sealed class FieldNamePrefixMapping(IReadOnlyList<KeyValuePair<string, string>> mapping) : Transformation
 {
-    internal override bool Apply(ConversionRule rule, ProcessingItem item) => Rewrite(rule, detectionItem =>
+    internal override bool Apply(ConversionRule rule, ProcessingItem item) => RenameItems(rule, item) | RenameFieldList(rule, item, field =>
+        mapping.Where(m => field.StartsWith(m.Key, StringComparison.Ordinal)).Select(m => (IReadOnlyList<string>)[m.Value + field[m.Key.Length..]]).FirstOrDefault());
+
+    private bool RenameItems(ConversionRule rule, ProcessingItem item) => Rewrite(rule, detectionItem =>
     {
         if (detectionItem.Field is not { } field || !Applies(rule, item, detectionItem))
         {
@@ -113,7 +147,10 @@ public sealed class FieldNamePrefixMapping(IReadOnlyList<KeyValuePair<string, st
 /// <summary>field_name_prefix / field_name_suffix: adds text before or after every (selected) field name.</summary>
 public sealed class FieldNameAffix(string text, bool suffix) : Transformation
 {
-    internal override bool Apply(ConversionRule rule, ProcessingItem item) => Rewrite(rule, detectionItem =>
+    internal override bool Apply(ConversionRule rule, ProcessingItem item) =>
+        RenameItems(rule, item) | RenameFieldList(rule, item, field => [suffix ? field + text : text + field]);
+
+    private bool RenameItems(ConversionRule rule, ProcessingItem item) => Rewrite(rule, detectionItem =>
     {
         if (detectionItem.Field is not { } field || !Applies(rule, item, detectionItem))
         {
