@@ -27,8 +27,8 @@ public sealed class EventChunk : IDisposable
 
     /// <summary>
     /// Adds the events of record <paramref name="record"/> to <paramref name="events"/>. Returns the problem when the
-    /// record is not (all) valid JSON, is over <see cref="EventReader.MaxEventBytes"/> or not UTF-8; the events before
-    /// the problem are still added.
+    /// record is not (all) valid JSON, is over <see cref="EventReader.MaxEventBytes"/> or not UTF-8, with its line (counted
+    /// from the value that failed); the events before the problem are still added.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public EventReadError? Parse(int record, ReadCache names, List<SigmaEvent> events)
@@ -67,8 +67,10 @@ public sealed class EventChunk : IDisposable
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
-                var lastLine = r.Line + utf8.Span[..(utf8.Span.LastIndexOfAnyExcept(Blanks) + 1)].Count((byte)'\n');
-                var line = Math.Min(lastLine, r.Line + (ex is JsonException { LineNumber: { } inner } ? inner : 0));
+                var span = utf8.Span;
+                var start = r.Line + span[..(int)consumed].Count((byte)'\n');
+                var lastLine = r.Line + span[..(span.LastIndexOfAnyExcept(Blanks) + 1)].Count((byte)'\n');
+                var line = Math.Min(lastLine, start + (ex is JsonException { LineNumber: { } inner } ? inner : 0));
                 var column = ex is JsonException { BytePositionInLine: { } position } ? $" (column {position + 1})" : string.Empty;
                 return new EventReadError($"line {line}: not valid JSON{column}: {FirstSentence(ex.Message)} The event is skipped.", r.Offset + consumed, line);
             }
@@ -193,11 +195,19 @@ internal sealed class EventChunkSplitter(Stream stream)
             }
             else
             {
-                // A value over several lines: feed the scanner line by line until the depth is zero at a line end.
+                // A value over several lines: feed the scanner line by line until the depth is zero at a line end. A
+                // line that opens an object in its first column begins the next value, as in any pretty-printed file,
+                // so a value left unclosed costs only itself.
                 var depth = default(DepthScanner);
                 complete = false;
                 while (length < rest.Length)
                 {
+                    if (length > 0 && depth.Started && rest[length] == '{')
+                    {
+                        complete = true;
+                        break;
+                    }
+
                     var newline = rest[length..].IndexOf((byte)'\n');
                     var lineLength = newline >= 0 ? newline + 1 : rest.Length - length;
                     depth.Feed(rest.Slice(length, lineLength));
@@ -400,7 +410,13 @@ internal sealed class EventChunkSplitter(Stream stream)
             {
                 if (_inString)
                 {
-                    if (_escaped)
+                    if (b == '\n')
+                    {
+                        // No JSON string spans lines: an unterminated one ends with its line, so the values after it
+                        // are still found.
+                        _inString = _escaped = false;
+                    }
+                    else if (_escaped)
                     {
                         _escaped = false;
                     }

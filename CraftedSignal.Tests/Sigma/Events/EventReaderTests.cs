@@ -37,6 +37,38 @@ public class EventReaderTests
         Assert.Equal(new DateTimeOffset(2025, 11, 27, 7, 40, 10, 165, TimeSpan.Zero).AddTicks(3240), evt.Timestamp);
     }
 
+    [Theory]
+    [InlineData("\"b\": oops", 7L, "'o' is an invalid start of a value")]
+    [InlineData("\"b\": \"unterminated", 7L, "is invalid within a JSON string")]
+    [InlineData("\"b\": [1,", 8L, "'}' is an invalid start of a value")]
+    public void Read_PrettyPrintedFileWithABrokenValueInTheMiddle_ReportsItsLineAndReadsTheValuesAfterIt(string broken, long line, string message)
+    {
+        var errors = new List<EventReadError>();
+
+        var events = Read($$"""
+            {
+              "a": 1,
+              "b": 2
+            }
+            {
+              "a": 2,
+              {{broken}}
+            }
+            {
+              "a": 3,
+              "c": {
+                "d": 4
+              }
+            }
+            """, errors);
+
+        Assert.Equal(["1", "3"], events.Select(e => e.Find("a")!.Text));
+        Assert.Equal("4", events[1].Find("c.d")!.Text);
+        var error = Assert.Single(errors);
+        Assert.Equal(line, error.Line);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_InvalidJson_ReportsAndKeepsEarlierEvents()
     {
