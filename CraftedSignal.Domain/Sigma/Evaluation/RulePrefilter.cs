@@ -66,20 +66,28 @@ internal sealed class RulePrefilter
         _atomClauses = [.. atomClauses.Select(c => c.ToArray())];
         _clauseRule = [.. clauseRule];
         _bySlot = new NeedleIndex?[fields.Count];
-        foreach (var group in atoms.GroupBy(a => a.Key.Slot))
+        var groups = atoms.GroupBy(a => a.Key.Slot).ToArray();
+        var indexes = new NeedleIndex[groups.Length];
+
+        // The automata are independent of each other, and building them is most of compiling a large rule set.
+        Parallel.For(0, groups.Length, i =>
         {
+            var group = groups[i];
             var ascii = group.Where(a => !a.Key.IsPresence && System.Text.Ascii.IsValid(a.Key.Needle)).ToList();
             var presence = group.Where(a => a.Key.IsPresence).Select(a => a.Value).DefaultIfEmpty(-1).First();
             var other = group.Where(a => !a.Key.IsPresence && !System.Text.Ascii.IsValid(a.Key.Needle)).Select(a => a.Value);
-            var index = new NeedleIndex(new SubstringAutomaton([.. ascii.Select(a => a.Key.Needle)]), [.. ascii.Select(a => a.Value)],
+            indexes[i] = new NeedleIndex(new SubstringAutomaton([.. ascii.Select(a => a.Key.Needle)]), [.. ascii.Select(a => a.Value)],
                 [.. other], presence);
-            if (group.Key < 0)
+        });
+        for (var i = 0; i < groups.Length; i++)
+        {
+            if (groups[i].Key < 0)
             {
-                _keywords = index;
+                _keywords = indexes[i];
             }
             else
             {
-                _bySlot[group.Key] = index;
+                _bySlot[groups[i].Key] = indexes[i];
             }
         }
 
