@@ -15,6 +15,32 @@ public static partial class SigmaRegex
     public const int MaxPatternLength = 4096;
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The timeouts a backtracking match runs with when less than <see cref="MatchTimeout"/> is left of the evaluation's budget.</summary>
+    internal static readonly TimeSpan[] ShorterTimeouts = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(10)];
+
+    /// <summary>
+    /// Which of <see cref="ShorterTimeouts"/> a match runs with when <paramref name="remaining"/> is left of the budget: the
+    /// longest that fits (the shortest when none does), or null when the full timeout fits. A budget is then overrun by
+    /// at most the shortest timeout instead of a whole <see cref="MatchTimeout"/>.
+    /// </summary>
+    internal static int? ShorterTimeout(TimeSpan remaining)
+    {
+        if (remaining >= MatchTimeout)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < ShorterTimeouts.Length; i++)
+        {
+            if (ShorterTimeouts[i] <= remaining)
+            {
+                return i;
+            }
+        }
+
+        return ShorterTimeouts.Length - 1;
+    }
+
     public static SigmaRegexResult Create(string pattern, bool ignoreCase, bool multiline, bool dotAll)
     {
         if (Translate(pattern, ignoreCase, multiline, dotAll) is not var (translated, options))

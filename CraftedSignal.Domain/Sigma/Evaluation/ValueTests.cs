@@ -292,6 +292,9 @@ internal sealed class RegexTest(Func<Regex> create, string? literal, bool linear
 {
     private Regex? _regex;
 
+    // The backtracking pattern with the shorter timeouts of SigmaRegex.ShorterTimeouts, built when a budget first needs one.
+    private Regex?[]? _shorter;
+
     /// <summary>A literal every match contains (<see cref="RegexLiterals"/>), when there is one.</summary>
     public override string[]? Needles() => literal is not null && IsNeedle(literal) ? [literal] : null;
 
@@ -303,15 +306,23 @@ internal sealed class RegexTest(Func<Regex> create, string? literal, bool linear
             return false;
         }
 
-        // A backtracking match can take up to its timeout: the evaluation's budget is checked before each one.
-        if (!linear)
+        var regex = _regex ??= create();
+
+        // A backtracking match can take up to its timeout: the evaluation's budget is checked before each one, and a
+        // match may take no longer than what is left of it.
+        if (!linear && context.Budget is { } budget)
         {
-            context.Budget?.ThrowIfSpent();
+            budget.ThrowIfSpent();
+            if (SigmaRegex.ShorterTimeout(budget.Remaining) is { } index)
+            {
+                _shorter ??= new Regex?[SigmaRegex.ShorterTimeouts.Length];
+                regex = _shorter[index] ??= new Regex(regex.ToString(), regex.Options, SigmaRegex.ShorterTimeouts[index]);
+            }
         }
 
         try
         {
-            return (_regex ??= create()).IsMatch(value.Text);
+            return regex.IsMatch(value.Text);
         }
         catch (RegexMatchTimeoutException)
         {
