@@ -2,10 +2,12 @@ using System.Diagnostics;
 using CraftedSignal.Domain.Sigma.Evaluation;
 using CraftedSignal.Domain.Sigma.Events;
 using CraftedSignal.Domain.Sigma.Parsing;
+using CraftedSignal.Tests.Infrastructure;
 
 namespace CraftedSignal.Tests.Sigma.Evaluation;
 
-/// <summary>A backtracking match never runs longer than what is left of the evaluation's budget.</summary>
+/// <summary>A backtracking match never runs longer than what is left of the evaluation's budget (timed on the real clock: alone).</summary>
+[Collection(NotInParallel.Name)]
 public sealed class RegexBudgetTests
 {
     [Theory]
