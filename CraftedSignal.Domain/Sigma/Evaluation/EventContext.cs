@@ -15,16 +15,20 @@ internal sealed class FieldTable
 
     public bool TryGetSlot(string name, out int slot) => _slots.TryGetValue(name, out slot);
 
+    /// <summary>The field's slot, added when new; thread-safe, as rules are compiled in parallel.</summary>
     public int Slot(string name)
     {
-        if (!_slots.TryGetValue(name, out var slot))
+        lock (_slots)
         {
-            slot = _names.Count;
-            _slots[name] = slot;
-            _names.Add(name);
-        }
+            if (!_slots.TryGetValue(name, out var slot))
+            {
+                slot = _names.Count;
+                _slots[name] = slot;
+                _names.Add(name);
+            }
 
-        return slot;
+            return slot;
+        }
     }
 }
 

@@ -109,46 +109,51 @@ public sealed class SigmaEngine
     {
         options ??= SigmaEngineOptions.Default;
         var fields = new FieldTable();
-        var compiler = new SigmaCompiler(fields, options);
+        var documents = files.SelectMany(f => f.Documents.Select(d => (File: f, Document: d))).ToArray();
+
+        // Rules compile independently (they share only the field table, which hands out slots under a lock): on every
+        // core the process may use, each into its own place, then put together in load order.
+        var compiled = new (Matcher? Matcher, int Backtracking, SigmaDiagnostic[] Diagnostics)[documents.Length];
+        Parallel.For(0, documents.Length, () => new SigmaCompiler(fields, options), (i, _, compiler) =>
+        {
+            var (file, document) = documents[i];
+            if (!document.HasErrors && document is SigmaRule or SigmaFilter)
+            {
+                var (detections, conditions) = document is SigmaRule rule ? (rule.Detections, rule.Conditions) : (((SigmaFilter)document).Detections, ((SigmaFilter)document).Conditions);
+                var matcher = compiler.Compile(detections, conditions, document.Source.Position);
+                compiled[i] = (matcher, compiler.BacktrackingPatterns, [.. compiler.Diagnostics.Select(d => d with { Path = file.Path })]);
+            }
+
+            return compiler;
+        }, _ => { });
+
         var diagnostics = new List<SigmaDiagnostic>();
         var rules = new List<CompiledSigmaRule>();
         var filters = new List<(SigmaFilter Filter, Matcher Matcher)>();
         var correlations = new List<Correlation.SigmaCorrelationRule>();
-        foreach (var file in files)
+        for (var i = 0; i < documents.Length; i++)
         {
-            foreach (var document in file.Documents)
+            var (file, document) = documents[i];
+            if (document.HasErrors)
             {
-                if (document.HasErrors)
-                {
-                    diagnostics.Add(new SigmaDiagnostic(SigmaDiagnosticCodes.DocumentSkipped, SigmaSeverity.Error,
-                        $"'{document.Title}' has errors and is not evaluated. Run 'sigma validate' and fix them.", document.Source.Position, file.Path));
-                    continue;
-                }
+                diagnostics.Add(new SigmaDiagnostic(SigmaDiagnosticCodes.DocumentSkipped, SigmaSeverity.Error,
+                    $"'{document.Title}' has errors and is not evaluated. Run 'sigma validate' and fix them.", document.Source.Position, file.Path));
+                continue;
+            }
 
-                switch (document)
-                {
-                    case SigmaRule rule:
-                        var matcher = compiler.Compile(rule.Detections, rule.Conditions, rule.Source.Position);
-                        diagnostics.AddRange(compiler.Diagnostics.Select(d => d with { Path = file.Path }));
-                        if (matcher is not null)
-                        {
-                            rules.Add(new CompiledSigmaRule(rule, file.Path, rules.Count, matcher, options.LogSourceMap.Find(rule.LogSource), compiler.BacktrackingPatterns));
-                        }
-
-                        break;
-                    case SigmaFilter filter:
-                        var filterMatcher = compiler.Compile(filter.Detections, filter.Conditions, filter.Source.Position);
-                        diagnostics.AddRange(compiler.Diagnostics.Select(d => d with { Path = file.Path }));
-                        if (filterMatcher is not null)
-                        {
-                            filters.Add((filter, filterMatcher));
-                        }
-
-                        break;
-                    case Correlation.SigmaCorrelationRule correlation:
-                        correlations.Add(correlation);
-                        break;
-                }
+            var (matcher, backtracking, problems) = compiled[i];
+            diagnostics.AddRange(problems ?? []);
+            switch (document)
+            {
+                case SigmaRule rule when matcher is not null:
+                    rules.Add(new CompiledSigmaRule(rule, file.Path, rules.Count, matcher, options.LogSourceMap.Find(rule.LogSource), backtracking));
+                    break;
+                case SigmaFilter filter when matcher is not null:
+                    filters.Add((filter, matcher));
+                    break;
+                case Correlation.SigmaCorrelationRule correlation:
+                    correlations.Add(correlation);
+                    break;
             }
         }
 
