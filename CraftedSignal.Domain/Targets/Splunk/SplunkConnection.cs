@@ -1,7 +1,7 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
+using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Splunk;
 
@@ -111,10 +111,8 @@ public sealed record SplunkConnection
 
         if (TestIndex is not null && !IndexName.IsMatch(TestIndex))
             return new SplunkSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
-        if (PinnedCertificateSha256 is not null && PinBytes(PinnedCertificateSha256) is null)
-            return new SplunkSettingsInvalid("PinnedCertificateSha256", "The pin must be a SHA-256 fingerprint: 64 hex digits, colons allowed.");
-        if (TrustedCaPem is not null && TrustedCertificates() is null)
-            return new SplunkSettingsInvalid("TrustedCaPem", "TrustedCaPem must hold one or more PEM certificates (-----BEGIN CERTIFICATE-----).");
+        if (TargetSettings.TlsProblem(TrustedCaPem, PinnedCertificateSha256) is { } tls)
+            return new SplunkSettingsInvalid(tls.Field, tls.Problem);
         if (Pipelines.FirstOrDefault(p => !ProcessingPipeline.BuiltinNames.Contains(p, StringComparer.Ordinal)) is { } pipeline)
             return new SplunkSettingsInvalid("Pipelines", $"There is no built-in pipeline '{pipeline}'. Available: {string.Join(", ", ProcessingPipeline.BuiltinNames)}.");
         if (ConnectTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || SearchTimeout <= TimeSpan.Zero)
@@ -128,50 +126,10 @@ public sealed record SplunkConnection
         return null;
     }
 
-    /// <summary>The certificates of <see cref="TrustedCaPem"/>, or null when it holds none.</summary>
-    internal X509Certificate2Collection? TrustedCertificates()
-    {
-        if (string.IsNullOrWhiteSpace(TrustedCaPem))
-            return null;
-        try
-        {
-            var certificates = new X509Certificate2Collection();
-            certificates.ImportFromPem(TrustedCaPem);
-            return certificates.Count == 0 ? null : certificates;
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return null;
-        }
-    }
-
-    internal static byte[]? PinBytes(string pin)
-    {
-        var hex = pin.Replace(":", "", StringComparison.Ordinal).Trim();
-        if (hex.Length != 64)
-            return null;
-        try
-        {
-            return Convert.FromHexString(hex);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    private SplunkSettingsInvalid? UrlProblem(Uri? url, string field)
-    {
-        if (url is null || !url.IsAbsoluteUri || url.Scheme is not ("https" or "http"))
-            return new SplunkSettingsInvalid(field, $"{field} must be an absolute https URL, e.g. https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}.");
-        if (url.Scheme == "http" && !AllowUnencryptedHttp)
-            return new SplunkSettingsInvalid(field, $"{field} is plain http, which would send the token unencrypted. Use https, or allow unencrypted http explicitly.");
-        if (url.UserInfo.Length > 0)
-            return new SplunkSettingsInvalid(field, $"{field} must not carry a user name or password; the token is set on its own.");
-        if (url.Query.Length > 0 || url.Fragment.Length > 0)
-            return new SplunkSettingsInvalid(field, $"{field} must not have a query or fragment.");
-        return null;
-    }
+    private SplunkSettingsInvalid? UrlProblem(Uri? url, string field) =>
+        TargetSettings.UrlProblem(url, field, $"https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}", AllowUnencryptedHttp) is { } problem
+            ? new SplunkSettingsInvalid(field, problem)
+            : null;
 
     private static SplunkSettingsInvalid? TokenProblem(string? token, string field) =>
         token is null || token.Length < MinTokenLength || token.Any(c => c is <= ' ' or > '~')

@@ -8,6 +8,7 @@ using CraftedSignal.Domain.Sigma.Conversion;
 using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Sigma.Correlation;
 using CraftedSignal.Domain.Sigma.Parsing;
+using CraftedSignal.Domain.Targets.Http;
 using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Domain.Targets.Splunk;
@@ -28,7 +29,7 @@ public sealed record SplunkDeployedRule(Guid RuleId, SplunkSavedSearch SavedSear
 public sealed record SplunkCheck(string Name, bool Passed, string Detail);
 
 /// <summary>The steps of a connection test in order; <see cref="FirstFailure"/> is what to fix first.</summary>
-public sealed record SplunkConnectionReport(IReadOnlyList<SplunkCheck> Checks, SplunkError? FirstFailure, SplunkServerInfo? Server, SplunkCurrentUser? User)
+public sealed record SplunkConnectionReport(IReadOnlyList<SplunkCheck> Checks, TargetError? FirstFailure, SplunkServerInfo? Server, SplunkCurrentUser? User)
 {
     public bool Succeeded => FirstFailure is null;
 }
@@ -213,14 +214,14 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     public async Task<SplunkConnectionReport> TestConnectionAsync(SplunkConnection connection, CancellationToken cancellationToken)
     {
         var checks = new List<SplunkCheck>();
-        SplunkError? first = null;
+        TargetError? first = null;
         SplunkServerInfo? server = null;
         SplunkCurrentUser? user = null;
 
         bool Check(string name, Error? error, string passed)
         {
             checks.Add(new SplunkCheck(name, error is null, error?.Message ?? passed));
-            first ??= error as SplunkError;
+            first ??= error as TargetError;
             return error is null;
         }
 
@@ -269,7 +270,7 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
             if (count >= expected)
                 return Result.Ok();
             if (time.GetUtcNow() >= deadline)
-                return new SplunkTimeout($"indexing of the test events ({count} of {expected} searchable)", connection.SearchTimeout);
+                return new TargetTimeout(SplunkAnswers.Service, $"indexing of the test events ({count} of {expected} searchable)", connection.SearchTimeout);
             await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Targets.Http;
 using CraftedSignal.Domain.Targets.Splunk;
 using static CraftedSignal.Tests.Targets.Splunk.SplunkTestKit;
 
@@ -60,7 +61,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
 
         var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { MaxRetries = 2 }, RuleId, Rule, CancellationToken.None));
 
-        var throttled = Assert.IsType<SplunkThrottled>(deployed.Error);
+        var throttled = Assert.IsType<TargetThrottled>(deployed.Error);
         Assert.Equal((503, 3, true), (throttled.Status, throttled.Attempts, throttled.Transient));
         Assert.Equal(3, _server.Requests.Count);
         Assert.True(elapsed < Bound);
@@ -87,7 +88,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
 
         var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection, CancellationToken.None));
 
-        var throttled = Assert.IsType<SplunkThrottled>(health.Error);
+        var throttled = Assert.IsType<TargetThrottled>(health.Error);
         Assert.Equal(TimeSpan.FromSeconds(120), throttled.RetryAfter);
         Assert.Contains("asks to wait 120 s", throttled.Message, StringComparison.Ordinal);
         Assert.True(elapsed < TimeSpan.FromSeconds(3));
@@ -124,7 +125,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
 
         var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { RequestTimeout = TimeSpan.FromSeconds(1) }, RuleId, Rule, CancellationToken.None));
 
-        var timeout = Assert.IsType<SplunkTimeout>(deployed.Error);
+        var timeout = Assert.IsType<TargetTimeout>(deployed.Error);
         Assert.True(timeout.Transient);
         Assert.Equal("Splunk did not answer creating a saved search within 1 s.", timeout.Message);
         Assert.InRange(elapsed, TimeSpan.FromSeconds(0.9), Bound);
@@ -137,7 +138,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
 
         var listed = await _connector.ListDeployedAsync(_connection, CancellationToken.None);
 
-        var error = Assert.IsType<SplunkMalformedResponse>(listed.Error);
+        var error = Assert.IsType<TargetMalformedResponse>(listed.Error);
         Assert.False(error.Transient);
         Assert.Contains("not Splunk's JSON", error.Message, StringComparison.Ordinal);
     }
@@ -151,7 +152,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
 
         var (listed, elapsed) = await TimedAsync(() => _connector.ListDeployedAsync(_connection, CancellationToken.None));
 
-        Assert.Equal(10 * 1024 * 1024, Assert.IsType<SplunkResponseTooLarge>(listed.Error).LimitBytes);
+        Assert.Equal(10 * 1024 * 1024, Assert.IsType<TargetResponseTooLarge>(listed.Error).LimitBytes);
         Assert.Contains("larger than 10 MB", listed.Error!.Message, StringComparison.Ordinal);
         Assert.True(elapsed < Bound);
     }
@@ -163,7 +164,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
 
         var removed = await _connector.RemoveAsync(_connection, RuleId, CancellationToken.None);
 
-        Assert.True(Assert.IsType<SplunkConnectionLost>(removed.Error).Transient);
+        Assert.True(Assert.IsType<TargetConnectionLost>(removed.Error).Transient);
     }
 
     [Fact]
@@ -175,10 +176,10 @@ public sealed class SplunkFaultTests : IAsyncLifetime
         var health = await _connector.HealthAsync(_connection, CancellationToken.None);
         var deployed = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
 
-        var refused = Assert.IsType<SplunkRedirectRefused>(health.Error);
+        var refused = Assert.IsType<TargetRedirectRefused>(health.Error);
         Assert.True(refused.OtherHost);
         Assert.Equal($"localhost:{elsewhere.Url.Port}", refused.LocationHost);
-        Assert.IsType<SplunkRedirectRefused>(deployed.Error);
+        Assert.IsType<TargetRedirectRefused>(deployed.Error);
         Assert.Empty(elsewhere.Requests);
     }
 
@@ -211,7 +212,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection with { ManagementUrl = new Uri("https://splunk.invalid:8089") }, CancellationToken.None));
 
-        Assert.Equal("The Splunk host 'splunk.invalid' could not be resolved (DNS): check the URL.", Assert.IsType<SplunkHostNotFound>(health.Error).Message);
+        Assert.Equal("The Splunk host 'splunk.invalid' could not be resolved (DNS): check the URL.", Assert.IsType<TargetHostNotFound>(health.Error).Message);
         Assert.True(elapsed < Bound);
     }
 
@@ -222,7 +223,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
 
         var health = await _connector.HealthAsync(_connection with { ManagementUrl = new Uri($"https://127.0.0.1:{port}") }, CancellationToken.None);
 
-        var refused = Assert.IsType<SplunkConnectionRefused>(health.Error);
+        var refused = Assert.IsType<TargetConnectionRefused>(health.Error);
         Assert.Equal(port, refused.Port);
         Assert.True(refused.Transient);
     }
@@ -232,7 +233,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         var health = await _connector.HealthAsync(_connection with { TrustedCaPem = null }, CancellationToken.None);
 
-        var tls = Assert.IsType<SplunkTlsFailure>(health.Error);
+        var tls = Assert.IsType<TargetTlsFailure>(health.Error);
         Assert.Contains("its certificate is not trusted", tls.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(_server.Requests, r => r.Path == "/services/server/info");
     }
@@ -242,7 +243,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         var health = await _connector.HealthAsync(_connection with { ManagementUrl = new Uri($"https://localhost:{_server.ManagementUrl.Port}") }, CancellationToken.None);
 
-        Assert.Contains("not issued for that host name", Assert.IsType<SplunkTlsFailure>(health.Error).Message, StringComparison.Ordinal);
+        Assert.Contains("not issued for that host name", Assert.IsType<TargetTlsFailure>(health.Error).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -255,7 +256,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
         var refused = await _connector.HealthAsync(wrongPin, CancellationToken.None);
 
         Assert.True(accepted.Succeeded, accepted.Error?.Message);
-        Assert.Contains("is not the pinned one", Assert.IsType<SplunkTlsFailure>(refused.Error).Message, StringComparison.Ordinal);
+        Assert.Contains("is not the pinned one", Assert.IsType<TargetTlsFailure>(refused.Error).Message, StringComparison.Ordinal);
     }
 
     [Fact]
