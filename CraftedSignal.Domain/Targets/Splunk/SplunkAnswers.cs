@@ -14,18 +14,8 @@ internal static partial class SplunkAnswers
     public const string Service = "Splunk";
 
     /// <summary>The transport options of a connection: Splunk's TLS trust, timeouts and limits.</summary>
-    public static TargetHttpOptions TransportOptions(SplunkConnection connection) => new()
-    {
-        Service = Service,
-        UserAgent = "CraftedSignal-SplunkConnector/1.0",
-        TrustedCaPem = connection.TrustedCaPem,
-        PinnedCertificateSha256 = connection.PinnedCertificateSha256,
-        ConnectTimeout = connection.ConnectTimeout,
-        RequestTimeout = connection.RequestTimeout,
-        MaxRetries = connection.MaxRetries,
-        MaxRetryDelay = connection.MaxRetryDelay,
-        MaxResponseBytes = connection.MaxResponseBytes,
-    };
+    public static TargetHttpOptions TransportOptions(SplunkConnection connection) =>
+        TargetHttpOptions.For(Service, "CraftedSignal-SplunkConnector/1.0", connection);
 
     /// <summary>Splunk's <c>messages[].text</c> of an answer (trimmed, tokens removed), or null when it has none.</summary>
     public static string? MessagesOf(this TargetHttp http, TargetResponse response)

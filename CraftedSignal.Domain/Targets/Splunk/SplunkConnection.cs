@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Splunk;
@@ -16,7 +15,7 @@ public enum SplunkAuthScheme
 /// Everything one Splunk connector call needs, secrets in plaintext. It lives for one call: it is built from the target's
 /// stored (encrypted) settings and dropped. <see cref="ToString"/> never prints a token.
 /// </summary>
-public sealed record SplunkConnection
+public sealed record SplunkConnection : ITargetTransportSettings
 {
     public const int MinTokenLength = 16;
 
@@ -111,16 +110,14 @@ public sealed record SplunkConnection
 
         if (TestIndex is not null && !IndexName.IsMatch(TestIndex))
             return new SplunkSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
-        if (TargetSettings.TlsProblem(TrustedCaPem, PinnedCertificateSha256) is { } tls)
-            return new SplunkSettingsInvalid(tls.Field, tls.Problem);
-        if (Pipelines.FirstOrDefault(p => !ProcessingPipeline.BuiltinNames.Contains(p, StringComparer.Ordinal)) is { } pipeline)
-            return new SplunkSettingsInvalid("Pipelines", $"There is no built-in pipeline '{pipeline}'. Available: {string.Join(", ", ProcessingPipeline.BuiltinNames)}.");
-        if (ConnectTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || SearchTimeout <= TimeSpan.Zero)
+        if (TargetSettings.TransportProblem(this) is { } transport)
+            return new SplunkSettingsInvalid(transport.Field, transport.Problem);
+        if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
+            return new SplunkSettingsInvalid("Pipelines", pipeline);
+        if (SearchTimeout <= TimeSpan.Zero)
             return new SplunkSettingsInvalid("Timeouts", "Timeouts must be positive.");
-        if (MaxRetries is < 0 or > 10 || MaxRetryDelay < TimeSpan.Zero)
-            return new SplunkSettingsInvalid("MaxRetries", "MaxRetries must be 0 to 10 and MaxRetryDelay not negative.");
-        if (MaxResponseBytes < 1024 || PageSize is < 1 or > 10_000 || MaxSearchResults < 1)
-            return new SplunkSettingsInvalid("Limits", "MaxResponseBytes must be at least 1 KB, PageSize 1 to 10,000, MaxSearchResults at least 1.");
+        if (PageSize is < 1 or > 10_000 || MaxSearchResults < 1)
+            return new SplunkSettingsInvalid("Limits", "PageSize must be 1 to 10,000 and MaxSearchResults at least 1.");
         if (ScheduleMinutes is < 1 or > 59 || 60 % ScheduleMinutes != 0 || IndexingLagMinutes is < 0 or > 60)
             return new SplunkSettingsInvalid("ScheduleMinutes", "ScheduleMinutes must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) and IndexingLagMinutes be 0 to 60.");
         return null;

@@ -1,13 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using CraftedSignal.Domain.Common;
-using CraftedSignal.Domain.Sigma;
-using CraftedSignal.Domain.Sigma.Conversion;
-using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
-using CraftedSignal.Domain.Sigma.Correlation;
-using CraftedSignal.Domain.Sigma.Parsing;
 using CraftedSignal.Domain.Targets.Http;
 using Microsoft.Extensions.Logging;
 
@@ -25,11 +18,8 @@ public sealed record SplunkDeployment(string Name, string Spl, SplunkSaveOutcome
 /// <summary>A saved search CraftedSignal deployed, found on Splunk.</summary>
 public sealed record SplunkDeployedRule(Guid RuleId, SplunkSavedSearch SavedSearch);
 
-/// <summary>One step of a connection test and what it found.</summary>
-public sealed record SplunkCheck(string Name, bool Passed, string Detail);
-
 /// <summary>The steps of a connection test in order; <see cref="FirstFailure"/> is what to fix first.</summary>
-public sealed record SplunkConnectionReport(IReadOnlyList<SplunkCheck> Checks, TargetError? FirstFailure, SplunkServerInfo? Server, SplunkCurrentUser? User)
+public sealed record SplunkConnectionReport(IReadOnlyList<TargetCheck> Checks, TargetError? FirstFailure, SplunkServerInfo? Server, SplunkCurrentUser? User)
 {
     public bool Succeeded => FirstFailure is null;
 }
@@ -71,36 +61,26 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     /// </summary>
     public static Result<SplunkSavedSearchSpec> Compile(SplunkConnection connection, Guid ruleId, string ruleContent)
     {
-        var pipelines = new List<ProcessingPipeline>();
-        foreach (var name in connection.Pipelines)
+        var compiled = TargetRules.Compile(ruleContent, "splunk", connection.Pipelines);
+        if (!compiled.Succeeded)
         {
-            var pipeline = ProcessingPipeline.Resolve(name);
-            if (!pipeline.Succeeded || !ProcessingPipeline.BuiltinNames.Contains(name, StringComparer.Ordinal))
-                return new SplunkSettingsInvalid("Pipelines", $"The pipeline '{name}' is not a built-in pipeline.");
-            pipelines.Add(pipeline.Value);
+            return compiled.Error switch
+            {
+                UnknownPipeline unknown => new SplunkSettingsInvalid("Pipelines", unknown.Message),
+                NotConvertible failed => new SplunkRuleNotDeployable($"The rule does not convert to Splunk SPL: {failed.Reason}"),
+                NotOneQuery several => new SplunkRuleNotDeployable($"The rule converts to {several.Count} Splunk searches; a saved search runs exactly one. Split the rule."),
+                _ => new SplunkRuleNotDeployable(compiled.Error.Message),
+            };
         }
-
-        var file = SigmaParser.Parse(ruleContent, "rule.yml");
-        var converted = SigmaConverter.Convert(file, SigmaConverter.CreateBackend("splunk")!, pipelines);
-        if (!converted.Succeeded)
-            return new SplunkRuleNotDeployable($"The rule does not convert to Splunk SPL: {converted.Error!.Message}");
-        if (converted.Queries.Count != 1)
-            return new SplunkRuleNotDeployable($"The rule converts to {converted.Queries.Count} Splunk searches; a saved search runs exactly one. Split the rule.");
-
-        SigmaDocument? rule = file.Documents.OfType<SigmaCorrelationRule>().FirstOrDefault() ?? (SigmaDocument?)file.Documents.OfType<SigmaRule>().FirstOrDefault();
-        var metadata = rule?.Metadata;
-        var status = metadata?.Status?.Trim().ToLowerInvariant();
-        if (status is "deprecated" or "unsupported")
-            return new SplunkRuleNotDeployable($"The rule's Sigma status is '{status}': it is not meant to run. Change its status to deploy it.");
 
         var window = connection.ScheduleMinutes;
         var lag = connection.IndexingLagMinutes;
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ruleContent)));
+        var metadata = compiled.Value.Metadata;
         return new SplunkSavedSearchSpec
         {
             Name = SplunkNaming.NameFor(ruleId),
-            Search = converted.Queries[0],
-            Description = Description(metadata, ruleId, hash),
+            Search = compiled.Value.Query,
+            Description = TargetMarker.Description(metadata, ruleId, compiled.Value.ContentSha256, "Splunk"),
             CronSchedule = window == 1 ? "* * * * *" : $"*/{window.ToString(CultureInfo.InvariantCulture)} * * * *",
             EarliestTime = $"-{(window + lag).ToString(CultureInfo.InvariantCulture)}m@m",
             LatestTime = lag == 0 ? "@m" : $"-{lag.ToString(CultureInfo.InvariantCulture)}m@m",
@@ -213,37 +193,29 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     /// </summary>
     public async Task<SplunkConnectionReport> TestConnectionAsync(SplunkConnection connection, CancellationToken cancellationToken)
     {
-        var checks = new List<SplunkCheck>();
-        TargetError? first = null;
+        var checks = new TargetCheckList();
         SplunkServerInfo? server = null;
         SplunkCurrentUser? user = null;
 
-        bool Check(string name, Error? error, string passed)
-        {
-            checks.Add(new SplunkCheck(name, error is null, error?.Message ?? passed));
-            first ??= error as TargetError;
-            return error is null;
-        }
-
-        if (!Check("settings", connection.Problem(), "The settings are complete."))
-            return new SplunkConnectionReport(checks, first, null, null);
+        if (!checks.Add("settings", connection.Problem(), "The settings are complete."))
+            return new SplunkConnectionReport(checks.Checks, checks.FirstFailure, null, null);
 
         using var client = NewClient(connection);
         var info = await client.GetServerInfoAsync(cancellationToken);
         if (info.Succeeded)
             server = info.Value;
-        if (Check("splunk", info.Succeeded ? null : info.Error, $"Reached Splunk {server?.Version} ({server?.ServerName}) in {server?.RoundTrip.TotalMilliseconds:0} ms."))
+        if (checks.Add("splunk", info.Succeeded ? null : info.Error, $"Reached Splunk {server?.Version} ({server?.ServerName}) in {server?.RoundTrip.TotalMilliseconds:0} ms."))
         {
             var current = await client.GetCurrentUserAsync(cancellationToken);
             if (current.Succeeded)
                 user = current.Value;
-            if (Check("token", current.Succeeded ? null : current.Error, $"The token is user '{user?.UserName}'."))
+            if (checks.Add("token", current.Succeeded ? null : current.Error, $"The token is user '{user?.UserName}'."))
             {
                 var missing = user!.Capabilities.Count == 0 ? [] : RequiredCapabilities.Except(user.Capabilities, StringComparer.Ordinal).ToList();
-                Check("capabilities", missing.Count == 0 ? null : new SplunkForbidden(string.Join(", ", missing), null),
+                checks.Add("capabilities", missing.Count == 0 ? null : new SplunkForbidden(string.Join(", ", missing), null),
                     user.Capabilities.Count == 0 ? "Splunk did not list the user's capabilities." : $"The user has {string.Join(", ", RequiredCapabilities)}.");
                 var app = await client.NamespaceExistsAsync(cancellationToken);
-                Check("app", !app.Succeeded ? app.Error : app.Value ? null : new SplunkNamespaceNotFound(connection.Owner, connection.App, null),
+                checks.Add("app", !app.Succeeded ? app.Error : app.Value ? null : new SplunkNamespaceNotFound(connection.Owner, connection.App, null),
                     $"The app '{connection.App}' is there for owner '{connection.Owner}'.");
             }
         }
@@ -251,11 +223,11 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
         if (connection.HecUrl is not null)
         {
             var health = await client.GetHecHealthAsync(cancellationToken);
-            if (Check("hec", health.Succeeded ? null : health.Error, "HEC is healthy."))
-                Check("hec token", (await client.CheckHecTokenAsync(cancellationToken)).Error, "HEC accepts the token.");
+            if (checks.Add("hec", health.Succeeded ? null : health.Error, "HEC is healthy."))
+                checks.Add("hec token", (await client.CheckHecTokenAsync(cancellationToken)).Error, "HEC accepts the token.");
         }
 
-        return new SplunkConnectionReport(checks, first, server, user);
+        return new SplunkConnectionReport(checks.Checks, checks.FirstFailure, server, user);
     }
 
     private async Task<Result> WaitUntilSearchableAsync(SplunkClient client, SplunkConnection connection, string scope, int expected, CancellationToken cancellationToken)
@@ -287,18 +259,4 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
         "critical" => 6,
         _ => 3,
     };
-
-    private static string Description(SigmaMetadata? metadata, Guid ruleId, string hash)
-    {
-        var text = new StringBuilder();
-        if (!string.IsNullOrWhiteSpace(metadata?.Title))
-            text.Append(metadata.Title.Trim()).Append("\n\n");
-        if (!string.IsNullOrWhiteSpace(metadata?.Description))
-        {
-            var description = metadata.Description.Trim();
-            text.Append(description.Length > 1000 ? description[..1000] + "…" : description).Append("\n\n");
-        }
-
-        return text.Append(SplunkNaming.Marker(ruleId, hash)).ToString();
-    }
 }

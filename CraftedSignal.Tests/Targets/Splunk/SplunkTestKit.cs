@@ -1,9 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Targets.Splunk;
-using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Tests.Targets.Splunk;
 
@@ -50,44 +47,11 @@ internal static class SplunkTestKit
         new(new FixedConnections(connection), logger, TimeProvider.System);
 
     /// <summary>A port nothing listens on (bound once, then released).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => LoopbackHttps.FreePort();
 
     private sealed class FixedConnections(SplunkConnection? connection) : ISplunkConnectionSource
     {
         public Task<Result<SplunkConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken) =>
             Task.FromResult(connection is null ? (Result<SplunkConnection>)new NotFound("The target's Splunk settings") : connection);
-    }
-}
-
-/// <summary>Keeps every log line (formatted, with its exception) so tests can look for secrets in them.</summary>
-public sealed class CapturingLogger<T> : ILogger<T>
-{
-    private readonly List<string> _lines = [];
-
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-                return [.. _lines];
-        }
-    }
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        var line = $"{logLevel}: {formatter(state, exception)} {exception} {state}";
-        lock (_lines)
-            _lines.Add(line);
     }
 }
