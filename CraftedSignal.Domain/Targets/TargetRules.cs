@@ -13,16 +13,10 @@ namespace CraftedSignal.Domain.Targets;
 /// <summary>A Sigma rule converted for one target: its one query, its metadata and the SHA-256 of its content.</summary>
 internal sealed record CompiledRule(string Query, SigmaMetadata? Metadata, string ContentSha256);
 
-/// <summary>Why a rule cannot go to a target, before any call is made; each connector words it for its target.</summary>
-internal abstract record RuleRefusal(string Message) : Error(Message, ErrorKind.Invalid);
-
-internal sealed record UnknownPipeline(string Name) : RuleRefusal($"The pipeline '{Name}' is not a built-in pipeline.");
-
-internal sealed record NotConvertible(string Reason) : RuleRefusal(Reason);
-
-internal sealed record NotOneQuery(int Count) : RuleRefusal($"The rule converts to {Count} queries.");
-
-internal sealed record NotMeantToRun(string Status) : RuleRefusal($"The rule's Sigma status is '{Status}': it is not meant to run. Change its status to deploy it.");
+/// <summary>How a connector words the reasons a rule cannot go to its target, and the error records it uses for them.</summary>
+/// <param name="QueryLanguage">e.g. "Splunk SPL".</param>
+/// <param name="SeveralQueries">Says why one rule must be one query, given the count, e.g. "3 Splunk searches; a saved search runs exactly one".</param>
+internal sealed record RuleRefusals(string QueryLanguage, Func<int, string> SeveralQueries, Func<string, string, TargetError> SettingsInvalid, Func<string, TargetError> NotDeployable);
 
 /// <summary>
 /// What every connector does with a rule before it talks to its target: convert it with one backend and the connection's
@@ -31,28 +25,28 @@ internal sealed record NotMeantToRun(string Status) : RuleRefusal($"The rule's S
 /// </summary>
 internal static class TargetRules
 {
-    public static Result<CompiledRule> Compile(string ruleContent, string backend, IReadOnlyList<string> pipelineNames)
+    public static Result<CompiledRule> Compile(string ruleContent, string backend, IReadOnlyList<string> pipelineNames, RuleRefusals refusals)
     {
         var pipelines = new List<ProcessingPipeline>();
         foreach (var name in pipelineNames)
         {
             var pipeline = ProcessingPipeline.Resolve(name);
             if (!pipeline.Succeeded || !ProcessingPipeline.BuiltinNames.Contains(name, StringComparer.Ordinal))
-                return new UnknownPipeline(name);
+                return refusals.SettingsInvalid("Pipelines", $"The pipeline '{name}' is not a built-in pipeline.");
             pipelines.Add(pipeline.Value);
         }
 
         var file = SigmaParser.Parse(ruleContent, "rule.yml");
         var converted = SigmaConverter.Convert(file, SigmaConverter.CreateBackend(backend)!, pipelines);
         if (!converted.Succeeded)
-            return new NotConvertible(converted.Error!.Message);
+            return refusals.NotDeployable($"The rule does not convert to {refusals.QueryLanguage}: {converted.Error!.Message}");
         if (converted.Queries.Count != 1)
-            return new NotOneQuery(converted.Queries.Count);
+            return refusals.NotDeployable($"The rule converts to {refusals.SeveralQueries(converted.Queries.Count)}. Split the rule.");
 
         SigmaDocument? rule = file.Documents.OfType<SigmaCorrelationRule>().FirstOrDefault() ?? (SigmaDocument?)file.Documents.OfType<SigmaRule>().FirstOrDefault();
         var status = rule?.Metadata.Status?.Trim().ToLowerInvariant();
         if (status is "deprecated" or "unsupported")
-            return new NotMeantToRun(status);
+            return refusals.NotDeployable($"The rule's Sigma status is '{status}': it is not meant to run. Change its status to deploy it.");
         return new CompiledRule(converted.Queries[0], rule?.Metadata, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ruleContent))));
     }
 }

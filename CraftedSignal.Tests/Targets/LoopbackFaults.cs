@@ -4,18 +4,81 @@ using Microsoft.AspNetCore.Http;
 
 namespace CraftedSignal.Tests.Targets;
 
-/// <summary>Which requests an injected fault applies to, and to how many of them.</summary>
-public abstract record InjectedFault
+/// <summary>What a loopback target server does instead of (or before) answering. A server throws for a kind it has no notion of.</summary>
+public enum TargetFaultKind
+{
+    /// <summary>429 with Retry-After.</summary>
+    TooManyRequests,
+
+    /// <summary>503 with Retry-After.</summary>
+    Unavailable,
+
+    ServerError,
+
+    /// <summary>An error that quotes the credentials it was sent: the Authorization header (every header, on ARM), or a token request's form body with the client secret.</summary>
+    EchoAuthorization,
+
+    /// <summary>Waits <see cref="TargetFault.Delay"/> before answering normally.</summary>
+    Hang,
+
+    /// <summary>200 with a JSON body cut off half way.</summary>
+    MalformedJson,
+
+    /// <summary>200 with <see cref="TargetFault.Bytes"/> of body (50 MB by default).</summary>
+    HugeBody,
+
+    /// <summary>Closes the connection without doing anything.</summary>
+    DropConnection,
+
+    /// <summary>Does the work, then closes the connection instead of answering.</summary>
+    DropAfterHandling,
+
+    /// <summary>302 to <see cref="TargetFault.Location"/>.</summary>
+    Redirect,
+
+    Unauthorized,
+
+    Forbidden,
+
+    /// <summary>Sentinel: the token presented expires now, so this request and every later one with it get 401 ExpiredAuthenticationToken.</summary>
+    ExpireToken,
+
+    /// <summary>Sentinel: the list page's nextLink points to <see cref="TargetFault.Location"/>'s host.</summary>
+    ForeignNextLink,
+
+    /// <summary>Sentinel: someone edits the rule just before this write is handled (its etag changes).</summary>
+    EditBeforeWrite,
+}
+
+/// <summary>A fault a loopback server injects into the next <see cref="Times"/> requests whose path contains <see cref="PathContains"/>.</summary>
+public record TargetFault(TargetFaultKind Kind)
 {
     public string? PathContains { get; init; }
 
     public string? Method { get; init; }
 
     public int Times { get; init; } = 1;
+
+    /// <summary>Seconds for the Retry-After header; negative leaves the header out.</summary>
+    public int RetryAfterSeconds { get; init; } = -1;
+
+    /// <summary>Send Retry-After as an HTTP date (now + <see cref="RetryAfterSeconds"/>) instead of seconds.</summary>
+    public bool RetryAfterAsDate { get; init; }
+
+    public Uri? Location { get; init; }
+
+    public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(30);
+
+    public string? Text { get; init; }
+
+    public long Bytes { get; init; } = 50L * 1024 * 1024;
+
+    /// <summary>Announce the huge body's length up front (else it is chunked).</summary>
+    public bool WithContentLength { get; init; }
 }
 
 /// <summary>The faults a loopback server was told to inject; each request takes the first that matches it.</summary>
-internal sealed class FaultList<T> where T : InjectedFault
+internal sealed class FaultList<T> where T : TargetFault
 {
     private readonly List<T> _faults = [];
 
@@ -45,7 +108,7 @@ internal sealed class FaultList<T> where T : InjectedFault
     }
 }
 
-/// <summary>The HTTP-level misbehaviour every loopback target server can show; error bodies stay with each server.</summary>
+/// <summary>The HTTP-level faults every loopback target server shows alike; error bodies stay with each server.</summary>
 internal static class LoopbackFaults
 {
     /// <summary>Retry-After in seconds, or as an HTTP date that many seconds ahead; a negative value sends none.</summary>

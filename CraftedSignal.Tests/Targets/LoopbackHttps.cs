@@ -10,6 +10,26 @@ using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Tests.Targets;
 
+/// <summary>The hosts of one loopback target server (e.g. Splunk's management port and HEC), stopped together.</summary>
+internal sealed class LoopbackHosts : IAsyncDisposable
+{
+    private readonly List<WebApplication> _apps = [];
+
+    /// <summary>Starts one more host answering with <paramref name="handler"/>; returns its address.</summary>
+    public async Task<Uri> StartAsync(RequestDelegate handler)
+    {
+        var app = await LoopbackHttps.StartAsync(handler);
+        _apps.Add(app);
+        return LoopbackHttps.Address(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in _apps)
+            await app.DisposeAsync();
+    }
+}
+
 /// <summary>Kestrel on 127.0.0.1, port 0, over TLS with <see cref="TestCertificates"/>: the host of every loopback target server.</summary>
 internal static class LoopbackHttps
 {

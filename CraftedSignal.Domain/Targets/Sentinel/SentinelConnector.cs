@@ -32,7 +32,7 @@ public sealed record SentinelConnectionReport(IReadOnlyList<TargetCheck> Checks,
 /// Each call opens its own <see cref="SentinelClient"/>; tokens are shared through the connector's
 /// <see cref="SentinelTokenCache"/>, so many calls make one token request.
 /// </summary>
-public sealed partial class SentinelConnector(ISentinelConnectionSource connections, ILogger<SentinelConnector> logger, TimeProvider time) : ITargetConnector
+public sealed partial class SentinelConnector(ISentinelConnectionSource connections, ILogger<SentinelConnector> logger, TimeProvider time) : TargetConnector<SentinelConnection, SentinelClient>
 {
     public const string TargetName = "Microsoft Sentinel";
 
@@ -63,23 +63,9 @@ public sealed partial class SentinelConnector(ISentinelConnectionSource connecti
 
     private readonly SentinelTokenCache _tokens = new();
 
-    public TargetKind Kind => TargetKind.Sentinel;
+    private static readonly RuleRefusals Refusals = new("KQL", count => $"{count} KQL queries; a scheduled analytics rule runs exactly one", (field, problem) => new SentinelSettingsInvalid(field, problem), reason => new SentinelRuleNotDeployable(reason));
 
-    /// <summary>The alert rule's id is the rule's, so a retried operation updates the one it made: <paramref name="operationId"/> is not needed.</summary>
-    public async Task<Result<string>> DeployAsync(SiemTarget target, Guid ruleId, string ruleContent, Guid operationId, CancellationToken cancellationToken)
-    {
-        var connection = await connections.GetAsync(target, cancellationToken);
-        if (!connection.Succeeded)
-            return connection.Error;
-        var deployed = await DeployAsync(connection.Value, ruleId, ruleContent, cancellationToken);
-        return deployed.Succeeded ? deployed.Value.Query : deployed.Error;
-    }
-
-    public async Task<Result> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken)
-    {
-        var connection = await connections.GetAsync(target, cancellationToken);
-        return connection.Succeeded ? await RemoveAsync(connection.Value, ruleId, cancellationToken) : connection.Error;
-    }
+    public override TargetKind Kind => TargetKind.Sentinel;
 
     /// <summary>
     /// What a rule deploys as: the rule converted by the Kusto backend (with the connection's pipelines, which must give
@@ -89,17 +75,9 @@ public sealed partial class SentinelConnector(ISentinelConnectionSource connecti
     /// </summary>
     public static Result<SentinelAlertRuleSpec> Compile(SentinelConnection connection, Guid ruleId, string ruleContent)
     {
-        var compiled = TargetRules.Compile(ruleContent, "kusto", connection.Pipelines);
+        var compiled = TargetRules.Compile(ruleContent, "kusto", connection.Pipelines, Refusals);
         if (!compiled.Succeeded)
-        {
-            return compiled.Error switch
-            {
-                UnknownPipeline unknown => new SentinelSettingsInvalid("Pipelines", unknown.Message),
-                NotConvertible failed => new SentinelRuleNotDeployable($"The rule does not convert to KQL: {failed.Reason}"),
-                NotOneQuery several => new SentinelRuleNotDeployable($"The rule converts to {several.Count} KQL queries; a scheduled analytics rule runs exactly one. Split the rule."),
-                _ => new SentinelRuleNotDeployable(compiled.Error.Message),
-            };
-        }
+            return compiled.Error;
 
         var query = compiled.Value.Query;
         if (!FromTable().IsMatch(query))
@@ -123,53 +101,42 @@ public sealed partial class SentinelConnector(ISentinelConnectionSource connecti
     }
 
     /// <summary>Creates or updates the rule's alert rule; returns it with the KQL it runs.</summary>
-    public async Task<Result<SentinelDeployment>> DeployAsync(SentinelConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        var spec = Compile(connection, ruleId, ruleContent);
-        if (!spec.Succeeded)
-            return spec.Error;
-        using var client = NewClient(connection);
-        var saved = await client.SaveAlertRuleAsync(spec.Value, cancellationToken);
-        if (!saved.Succeeded)
-            return saved.Error;
-        logger.LogInformation("Rule {RuleId} deployed to Sentinel workspace {Workspace} as alert rule {Name} ({Outcome})", ruleId, connection.WorkspaceName, spec.Value.Name, saved.Value.Outcome);
-        return new SentinelDeployment(spec.Value.Name, spec.Value.Query, saved.Value.Outcome, saved.Value.Rule.Etag, spec.Value);
-    }
+    public Task<Result<SentinelDeployment>> DeployAsync(SentinelConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken) =>
+        CallAsync<SentinelDeployment>(connection, async client =>
+        {
+            var spec = Compile(connection, ruleId, ruleContent);
+            if (!spec.Succeeded)
+                return spec.Error;
+            var saved = await client.SaveAlertRuleAsync(spec.Value, cancellationToken);
+            if (!saved.Succeeded)
+                return saved.Error;
+            logger.LogInformation("Rule {RuleId} deployed to Sentinel workspace {Workspace} as alert rule {Name} ({Outcome})", ruleId, connection.WorkspaceName, spec.Value.Name, saved.Value.Outcome);
+            return new SentinelDeployment(spec.Value.Name, spec.Value.Query, saved.Value.Outcome, saved.Value.Rule.Etag, spec.Value);
+        });
 
     /// <summary>Deletes the rule's alert rule; succeeds when it is already gone from a workspace that exists.</summary>
-    public async Task<Result> RemoveAsync(SentinelConnection connection, Guid ruleId, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        var removed = await client.DeleteAlertRuleAsync(SentinelNaming.NameFor(ruleId), cancellationToken);
-        if (removed.Succeeded)
-            logger.LogInformation("Rule {RuleId} removed from Sentinel workspace {Workspace}", ruleId, connection.WorkspaceName);
-        return removed;
-    }
+    public override Task<Result> RemoveAsync(SentinelConnection connection, Guid ruleId, CancellationToken cancellationToken) =>
+        CallAsync(connection, async client =>
+        {
+            var removed = await client.DeleteAlertRuleAsync(SentinelNaming.NameFor(ruleId), cancellationToken);
+            if (removed.Succeeded)
+                logger.LogInformation("Rule {RuleId} removed from Sentinel workspace {Workspace}", ruleId, connection.WorkspaceName);
+            return removed;
+        });
 
     /// <summary>The rule's alert rule as Sentinel holds it now, or null when it is not deployed.</summary>
-    public async Task<Result<SentinelAlertRule?>> ReadDeployedAsync(SentinelConnection connection, Guid ruleId, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        return await client.GetAlertRuleAsync(SentinelNaming.NameFor(ruleId), cancellationToken);
-    }
+    public Task<Result<SentinelAlertRule?>> ReadDeployedAsync(SentinelConnection connection, Guid ruleId, CancellationToken cancellationToken) =>
+        CallAsync(connection, client => client.GetAlertRuleAsync(SentinelNaming.NameFor(ruleId), cancellationToken));
 
     /// <summary>Every alert rule in the workspace that CraftedSignal deployed (see <see cref="SentinelAlertRule.RuleId"/>).</summary>
-    public async Task<Result<IReadOnlyList<SentinelDeployedRule>>> ListDeployedAsync(SentinelConnection connection, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        var all = await client.ListAlertRulesAsync(cancellationToken);
-        if (!all.Succeeded)
-            return all.Error;
-        return all.Value.Where(r => r.RuleId is not null).Select(r => new SentinelDeployedRule(r.RuleId!.Value, r)).ToList();
-    }
+    public Task<Result<IReadOnlyList<SentinelDeployedRule>>> ListDeployedAsync(SentinelConnection connection, CancellationToken cancellationToken) =>
+        CallAsync<IReadOnlyList<SentinelDeployedRule>>(connection, async client =>
+        {
+            var all = await client.ListAlertRulesAsync(cancellationToken);
+            if (!all.Succeeded)
+                return all.Error;
+            return all.Value.Where(r => r.RuleId is not null).Select(r => new SentinelDeployedRule(r.RuleId!.Value, r)).ToList();
+        });
 
     /// <summary>What Sentinel says about the rule's alert rule (enabled, etag, last change), or null when it is not deployed.</summary>
     public async Task<Result<SentinelRuleHealth?>> HealthAsync(SentinelConnection connection, Guid ruleId, CancellationToken cancellationToken)
@@ -228,7 +195,17 @@ public sealed partial class SentinelConnector(ISentinelConnectionSource connecti
     internal static string? TechniqueOf(string tag) =>
         TechniqueTag().Match(tag) is { Success: true } match ? "T" + match.Groups[1].Value : null;
 
-    private SentinelClient NewClient(SentinelConnection connection) => SentinelClient.Create(connection, _tokens, logger, time).Value!;
+    protected override Task<Result<SentinelConnection>> ConnectionAsync(SiemTarget target, CancellationToken cancellationToken) => connections.GetAsync(target, cancellationToken);
+
+    protected override async Task<Result<string>> DeployQueryAsync(SentinelConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
+    {
+        var deployed = await DeployAsync(connection, ruleId, ruleContent, cancellationToken);
+        return deployed.Succeeded ? deployed.Value.Query : deployed.Error;
+    }
+
+    protected override TargetError? Problem(SentinelConnection connection) => connection.Problem();
+
+    protected override SentinelClient NewClient(SentinelConnection connection) => SentinelClient.Create(connection, _tokens, logger, time).Value!;
 
     /// <summary>The Kusto backend writes <c>Table\n| where ...</c> when a pipeline set the table; without one the query is a bare filter.</summary>
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\r?\n\|", RegexOptions.CultureInvariant)]

@@ -32,28 +32,14 @@ public sealed record SplunkLiveTest(string Spl, int EventsSent, SplunkSearchResu
 /// (<see cref="SplunkNaming"/>), and takes them off again; reads what is deployed, runs searches and live tests, checks
 /// health and connections. Each call opens its own <see cref="SplunkClient"/> for the connection it is given.
 /// </summary>
-public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger<SplunkConnector> logger, TimeProvider time) : ITargetConnector
+public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger<SplunkConnector> logger, TimeProvider time) : TargetConnector<SplunkConnection, SplunkClient>
 {
     /// <summary>Capabilities a deploying token's roles need: run searches and schedule them.</summary>
     public static IReadOnlyList<string> RequiredCapabilities { get; } = ["search", "schedule_search"];
 
-    public TargetKind Kind => TargetKind.Splunk;
+    private static readonly RuleRefusals Refusals = new("Splunk SPL", count => $"{count} Splunk searches; a saved search runs exactly one", (field, problem) => new SplunkSettingsInvalid(field, problem), reason => new SplunkRuleNotDeployable(reason));
 
-    /// <summary>The saved search's name is the rule's, so a retried operation updates the one it made: <paramref name="operationId"/> is not needed.</summary>
-    public async Task<Result<string>> DeployAsync(SiemTarget target, Guid ruleId, string ruleContent, Guid operationId, CancellationToken cancellationToken)
-    {
-        var connection = await connections.GetAsync(target, cancellationToken);
-        if (!connection.Succeeded)
-            return connection.Error;
-        var deployed = await DeployAsync(connection.Value, ruleId, ruleContent, cancellationToken);
-        return deployed.Succeeded ? deployed.Value.Spl : deployed.Error;
-    }
-
-    public async Task<Result> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken)
-    {
-        var connection = await connections.GetAsync(target, cancellationToken);
-        return connection.Succeeded ? await RemoveAsync(connection.Value, ruleId, cancellationToken) : connection.Error;
-    }
+    public override TargetKind Kind => TargetKind.Splunk;
 
     /// <summary>
     /// What a rule deploys as: the rule converted by the Splunk backend (with the connection's pipelines), scheduled every
@@ -61,17 +47,9 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     /// </summary>
     public static Result<SplunkSavedSearchSpec> Compile(SplunkConnection connection, Guid ruleId, string ruleContent)
     {
-        var compiled = TargetRules.Compile(ruleContent, "splunk", connection.Pipelines);
+        var compiled = TargetRules.Compile(ruleContent, "splunk", connection.Pipelines, Refusals);
         if (!compiled.Succeeded)
-        {
-            return compiled.Error switch
-            {
-                UnknownPipeline unknown => new SplunkSettingsInvalid("Pipelines", unknown.Message),
-                NotConvertible failed => new SplunkRuleNotDeployable($"The rule does not convert to Splunk SPL: {failed.Reason}"),
-                NotOneQuery several => new SplunkRuleNotDeployable($"The rule converts to {several.Count} Splunk searches; a saved search runs exactly one. Split the rule."),
-                _ => new SplunkRuleNotDeployable(compiled.Error.Message),
-            };
-        }
+            return compiled.Error;
 
         var window = connection.ScheduleMinutes;
         var lag = connection.IndexingLagMinutes;
@@ -91,61 +69,45 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     }
 
     /// <summary>Creates or updates the rule's saved search; returns it with the SPL it runs.</summary>
-    public async Task<Result<SplunkDeployment>> DeployAsync(SplunkConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        var spec = Compile(connection, ruleId, ruleContent);
-        if (!spec.Succeeded)
-            return spec.Error;
-        using var client = NewClient(connection);
-        var saved = await client.SaveSavedSearchAsync(spec.Value, cancellationToken);
-        if (!saved.Succeeded)
-            return saved.Error;
-        logger.LogInformation("Rule {RuleId} deployed to Splunk app {App} as {Name} ({Outcome})", ruleId, connection.App, spec.Value.Name, saved.Value);
-        return new SplunkDeployment(spec.Value.Name, spec.Value.Search, saved.Value, spec.Value);
-    }
+    public Task<Result<SplunkDeployment>> DeployAsync(SplunkConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken) =>
+        CallAsync<SplunkDeployment>(connection, async client =>
+        {
+            var spec = Compile(connection, ruleId, ruleContent);
+            if (!spec.Succeeded)
+                return spec.Error;
+            var saved = await client.SaveSavedSearchAsync(spec.Value, cancellationToken);
+            if (!saved.Succeeded)
+                return saved.Error;
+            logger.LogInformation("Rule {RuleId} deployed to Splunk app {App} as {Name} ({Outcome})", ruleId, connection.App, spec.Value.Name, saved.Value);
+            return new SplunkDeployment(spec.Value.Name, spec.Value.Search, saved.Value, spec.Value);
+        });
 
     /// <summary>Deletes the rule's saved search; succeeds when it is already gone.</summary>
-    public async Task<Result> RemoveAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        var removed = await client.DeleteSavedSearchAsync(SplunkNaming.NameFor(ruleId), cancellationToken);
-        if (removed.Succeeded)
-            logger.LogInformation("Rule {RuleId} removed from Splunk app {App}", ruleId, connection.App);
-        return removed;
-    }
+    public override Task<Result> RemoveAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken) =>
+        CallAsync(connection, async client =>
+        {
+            var removed = await client.DeleteSavedSearchAsync(SplunkNaming.NameFor(ruleId), cancellationToken);
+            if (removed.Succeeded)
+                logger.LogInformation("Rule {RuleId} removed from Splunk app {App}", ruleId, connection.App);
+            return removed;
+        });
 
     /// <summary>The rule's saved search as Splunk holds it now, or null when it is not deployed.</summary>
-    public async Task<Result<SplunkSavedSearch?>> ReadDeployedAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        return await client.GetSavedSearchAsync(SplunkNaming.NameFor(ruleId), cancellationToken);
-    }
+    public Task<Result<SplunkSavedSearch?>> ReadDeployedAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken) =>
+        CallAsync(connection, client => client.GetSavedSearchAsync(SplunkNaming.NameFor(ruleId), cancellationToken));
 
     /// <summary>Every saved search in the namespace that CraftedSignal deployed (by name, or by the marker in its description).</summary>
-    public async Task<Result<IReadOnlyList<SplunkDeployedRule>>> ListDeployedAsync(SplunkConnection connection, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        var all = await client.ListSavedSearchesAsync(cancellationToken);
-        if (!all.Succeeded)
-            return all.Error;
-        return all.Value.Where(s => s.RuleId is not null).Select(s => new SplunkDeployedRule(s.RuleId!.Value, s)).ToList();
-    }
+    public Task<Result<IReadOnlyList<SplunkDeployedRule>>> ListDeployedAsync(SplunkConnection connection, CancellationToken cancellationToken) =>
+        CallAsync<IReadOnlyList<SplunkDeployedRule>>(connection, async client =>
+        {
+            var all = await client.ListSavedSearchesAsync(cancellationToken);
+            if (!all.Succeeded)
+                return all.Error;
+            return all.Value.Where(s => s.RuleId is not null).Select(s => new SplunkDeployedRule(s.RuleId!.Value, s)).ToList();
+        });
 
-    public async Task<Result<SplunkSearchResults>> RunSearchAsync(SplunkConnection connection, string spl, string earliest, string latest, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        return await client.SearchAsync(spl, earliest, latest, cancellationToken);
-    }
+    public Task<Result<SplunkSearchResults>> RunSearchAsync(SplunkConnection connection, string spl, string earliest, string latest, CancellationToken cancellationToken) =>
+        CallAsync(connection, client => client.SearchAsync(spl, earliest, latest, cancellationToken));
 
     /// <summary>
     /// Sends <paramref name="events"/> to the test index through HEC under a source of their own, waits until Splunk
@@ -179,13 +141,8 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     }
 
     /// <summary>Splunk's server info: version, name, health (<c>health_info</c>) and the round trip.</summary>
-    public async Task<Result<SplunkServerInfo>> HealthAsync(SplunkConnection connection, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        return await client.GetServerInfoAsync(cancellationToken);
-    }
+    public Task<Result<SplunkServerInfo>> HealthAsync(SplunkConnection connection, CancellationToken cancellationToken) =>
+        CallAsync(connection, client => client.GetServerInfoAsync(cancellationToken));
 
     /// <summary>
     /// Tests the connection step by step and says which step failed: the settings; reaching Splunk (DNS, TCP, TLS);
@@ -247,7 +204,17 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
         }
     }
 
-    private SplunkClient NewClient(SplunkConnection connection) => SplunkClient.Create(connection, logger, time).Value!;
+    protected override Task<Result<SplunkConnection>> ConnectionAsync(SiemTarget target, CancellationToken cancellationToken) => connections.GetAsync(target, cancellationToken);
+
+    protected override async Task<Result<string>> DeployQueryAsync(SplunkConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
+    {
+        var deployed = await DeployAsync(connection, ruleId, ruleContent, cancellationToken);
+        return deployed.Succeeded ? deployed.Value.Spl : deployed.Error;
+    }
+
+    protected override TargetError? Problem(SplunkConnection connection) => connection.Problem();
+
+    protected override SplunkClient NewClient(SplunkConnection connection) => SplunkClient.Create(connection, logger, time).Value!;
 
     /// <summary>savedsearches.conf severities: 1 debug, 2 info, 3 warn, 4 error, 5 severe, 6 fatal.</summary>
     internal static int Severity(string? level) => level?.Trim().ToLowerInvariant() switch

@@ -72,7 +72,7 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
     [Fact]
     public async Task Deploy_RetriedAfterTheConnectionDroppedOnceSplunkActed_DoesNotDuplicate()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.DropAfterHandling) { PathContains = "/saved/searches", Method = "POST" });
+        _server.Inject(new TargetFault(TargetFaultKind.DropAfterHandling) { PathContains = "/saved/searches", Method = "POST" });
 
         var first = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
         var retried = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);

@@ -28,7 +28,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task TooManyRequests_WithRetryAfter_IsWaitedOut_ThenTheCallSucceeds()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.TooManyRequests) { PathContains = "/saved/searches", Method = "POST", RetryAfterSeconds = 1 });
+        _server.Inject(new TargetFault(TargetFaultKind.TooManyRequests) { PathContains = "/saved/searches", Method = "POST", RetryAfterSeconds = 1 });
 
         var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None));
 
@@ -43,7 +43,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task RetryAfter_AsAnHttpDate_IsWaitedOut()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.Unavailable) { RetryAfterSeconds = 2, RetryAfterAsDate = true });
+        _server.Inject(new TargetFault(TargetFaultKind.Unavailable) { RetryAfterSeconds = 2, RetryAfterAsDate = true });
 
         var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection, CancellationToken.None));
 
@@ -57,7 +57,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task Unavailable_EveryTime_GivesUpAfterTheRetries_AsTransient()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.Unavailable) { RetryAfterSeconds = 0, Times = 10 });
+        _server.Inject(new TargetFault(TargetFaultKind.Unavailable) { RetryAfterSeconds = 0, Times = 10 });
 
         var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { MaxRetries = 2 }, RuleId, Rule, CancellationToken.None));
 
@@ -70,7 +70,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task TooManyRequests_WithoutRetryAfter_BacksOff()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.TooManyRequests) { Times = 2 });
+        _server.Inject(new TargetFault(TargetFaultKind.TooManyRequests) { Times = 2 });
 
         var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection, CancellationToken.None));
 
@@ -84,7 +84,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task RetryAfter_LongerThanTheCallMayWait_EndsTheCallAtOnce_WithTheWait()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.TooManyRequests) { RetryAfterSeconds = 120 });
+        _server.Inject(new TargetFault(TargetFaultKind.TooManyRequests) { RetryAfterSeconds = 120 });
 
         var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection, CancellationToken.None));
 
@@ -97,7 +97,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task Cancelling_DuringARetryAfterWait_StopsAtOnce()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.TooManyRequests) { RetryAfterSeconds = 4 });
+        _server.Inject(new TargetFault(TargetFaultKind.TooManyRequests) { RetryAfterSeconds = 4 });
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var started = Stopwatch.GetTimestamp();
 
@@ -109,7 +109,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task ServerError_IsTransient_AndQuotesSplunk()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.ServerError) { Text = "KV Store is initializing" });
+        _server.Inject(new TargetFault(TargetFaultKind.ServerError) { Text = "KV Store is initializing" });
 
         var deployed = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
 
@@ -121,7 +121,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task AHungSplunk_TimesOut_WithinTheConfiguredTimeout()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.Hang) { Delay = TimeSpan.FromSeconds(30) });
+        _server.Inject(new TargetFault(TargetFaultKind.Hang) { Delay = TimeSpan.FromSeconds(30) });
 
         var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { RequestTimeout = TimeSpan.FromSeconds(1) }, RuleId, Rule, CancellationToken.None));
 
@@ -134,7 +134,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task MalformedJson_IsReported_NotThrown()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.MalformedJson));
+        _server.Inject(new TargetFault(TargetFaultKind.MalformedJson));
 
         var listed = await _connector.ListDeployedAsync(_connection, CancellationToken.None);
 
@@ -148,7 +148,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [InlineData(true)]
     public async Task A50MegabyteBody_IsNotRead_PastTheLimit(bool withContentLength)
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.HugeBody) { WithContentLength = withContentLength });
+        _server.Inject(new TargetFault(TargetFaultKind.HugeBody) { WithContentLength = withContentLength });
 
         var (listed, elapsed) = await TimedAsync(() => _connector.ListDeployedAsync(_connection, CancellationToken.None));
 
@@ -160,7 +160,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task ADroppedConnection_IsTransient()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.DropConnection));
+        _server.Inject(new TargetFault(TargetFaultKind.DropConnection));
 
         var removed = await _connector.RemoveAsync(_connection, RuleId, CancellationToken.None);
 
@@ -171,7 +171,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     public async Task ARedirectToAnotherHost_IsRefused_AndTheTokenNeverGoesThere()
     {
         await using var elsewhere = await RecordingServer.StartAsync();
-        _server.Inject(new SplunkFault(SplunkFaultKind.Redirect) { Location = new Uri(elsewhere.Url, "services/server/info"), Times = 5 });
+        _server.Inject(new TargetFault(TargetFaultKind.Redirect) { Location = new Uri(elsewhere.Url, "services/server/info"), Times = 5 });
 
         var health = await _connector.HealthAsync(_connection, CancellationToken.None);
         var deployed = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
@@ -187,7 +187,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     public async Task Unauthorized_SaysTheTokenIsBad()
     {
         var wrongToken = await _connector.HealthAsync(_connection with { Token = "eyJhbGciOiJIUzUxMiJ9.expired-0000000" }, CancellationToken.None);
-        _server.Inject(new SplunkFault(SplunkFaultKind.Unauthorized));
+        _server.Inject(new TargetFault(TargetFaultKind.Unauthorized));
         var rejected = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
 
         Assert.Equal("Splunk rejected the token (401: call not properly authenticated): it is wrong, expired or disabled, or token authentication is off.", wrongToken.Error!.Message);
@@ -197,7 +197,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task Forbidden_NamesTheCapabilitySplunkAsksFor()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.Forbidden)
+        _server.Inject(new TargetFault(TargetFaultKind.Forbidden)
         {
             Text = "You (user=svc) do not have permission to perform this operation (requires capability: list_storage_passwords OR admin_all_objects).",
         });
@@ -278,17 +278,17 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     public async Task TheTokens_NeverAppear_InErrorsOrLogs()
     {
         var errors = new List<Error?>();
-        _server.Inject(new SplunkFault(SplunkFaultKind.EchoAuthorization));
+        _server.Inject(new TargetFault(TargetFaultKind.EchoAuthorization));
         errors.Add((await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None)).Error);
-        _server.Inject(new SplunkFault(SplunkFaultKind.EchoAuthorization) { PathContains = "/services/collector" });
+        _server.Inject(new TargetFault(TargetFaultKind.EchoAuthorization) { PathContains = "/services/collector" });
         errors.Add((await _connector.RunLiveTestAsync(_connection, Rule, [System.Text.Json.JsonSerializer.SerializeToElement(new { a = 1 })], CancellationToken.None)).Error);
-        foreach (var kind in new[] { SplunkFaultKind.Unauthorized, SplunkFaultKind.Forbidden, SplunkFaultKind.MalformedJson, SplunkFaultKind.DropConnection, SplunkFaultKind.ServerError })
+        foreach (var kind in new[] { TargetFaultKind.Unauthorized, TargetFaultKind.Forbidden, TargetFaultKind.MalformedJson, TargetFaultKind.DropConnection, TargetFaultKind.ServerError })
         {
-            _server.Inject(new SplunkFault(kind));
+            _server.Inject(new TargetFault(kind));
             errors.Add((await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None)).Error);
         }
 
-        _server.Inject(new SplunkFault(SplunkFaultKind.Hang) { Delay = TimeSpan.FromSeconds(5) });
+        _server.Inject(new TargetFault(TargetFaultKind.Hang) { Delay = TimeSpan.FromSeconds(5) });
         errors.Add((await _connector.RemoveAsync(_connection with { RequestTimeout = TimeSpan.FromSeconds(0.5) }, RuleId, CancellationToken.None)).Error);
         errors.Add((await _connector.HealthAsync(_connection with { TrustedCaPem = null }, CancellationToken.None)).Error);
         errors.Add((await _connector.HealthAsync(_connection with { Token = SplunkTestServer.AdminToken + "x" }, CancellationToken.None)).Error);

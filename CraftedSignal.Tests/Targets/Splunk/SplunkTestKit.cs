@@ -7,25 +7,9 @@ namespace CraftedSignal.Tests.Targets.Splunk;
 /// <summary>Connections, rules and a capturing logger for the Splunk tests.</summary>
 internal static class SplunkTestKit
 {
-    public const string Rule = """
-        title: Whoami Execution
-        id: 0d3c1c9e-8f8e-4a39-9c52-1f6f2b7d0a11
-        status: test
-        level: high
-        description: Someone ran whoami.exe, often the first command after a compromise.
-        logsource:
-          category: process_creation
-          product: windows
-        detection:
-          selection:
-            Image|endswith: '\whoami.exe'
-          condition: selection
-        """;
+    public const string Rule = TargetTestRules.Whoami;
 
-    public static string RuleWith(string image, string level = "high", string status = "test") =>
-        Rule.Replace(@"'\whoami.exe'", $"'{image}'", StringComparison.Ordinal)
-            .Replace("level: high", $"level: {level}", StringComparison.Ordinal)
-            .Replace("status: test", $"status: {status}", StringComparison.Ordinal);
+    public static string RuleWith(string image, string level = "high", string status = "test") => TargetTestRules.WhoamiWith(image, level, status);
 
     public static SplunkConnection Connection(SplunkTestServer server, string token = SplunkTestServer.AdminToken) => new()
     {

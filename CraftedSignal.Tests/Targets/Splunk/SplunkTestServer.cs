@@ -1,67 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace CraftedSignal.Tests.Targets.Splunk;
-
-public enum SplunkFaultKind
-{
-    /// <summary>429 with Retry-After.</summary>
-    TooManyRequests,
-
-    /// <summary>503 with Retry-After ("Server is busy").</summary>
-    Unavailable,
-
-    ServerError,
-
-    /// <summary>500 whose message quotes the request's Authorization header: a server that leaks what it was sent.</summary>
-    EchoAuthorization,
-
-    /// <summary>Waits <see cref="SplunkFault.Delay"/> before answering normally.</summary>
-    Hang,
-
-    /// <summary>200 with a JSON body cut off half way.</summary>
-    MalformedJson,
-
-    /// <summary>200 with <see cref="SplunkFault.Bytes"/> of body (50 MB by default).</summary>
-    HugeBody,
-
-    /// <summary>Closes the connection without doing anything.</summary>
-    DropConnection,
-
-    /// <summary>Does the work, then closes the connection instead of answering.</summary>
-    DropAfterHandling,
-
-    /// <summary>302 to <see cref="SplunkFault.Location"/>.</summary>
-    Redirect,
-
-    Unauthorized,
-
-    Forbidden,
-}
-
-/// <summary>A fault the server injects into the next <see cref="Times"/> requests whose path contains <see cref="PathContains"/>.</summary>
-public sealed record SplunkFault(SplunkFaultKind Kind) : InjectedFault
-{
-    /// <summary>Seconds for the Retry-After header; negative leaves the header out.</summary>
-    public int RetryAfterSeconds { get; init; } = -1;
-
-    /// <summary>Send Retry-After as an HTTP date (now + <see cref="RetryAfterSeconds"/>) instead of seconds.</summary>
-    public bool RetryAfterAsDate { get; init; }
-
-    public Uri? Location { get; init; }
-
-    public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(30);
-
-    public string? Text { get; init; }
-
-    public long Bytes { get; init; } = 50L * 1024 * 1024;
-
-    /// <summary>Announce the huge body's length up front (else it is chunked).</summary>
-    public bool WithContentLength { get; init; }
-}
 
 public sealed record SplunkTestUser(string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Capabilities);
 
@@ -108,7 +50,7 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
     private static readonly string[] SavedSearchPrefixes = ["dispatch.", "alert.", "action.", "auto_summarize", "request.", "display."];
 
     private readonly object _lock = new();
-    private readonly FaultList<SplunkFault> _faults = new();
+    private readonly FaultList<TargetFault> _faults = new();
     private readonly List<SplunkTestRequest> _requests = [];
     private readonly Dictionary<(string App, string Name), SplunkStoredSearch> _searches = [];
     private readonly Dictionary<string, Job> _jobs = [];
@@ -121,8 +63,7 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
         [ReaderToken] = new("reader", ["user"], ["search"]),
     };
 
-    private WebApplication _management = default!;
-    private WebApplication _hec = default!;
+    private readonly LoopbackHosts _hosts = new();
     private int _jobCounter;
 
     private SplunkTestServer()
@@ -188,20 +129,14 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
     public static async Task<SplunkTestServer> StartAsync()
     {
         var server = new SplunkTestServer();
-        server._management = await LoopbackHttps.StartAsync(server.HandleManagementAsync);
-        server._hec = await LoopbackHttps.StartAsync(server.HandleHecAsync);
-        server.ManagementUrl = LoopbackHttps.Address(server._management);
-        server.HecUrl = LoopbackHttps.Address(server._hec);
+        server.ManagementUrl = await server._hosts.StartAsync(server.HandleManagementAsync);
+        server.HecUrl = await server._hosts.StartAsync(server.HandleHecAsync);
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _management.DisposeAsync();
-        await _hec.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _hosts.DisposeAsync();
 
-    public void Inject(SplunkFault fault) => _faults.Add(fault);
+    public void Inject(TargetFault fault) => _faults.Add(fault);
 
     /// <summary>Someone edits a saved search inside Splunk.</summary>
     public void Edit(string app, string name, string field, string value)
@@ -793,50 +728,52 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
 
     // ---- faults -----------------------------------------------------------------------------------------------------
 
-    private static async Task ApplyFaultAsync(HttpContext context, SplunkFault fault, Func<Task> handle, bool hec)
+    private static async Task ApplyFaultAsync(HttpContext context, TargetFault fault, Func<Task> handle, bool hec)
     {
         switch (fault.Kind)
         {
-            case SplunkFaultKind.TooManyRequests or SplunkFaultKind.Unavailable:
+            case TargetFaultKind.TooManyRequests or TargetFaultKind.Unavailable:
                 LoopbackFaults.RetryAfter(context.Response, fault.RetryAfterSeconds, fault.RetryAfterAsDate);
 
-                var status = fault.Kind == SplunkFaultKind.TooManyRequests ? 429 : 503;
+                var status = fault.Kind == TargetFaultKind.TooManyRequests ? 429 : 503;
                 if (hec)
                     await HecAsync(context, status, "Server is busy", 9);
                 else
                     await MessageAsync(context, status, "ERROR", fault.Text ?? (status == 429 ? "Too many requests" : "Server is busy"));
                 return;
-            case SplunkFaultKind.ServerError:
+            case TargetFaultKind.ServerError:
                 await MessageAsync(context, 500, "ERROR", fault.Text ?? "Internal server error");
                 return;
-            case SplunkFaultKind.EchoAuthorization:
+            case TargetFaultKind.EchoAuthorization:
                 await MessageAsync(context, 500, "ERROR", $"Unexpected failure handling a request with Authorization: {context.Request.Headers.Authorization}");
                 return;
-            case SplunkFaultKind.Hang:
+            case TargetFaultKind.Hang:
                 await LoopbackFaults.HangAsync(context, fault.Delay, handle);
                 return;
-            case SplunkFaultKind.MalformedJson:
+            case TargetFaultKind.MalformedJson:
                 context.Response.ContentType = "application/json; charset=utf-8";
                 await context.Response.WriteAsync("{\"links\":{},\"entry\":[{\"name\":\"CraftedSignal-");
                 return;
-            case SplunkFaultKind.HugeBody:
+            case TargetFaultKind.HugeBody:
                 await LoopbackFaults.HugeBodyAsync(context, fault.Bytes, fault.WithContentLength, "{\"entry\":[");
                 return;
-            case SplunkFaultKind.DropConnection:
+            case TargetFaultKind.DropConnection:
                 context.Abort();
                 return;
-            case SplunkFaultKind.DropAfterHandling:
+            case TargetFaultKind.DropAfterHandling:
                 await LoopbackFaults.DropAfterHandlingAsync(context, handle);
                 return;
-            case SplunkFaultKind.Redirect:
+            case TargetFaultKind.Redirect:
                 LoopbackFaults.Redirect(context, fault.Location!);
                 return;
-            case SplunkFaultKind.Unauthorized:
+            case TargetFaultKind.Unauthorized:
                 await MessageAsync(context, 401, "WARN", "call not properly authenticated");
                 return;
-            case SplunkFaultKind.Forbidden:
+            case TargetFaultKind.Forbidden:
                 await MessageAsync(context, 403, "ERROR", fault.Text ?? "You (user=admin) do not have permission to perform this operation (requires capability: schedule_search).");
                 return;
+            default:
+                throw new NotSupportedException($"The Splunk test server has no fault {fault.Kind}.");
         }
     }
 
