@@ -40,6 +40,13 @@ public sealed partial record SentinelConnection : ITargetTransportSettings
     /// <summary>Azure Resource Manager; the token is asked for <c>{ResourceManagerUrl}/.default</c>.</summary>
     public Uri ResourceManagerUrl { get; init; } = PublicResourceManager;
 
+    /// <summary>
+    /// Lets <see cref="AuthorityUrl"/> and <see cref="ResourceManagerUrl"/> be hosts other than the Azure clouds' (see
+    /// <see cref="KnownClouds"/>): a test server, or a proxy in an air-gapped network. Off, a changed setting cannot send
+    /// the client secret anywhere but Entra ID.
+    /// </summary>
+    public bool AllowCustomEndpoints { get; init; }
+
     /// <summary>PEM of CA certificates trusted (for both hosts) in addition to the system's; the public cloud needs none.</summary>
     public string? TrustedCaPem { get; init; }
 
@@ -75,6 +82,14 @@ public sealed partial record SentinelConnection : ITargetTransportSettings
     /// <summary>Listing stops with an error after this many nextLink pages.</summary>
     public int MaxPages { get; init; } = 1000;
 
+    /// <summary>The Entra ID and Resource Manager hosts of the Azure clouds: public, US Government, China (21Vianet).</summary>
+    public static IReadOnlyList<(string Authority, string ResourceManager)> KnownClouds { get; } =
+    [
+        ("login.microsoftonline.com", "management.azure.com"),
+        ("login.microsoftonline.us", "management.usgovcloudapi.net"),
+        ("login.chinacloudapi.cn", "management.chinacloudapi.cn"),
+    ];
+
     /// <summary>The scope of the client-credentials token: ARM's resource URI with <c>/.default</c>.</summary>
     public string Scope => ResourceManagerUrl.GetLeftPart(UriPartial.Authority) + "/.default";
 
@@ -97,6 +112,10 @@ public sealed partial record SentinelConnection : ITargetTransportSettings
             return new SentinelSettingsInvalid("AuthorityUrl", authority);
         if (TargetSettings.UrlProblem(ResourceManagerUrl, "ResourceManagerUrl", PublicResourceManager.ToString(), allowHttp: false) is { } arm)
             return new SentinelSettingsInvalid("ResourceManagerUrl", arm);
+        if (!AllowCustomEndpoints && !KnownClouds.Any(c => IsHost(AuthorityUrl, c.Authority)))
+            return new SentinelSettingsInvalid("AuthorityUrl", $"AuthorityUrl must be an Azure cloud's Entra ID ({string.Join(", ", KnownClouds.Select(c => c.Authority))}) unless custom endpoints are allowed explicitly: the client secret is sent there.");
+        if (!AllowCustomEndpoints && !KnownClouds.Any(c => IsHost(ResourceManagerUrl, c.ResourceManager)))
+            return new SentinelSettingsInvalid("ResourceManagerUrl", $"ResourceManagerUrl must be an Azure cloud's Resource Manager ({string.Join(", ", KnownClouds.Select(c => c.ResourceManager))}) unless custom endpoints are allowed explicitly.");
         if (TargetSettings.TransportProblem(this) is { } transport)
             return new SentinelSettingsInvalid(transport.Field, transport.Problem);
         if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
@@ -109,6 +128,8 @@ public sealed partial record SentinelConnection : ITargetTransportSettings
             return new SentinelSettingsInvalid("MaxPages", "MaxPages must be at least 1.");
         return null;
     }
+
+    private static bool IsHost(Uri url, string host) => url.IsDefaultPort && string.Equals(url.Host, host, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsGuid(string? value) => value is { Length: 36 } && Guid.TryParseExact(value, "D", out _);
 
@@ -127,6 +148,7 @@ public sealed partial record SentinelConnection : ITargetTransportSettings
     {
         builder.Append($"TenantId = {TenantId}, ClientId = {ClientId}, ClientSecret = [redacted], SubscriptionId = {SubscriptionId}, ");
         builder.Append($"ResourceGroup = {ResourceGroup}, WorkspaceName = {WorkspaceName}, AuthorityUrl = {AuthorityUrl}, ResourceManagerUrl = {ResourceManagerUrl}, ");
+        builder.Append($"AllowCustomEndpoints = {AllowCustomEndpoints}, ");
         builder.Append($"TrustedCa = {TrustedCaPem is not null}, Pinned = {PinnedCertificateSha256 is not null}");
         return true;
     }

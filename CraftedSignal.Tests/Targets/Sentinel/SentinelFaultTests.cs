@@ -232,6 +232,25 @@ public sealed class SentinelFaultTests : SentinelTestBase
     }
 
     [Fact]
+    public async Task EndpointsOutsideTheAzureClouds_AreRefused_UnlessAllowedExplicitly()
+    {
+        var defaults = Settings with { AuthorityUrl = SentinelConnection.PublicAuthority, ResourceManagerUrl = SentinelConnection.PublicResourceManager, AllowCustomEndpoints = false };
+        var usGov = defaults with { AuthorityUrl = new Uri("https://login.microsoftonline.us/"), ResourceManagerUrl = new Uri("https://management.usgovcloudapi.net/") };
+
+        var custom = await Sentinel.DeployAsync(Settings with { AllowCustomEndpoints = false }, RuleId, Rule, CancellationToken.None);
+        var otherPort = defaults with { AuthorityUrl = new Uri("https://login.microsoftonline.com:8443/") };
+        var lookalike = defaults with { ResourceManagerUrl = new Uri("https://management.azure.com.example.net/") };
+
+        Assert.Null(defaults.Problem());
+        Assert.Null(usGov.Problem());
+        Assert.Equal("https://management.azure.com/.default", defaults.Scope);
+        Assert.Contains("the client secret is sent there", Assert.IsType<SentinelSettingsInvalid>(custom.Error).Message, StringComparison.Ordinal);
+        Assert.Equal("AuthorityUrl", otherPort.Problem()!.Field);
+        Assert.Equal("ResourceManagerUrl", lookalike.Problem()!.Field);
+        Assert.Empty(Server.Requests);
+    }
+
+    [Fact]
     public async Task TheSecretAndTheTokens_NeverAppear_InErrorsLogsOrReports()
     {
         var errors = new List<Error?>();

@@ -23,6 +23,7 @@ internal static class SentinelTestKit
         WorkspaceName = SentinelTestServer.Workspace,
         AuthorityUrl = server.AuthorityUrl,
         ResourceManagerUrl = server.ArmUrl,
+        AllowCustomEndpoints = true,
         TrustedCaPem = SentinelTestServer.CaPem,
         ConnectTimeout = TimeSpan.FromSeconds(3),
         RequestTimeout = TimeSpan.FromSeconds(5),

@@ -28,6 +28,17 @@ public sealed class SentinelTokenTests : SentinelTestBase
     }
 
     [Fact]
+    public async Task ManyCallsAtOnce_WithNoTokenYet_MakeOneTokenRequest()
+    {
+        Server.Inject(new SentinelFault(TargetFaultKind.Hang) { Host = SentinelHost.Authority, Delay = TimeSpan.FromMilliseconds(300) });
+
+        var reads = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Sentinel.ReadDeployedAsync(Settings, RuleId, CancellationToken.None)));
+
+        Assert.All(reads, r => Assert.True(r.Succeeded, r.Error?.Message));
+        Assert.Equal(1, Server.TokenRequests);
+    }
+
+    [Fact]
     public async Task ATokenAboutToExpire_IsReplacedBeforeARMRefusesIt()
     {
         Server.TokenLifetime = TimeSpan.FromSeconds(2);
