@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Targets.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,7 +36,7 @@ public sealed class SplunkClient : IDisposable
     public const int MaxHecBatchBytes = 5 * 1024 * 1024;
 
     private readonly SplunkConnection _connection;
-    private readonly SplunkHttp _http;
+    private readonly TargetHttp _http;
     private readonly TimeProvider _time;
     private readonly Uri _base;
     private readonly string _channel = Guid.NewGuid().ToString("D");
@@ -44,8 +45,8 @@ public sealed class SplunkClient : IDisposable
     {
         _connection = connection;
         _time = time;
-        _http = new SplunkHttp(connection, logger, time);
-        _base = WithSlash(connection.ManagementUrl);
+        _http = new TargetHttp(SplunkAnswers.TransportOptions(connection), new TargetSecrets(connection.Token, connection.HecToken), logger, time);
+        _base = TargetUris.WithSlash(connection.ManagementUrl);
     }
 
     /// <summary>A client for the connection, or what is wrong with its settings.</summary>
@@ -137,7 +138,7 @@ public sealed class SplunkClient : IDisposable
                 return all;
         }
 
-        return new SplunkMalformedResponse($"the saved search listing did not end after {maxPages} pages.");
+        return new TargetMalformedResponse(SplunkAnswers.Service, $"the saved search listing did not end after {maxPages} pages.");
     }
 
     /// <summary>
@@ -174,12 +175,12 @@ public sealed class SplunkClient : IDisposable
     }
 
     /// <summary>A 2xx is only taken as done when it is Splunk's answer naming the saved search (not, say, a proxy's page).</summary>
-    private SplunkError? Confirms(SplunkResponse response, string name)
+    private TargetError? Confirms(TargetResponse response, string name)
     {
         var entries = Entries(response);
         if (!entries.Succeeded)
-            return (SplunkError)entries.Error;
-        return entries.Value.Any(e => e.Name == name) ? null : new SplunkMalformedResponse($"Splunk's answer does not name the saved search {name}.");
+            return (TargetError)entries.Error;
+        return entries.Value.Any(e => e.Name == name) ? null : new TargetMalformedResponse(SplunkAnswers.Service, $"Splunk's answer does not name the saved search {name}.");
     }
 
     /// <summary>Deletes the saved search; one that is not there (404) counts as deleted, provided the namespace exists.</summary>
@@ -220,13 +221,13 @@ public sealed class SplunkClient : IDisposable
                 return new SplunkSearchFailed(_http.MessagesOf(created.Value) ?? "Splunk refused the search (400).");
             if (created.Value.Code is not (200 or 201))
                 return _http.StatusError(created.Value);
-            using (var json = SplunkHttp.ParseJson(created.Value))
+            using (var json = TargetHttp.ParseJson(created.Value))
             {
                 sid = json is not null && json.RootElement.ValueKind == JsonValueKind.Object ? Text(json.RootElement, "sid") : null;
             }
 
             if (string.IsNullOrEmpty(sid))
-                return new SplunkMalformedResponse("the new search job has no sid.");
+                return new TargetMalformedResponse(SplunkAnswers.Service, "the new search job has no sid.");
 
             var finished = await WaitForJobAsync(sid, deadline.Token);
             if (!finished.Succeeded)
@@ -237,7 +238,7 @@ public sealed class SplunkClient : IDisposable
         {
             if (sid is not null)
                 await CancelJobAsync(sid, cancellationToken);
-            return new SplunkTimeout("the search", _connection.SearchTimeout);
+            return new TargetTimeout(SplunkAnswers.Service, "the search", _connection.SearchTimeout);
         }
     }
 
@@ -275,7 +276,7 @@ public sealed class SplunkClient : IDisposable
         var response = await _http.SendAsync("sending test events", () =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, Hec("services/collector/event"));
-            request.Headers.Authorization = SplunkHttp.Authorization(SplunkAuthScheme.Splunk, _connection.HecToken);
+            request.Headers.Authorization = SplunkAnswers.Authorization(SplunkAuthScheme.Splunk, _connection.HecToken);
             request.Headers.Add("X-Splunk-Request-Channel", _channel);
             request.Content = new ByteArrayContent(payload);
             request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -319,7 +320,7 @@ public sealed class SplunkClient : IDisposable
         var response = await _http.SendAsync("checking the HEC token", () =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, Hec("services/collector/event"));
-            request.Headers.Authorization = SplunkHttp.Authorization(SplunkAuthScheme.Splunk, _connection.HecToken);
+            request.Headers.Authorization = SplunkAnswers.Authorization(SplunkAuthScheme.Splunk, _connection.HecToken);
             request.Headers.Add("X-Splunk-Request-Channel", _channel);
             request.Content = new ByteArrayContent([]);
             return request;
@@ -337,15 +338,15 @@ public sealed class SplunkClient : IDisposable
             return response.Error;
         if (response.Value.Code != 200)
             return _http.StatusError(response.Value);
-        using var json = SplunkHttp.ParseJson(response.Value);
+        using var json = TargetHttp.ParseJson(response.Value);
         if (json is null || json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("entry", out var entry)
             || entry.ValueKind != JsonValueKind.Array || entry.GetArrayLength() == 0 || entry[0].ValueKind != JsonValueKind.Object)
-            return new SplunkMalformedResponse($"{operation}: the answer is not Splunk's JSON with an entry.");
+            return new TargetMalformedResponse(SplunkAnswers.Service, $"{operation}: the answer is not Splunk's JSON with an entry.");
         return entry[0].Clone();
     }
 
     /// <summary>A 404 on one saved search means "not there" only if the namespace exists; else the app or owner is wrong.</summary>
-    private async Task<Result> NamespaceOr404Async(SplunkResponse notFound, CancellationToken cancellationToken)
+    private async Task<Result> NamespaceOr404Async(TargetResponse notFound, CancellationToken cancellationToken)
     {
         var exists = await NamespaceExistsAsync(cancellationToken);
         if (!exists.Succeeded)
@@ -363,10 +364,10 @@ public sealed class SplunkClient : IDisposable
                 return response.Error;
             if (response.Value.Code == 200)
             {
-                using var json = SplunkHttp.ParseJson(response.Value);
+                using var json = TargetHttp.ParseJson(response.Value);
                 if (json is null || !json.RootElement.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array || entries.GetArrayLength() == 0
                     || !entries[0].TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Object)
-                    return new SplunkMalformedResponse("the search job's status is not Splunk's JSON.");
+                    return new TargetMalformedResponse(SplunkAnswers.Service, "the search job's status is not Splunk's JSON.");
                 var state = Text(content, "dispatchState");
                 if (SplunkValues.IsTrue(Text(content, "isFailed")) || state == "FAILED")
                     return new SplunkSearchFailed(JobMessages(content) ?? "Splunk marked the job failed.");
@@ -401,9 +402,9 @@ public sealed class SplunkClient : IDisposable
                 break;
             if (response.Value.Code != 200)
                 return _http.StatusError(response.Value);
-            using var json = SplunkHttp.ParseJson(response.Value);
+            using var json = TargetHttp.ParseJson(response.Value);
             if (json is null || json.RootElement.ValueKind != JsonValueKind.Object)
-                return new SplunkMalformedResponse("the search results are not JSON.");
+                return new TargetMalformedResponse(SplunkAnswers.Service, "the search results are not JSON.");
             if (!json.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
                 break;
             var page = results.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.Object)
@@ -444,7 +445,7 @@ public sealed class SplunkClient : IDisposable
                 var response = await _http.SendAsync("waiting for HEC acknowledgment", () =>
                 {
                     var request = new HttpRequestMessage(HttpMethod.Post, Hec("services/collector/ack", ("channel", _channel)));
-                    request.Headers.Authorization = SplunkHttp.Authorization(SplunkAuthScheme.Splunk, _connection.HecToken!);
+                    request.Headers.Authorization = SplunkAnswers.Authorization(SplunkAuthScheme.Splunk, _connection.HecToken!);
                     request.Headers.Add("X-Splunk-Request-Channel", _channel);
                     request.Content = new ByteArrayContent(body);
                     request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -458,10 +459,10 @@ public sealed class SplunkClient : IDisposable
                     return new SplunkHecRejected(response.Value.Code, answer.Code, answer.Text);
                 }
 
-                using (var json = SplunkHttp.ParseJson(response.Value))
+                using (var json = TargetHttp.ParseJson(response.Value))
                 {
                     if (json is null || !json.RootElement.TryGetProperty("acks", out var acks) || acks.ValueKind != JsonValueKind.Object)
-                        return new SplunkMalformedResponse("HEC's acknowledgment answer has no acks.");
+                        return new TargetMalformedResponse(SplunkAnswers.Service, "HEC's acknowledgment answer has no acks.");
                     if (acks.TryGetProperty(ackId.ToString(CultureInfo.InvariantCulture), out var done) && done.ValueKind == JsonValueKind.True)
                         return Result.Ok();
                 }
@@ -471,13 +472,13 @@ public sealed class SplunkClient : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new SplunkTimeout("the HEC acknowledgment", _connection.SearchTimeout);
+            return new TargetTimeout(SplunkAnswers.Service, "the HEC acknowledgment", _connection.SearchTimeout);
         }
     }
 
-    private (int? Code, string Text, long? AckId) HecAnswer(SplunkResponse response)
+    private (int? Code, string Text, long? AckId) HecAnswer(TargetResponse response)
     {
-        using var json = SplunkHttp.ParseJson(response);
+        using var json = TargetHttp.ParseJson(response);
         if (json is null || json.RootElement.ValueKind != JsonValueKind.Object)
             return (null, $"HTTP {response.Code}, no HEC answer", null);
         var root = json.RootElement;
@@ -486,21 +487,21 @@ public sealed class SplunkClient : IDisposable
         return (code, _http.MessagesOf(response) ?? $"HTTP {response.Code}", ack);
     }
 
-    private Result<IReadOnlyList<SplunkSavedSearch>> Entries(SplunkResponse response) => Entries(response, out _);
+    private Result<IReadOnlyList<SplunkSavedSearch>> Entries(TargetResponse response) => Entries(response, out _);
 
-    private Result<IReadOnlyList<SplunkSavedSearch>> Entries(SplunkResponse response, out int? total)
+    private Result<IReadOnlyList<SplunkSavedSearch>> Entries(TargetResponse response, out int? total)
     {
         total = null;
-        using var json = SplunkHttp.ParseJson(response);
+        using var json = TargetHttp.ParseJson(response);
         if (json is null || json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array)
-            return new SplunkMalformedResponse("the saved search answer is not Splunk's JSON with entries.");
+            return new TargetMalformedResponse(SplunkAnswers.Service, "the saved search answer is not Splunk's JSON with entries.");
         if (json.RootElement.TryGetProperty("paging", out var paging) && paging.ValueKind == JsonValueKind.Object && paging.TryGetProperty("total", out var t) && t.TryGetInt32(out var n))
             total = n;
         var searches = new List<SplunkSavedSearch>();
         foreach (var entry in entries.EnumerateArray())
         {
             if (entry.ValueKind != JsonValueKind.Object || Text(entry, "name") is not { } name)
-                return new SplunkMalformedResponse("a saved search entry has no name.");
+                return new TargetMalformedResponse(SplunkAnswers.Service, "a saved search entry has no name.");
             var acl = entry.TryGetProperty("acl", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
             searches.Add(new SplunkSavedSearch(name, Text(acl, "app"), Text(acl, "owner"), Content(entry)));
         }
@@ -550,7 +551,7 @@ public sealed class SplunkClient : IDisposable
     private Uri Namespaced(string path, params (string Key, string Value)[] query) =>
         Url(_base, $"servicesNS/{Uri.EscapeDataString(_connection.Owner)}/{Uri.EscapeDataString(_connection.App)}/{path}", query);
 
-    private Uri Hec(string path, params (string Key, string Value)[] query) => Url(WithSlash(_connection.HecUrl!), path, query, json: false);
+    private Uri Hec(string path, params (string Key, string Value)[] query) => Url(TargetUris.WithSlash(_connection.HecUrl!), path, query, json: false);
 
     private static Uri Url(Uri root, string path, (string Key, string Value)[] query, bool json = true)
     {
@@ -558,8 +559,6 @@ public sealed class SplunkClient : IDisposable
         var text = string.Join('&', all.Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value)}"));
         return new Uri(root, text.Length == 0 ? path : $"{path}?{text}");
     }
-
-    private static Uri WithSlash(Uri uri) => uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/");
 
     private Func<HttpRequestMessage> Get(Uri uri) => Request(HttpMethod.Get, uri);
 
@@ -577,7 +576,7 @@ public sealed class SplunkClient : IDisposable
     private Func<HttpRequestMessage> Request(HttpMethod method, Uri uri) => () =>
     {
         var request = new HttpRequestMessage(method, uri);
-        request.Headers.Authorization = SplunkHttp.Authorization(_connection.AuthScheme, _connection.Token);
+        request.Headers.Authorization = SplunkAnswers.Authorization(_connection.AuthScheme, _connection.Token);
         request.Headers.Accept.ParseAdd("application/json");
         return request;
     };

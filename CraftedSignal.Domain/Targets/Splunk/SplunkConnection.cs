@@ -1,7 +1,6 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
-using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
+using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Splunk;
 
@@ -16,7 +15,7 @@ public enum SplunkAuthScheme
 /// Everything one Splunk connector call needs, secrets in plaintext. It lives for one call: it is built from the target's
 /// stored (encrypted) settings and dropped. <see cref="ToString"/> never prints a token.
 /// </summary>
-public sealed record SplunkConnection
+public sealed record SplunkConnection : ITargetTransportSettings
 {
     public const int MinTokenLength = 16;
 
@@ -111,67 +110,23 @@ public sealed record SplunkConnection
 
         if (TestIndex is not null && !IndexName.IsMatch(TestIndex))
             return new SplunkSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
-        if (PinnedCertificateSha256 is not null && PinBytes(PinnedCertificateSha256) is null)
-            return new SplunkSettingsInvalid("PinnedCertificateSha256", "The pin must be a SHA-256 fingerprint: 64 hex digits, colons allowed.");
-        if (TrustedCaPem is not null && TrustedCertificates() is null)
-            return new SplunkSettingsInvalid("TrustedCaPem", "TrustedCaPem must hold one or more PEM certificates (-----BEGIN CERTIFICATE-----).");
-        if (Pipelines.FirstOrDefault(p => !ProcessingPipeline.BuiltinNames.Contains(p, StringComparer.Ordinal)) is { } pipeline)
-            return new SplunkSettingsInvalid("Pipelines", $"There is no built-in pipeline '{pipeline}'. Available: {string.Join(", ", ProcessingPipeline.BuiltinNames)}.");
-        if (ConnectTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || SearchTimeout <= TimeSpan.Zero)
+        if (TargetSettings.TransportProblem(this) is { } transport)
+            return new SplunkSettingsInvalid(transport.Field, transport.Problem);
+        if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
+            return new SplunkSettingsInvalid("Pipelines", pipeline);
+        if (SearchTimeout <= TimeSpan.Zero)
             return new SplunkSettingsInvalid("Timeouts", "Timeouts must be positive.");
-        if (MaxRetries is < 0 or > 10 || MaxRetryDelay < TimeSpan.Zero)
-            return new SplunkSettingsInvalid("MaxRetries", "MaxRetries must be 0 to 10 and MaxRetryDelay not negative.");
-        if (MaxResponseBytes < 1024 || PageSize is < 1 or > 10_000 || MaxSearchResults < 1)
-            return new SplunkSettingsInvalid("Limits", "MaxResponseBytes must be at least 1 KB, PageSize 1 to 10,000, MaxSearchResults at least 1.");
+        if (PageSize is < 1 or > 10_000 || MaxSearchResults < 1)
+            return new SplunkSettingsInvalid("Limits", "PageSize must be 1 to 10,000 and MaxSearchResults at least 1.");
         if (ScheduleMinutes is < 1 or > 59 || 60 % ScheduleMinutes != 0 || IndexingLagMinutes is < 0 or > 60)
             return new SplunkSettingsInvalid("ScheduleMinutes", "ScheduleMinutes must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) and IndexingLagMinutes be 0 to 60.");
         return null;
     }
 
-    /// <summary>The certificates of <see cref="TrustedCaPem"/>, or null when it holds none.</summary>
-    internal X509Certificate2Collection? TrustedCertificates()
-    {
-        if (string.IsNullOrWhiteSpace(TrustedCaPem))
-            return null;
-        try
-        {
-            var certificates = new X509Certificate2Collection();
-            certificates.ImportFromPem(TrustedCaPem);
-            return certificates.Count == 0 ? null : certificates;
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return null;
-        }
-    }
-
-    internal static byte[]? PinBytes(string pin)
-    {
-        var hex = pin.Replace(":", "", StringComparison.Ordinal).Trim();
-        if (hex.Length != 64)
-            return null;
-        try
-        {
-            return Convert.FromHexString(hex);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    private SplunkSettingsInvalid? UrlProblem(Uri? url, string field)
-    {
-        if (url is null || !url.IsAbsoluteUri || url.Scheme is not ("https" or "http"))
-            return new SplunkSettingsInvalid(field, $"{field} must be an absolute https URL, e.g. https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}.");
-        if (url.Scheme == "http" && !AllowUnencryptedHttp)
-            return new SplunkSettingsInvalid(field, $"{field} is plain http, which would send the token unencrypted. Use https, or allow unencrypted http explicitly.");
-        if (url.UserInfo.Length > 0)
-            return new SplunkSettingsInvalid(field, $"{field} must not carry a user name or password; the token is set on its own.");
-        if (url.Query.Length > 0 || url.Fragment.Length > 0)
-            return new SplunkSettingsInvalid(field, $"{field} must not have a query or fragment.");
-        return null;
-    }
+    private SplunkSettingsInvalid? UrlProblem(Uri? url, string field) =>
+        TargetSettings.UrlProblem(url, field, $"https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}", AllowUnencryptedHttp) is { } problem
+            ? new SplunkSettingsInvalid(field, problem)
+            : null;
 
     private static SplunkSettingsInvalid? TokenProblem(string? token, string field) =>
         token is null || token.Length < MinTokenLength || token.Any(c => c is <= ' ' or > '~')

@@ -1,13 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using CraftedSignal.Domain.Common;
-using CraftedSignal.Domain.Sigma;
-using CraftedSignal.Domain.Sigma.Conversion;
-using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
-using CraftedSignal.Domain.Sigma.Correlation;
-using CraftedSignal.Domain.Sigma.Parsing;
+using CraftedSignal.Domain.Targets.Http;
 using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Domain.Targets.Splunk;
@@ -24,11 +18,8 @@ public sealed record SplunkDeployment(string Name, string Spl, SplunkSaveOutcome
 /// <summary>A saved search CraftedSignal deployed, found on Splunk.</summary>
 public sealed record SplunkDeployedRule(Guid RuleId, SplunkSavedSearch SavedSearch);
 
-/// <summary>One step of a connection test and what it found.</summary>
-public sealed record SplunkCheck(string Name, bool Passed, string Detail);
-
 /// <summary>The steps of a connection test in order; <see cref="FirstFailure"/> is what to fix first.</summary>
-public sealed record SplunkConnectionReport(IReadOnlyList<SplunkCheck> Checks, SplunkError? FirstFailure, SplunkServerInfo? Server, SplunkCurrentUser? User)
+public sealed record SplunkConnectionReport(IReadOnlyList<TargetCheck> Checks, TargetError? FirstFailure, SplunkServerInfo? Server, SplunkCurrentUser? User)
 {
     public bool Succeeded => FirstFailure is null;
 }
@@ -41,28 +32,14 @@ public sealed record SplunkLiveTest(string Spl, int EventsSent, SplunkSearchResu
 /// (<see cref="SplunkNaming"/>), and takes them off again; reads what is deployed, runs searches and live tests, checks
 /// health and connections. Each call opens its own <see cref="SplunkClient"/> for the connection it is given.
 /// </summary>
-public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger<SplunkConnector> logger, TimeProvider time) : ITargetConnector
+public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger<SplunkConnector> logger, TimeProvider time) : TargetConnector<SplunkConnection, SplunkClient>
 {
     /// <summary>Capabilities a deploying token's roles need: run searches and schedule them.</summary>
     public static IReadOnlyList<string> RequiredCapabilities { get; } = ["search", "schedule_search"];
 
-    public TargetKind Kind => TargetKind.Splunk;
+    private static readonly RuleRefusals Refusals = new("Splunk SPL", count => $"{count} Splunk searches; a saved search runs exactly one", (field, problem) => new SplunkSettingsInvalid(field, problem), reason => new SplunkRuleNotDeployable(reason));
 
-    /// <summary>The saved search's name is the rule's, so a retried operation updates the one it made: <paramref name="operationId"/> is not needed.</summary>
-    public async Task<Result<string>> DeployAsync(SiemTarget target, Guid ruleId, string ruleContent, Guid operationId, CancellationToken cancellationToken)
-    {
-        var connection = await connections.GetAsync(target, cancellationToken);
-        if (!connection.Succeeded)
-            return connection.Error;
-        var deployed = await DeployAsync(connection.Value, ruleId, ruleContent, cancellationToken);
-        return deployed.Succeeded ? deployed.Value.Spl : deployed.Error;
-    }
-
-    public async Task<Result> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken)
-    {
-        var connection = await connections.GetAsync(target, cancellationToken);
-        return connection.Succeeded ? await RemoveAsync(connection.Value, ruleId, cancellationToken) : connection.Error;
-    }
+    public override TargetKind Kind => TargetKind.Splunk;
 
     /// <summary>
     /// What a rule deploys as: the rule converted by the Splunk backend (with the connection's pipelines), scheduled every
@@ -70,36 +47,18 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     /// </summary>
     public static Result<SplunkSavedSearchSpec> Compile(SplunkConnection connection, Guid ruleId, string ruleContent)
     {
-        var pipelines = new List<ProcessingPipeline>();
-        foreach (var name in connection.Pipelines)
-        {
-            var pipeline = ProcessingPipeline.Resolve(name);
-            if (!pipeline.Succeeded || !ProcessingPipeline.BuiltinNames.Contains(name, StringComparer.Ordinal))
-                return new SplunkSettingsInvalid("Pipelines", $"The pipeline '{name}' is not a built-in pipeline.");
-            pipelines.Add(pipeline.Value);
-        }
-
-        var file = SigmaParser.Parse(ruleContent, "rule.yml");
-        var converted = SigmaConverter.Convert(file, SigmaConverter.CreateBackend("splunk")!, pipelines);
-        if (!converted.Succeeded)
-            return new SplunkRuleNotDeployable($"The rule does not convert to Splunk SPL: {converted.Error!.Message}");
-        if (converted.Queries.Count != 1)
-            return new SplunkRuleNotDeployable($"The rule converts to {converted.Queries.Count} Splunk searches; a saved search runs exactly one. Split the rule.");
-
-        SigmaDocument? rule = file.Documents.OfType<SigmaCorrelationRule>().FirstOrDefault() ?? (SigmaDocument?)file.Documents.OfType<SigmaRule>().FirstOrDefault();
-        var metadata = rule?.Metadata;
-        var status = metadata?.Status?.Trim().ToLowerInvariant();
-        if (status is "deprecated" or "unsupported")
-            return new SplunkRuleNotDeployable($"The rule's Sigma status is '{status}': it is not meant to run. Change its status to deploy it.");
+        var compiled = TargetRules.Compile(ruleContent, "splunk", connection.Pipelines, Refusals);
+        if (!compiled.Succeeded)
+            return compiled.Error;
 
         var window = connection.ScheduleMinutes;
         var lag = connection.IndexingLagMinutes;
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ruleContent)));
+        var metadata = compiled.Value.Metadata;
         return new SplunkSavedSearchSpec
         {
             Name = SplunkNaming.NameFor(ruleId),
-            Search = converted.Queries[0],
-            Description = Description(metadata, ruleId, hash),
+            Search = compiled.Value.Query,
+            Description = TargetMarker.Description(metadata, ruleId, compiled.Value.ContentSha256, "Splunk"),
             CronSchedule = window == 1 ? "* * * * *" : $"*/{window.ToString(CultureInfo.InvariantCulture)} * * * *",
             EarliestTime = $"-{(window + lag).ToString(CultureInfo.InvariantCulture)}m@m",
             LatestTime = lag == 0 ? "@m" : $"-{lag.ToString(CultureInfo.InvariantCulture)}m@m",
@@ -110,61 +69,45 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     }
 
     /// <summary>Creates or updates the rule's saved search; returns it with the SPL it runs.</summary>
-    public async Task<Result<SplunkDeployment>> DeployAsync(SplunkConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        var spec = Compile(connection, ruleId, ruleContent);
-        if (!spec.Succeeded)
-            return spec.Error;
-        using var client = NewClient(connection);
-        var saved = await client.SaveSavedSearchAsync(spec.Value, cancellationToken);
-        if (!saved.Succeeded)
-            return saved.Error;
-        logger.LogInformation("Rule {RuleId} deployed to Splunk app {App} as {Name} ({Outcome})", ruleId, connection.App, spec.Value.Name, saved.Value);
-        return new SplunkDeployment(spec.Value.Name, spec.Value.Search, saved.Value, spec.Value);
-    }
+    public Task<Result<SplunkDeployment>> DeployAsync(SplunkConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken) =>
+        CallAsync<SplunkDeployment>(connection, async client =>
+        {
+            var spec = Compile(connection, ruleId, ruleContent);
+            if (!spec.Succeeded)
+                return spec.Error;
+            var saved = await client.SaveSavedSearchAsync(spec.Value, cancellationToken);
+            if (!saved.Succeeded)
+                return saved.Error;
+            logger.LogInformation("Rule {RuleId} deployed to Splunk app {App} as {Name} ({Outcome})", ruleId, connection.App, spec.Value.Name, saved.Value);
+            return new SplunkDeployment(spec.Value.Name, spec.Value.Search, saved.Value, spec.Value);
+        });
 
     /// <summary>Deletes the rule's saved search; succeeds when it is already gone.</summary>
-    public async Task<Result> RemoveAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        var removed = await client.DeleteSavedSearchAsync(SplunkNaming.NameFor(ruleId), cancellationToken);
-        if (removed.Succeeded)
-            logger.LogInformation("Rule {RuleId} removed from Splunk app {App}", ruleId, connection.App);
-        return removed;
-    }
+    public override Task<Result> RemoveAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken) =>
+        CallAsync(connection, async client =>
+        {
+            var removed = await client.DeleteSavedSearchAsync(SplunkNaming.NameFor(ruleId), cancellationToken);
+            if (removed.Succeeded)
+                logger.LogInformation("Rule {RuleId} removed from Splunk app {App}", ruleId, connection.App);
+            return removed;
+        });
 
     /// <summary>The rule's saved search as Splunk holds it now, or null when it is not deployed.</summary>
-    public async Task<Result<SplunkSavedSearch?>> ReadDeployedAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        return await client.GetSavedSearchAsync(SplunkNaming.NameFor(ruleId), cancellationToken);
-    }
+    public Task<Result<SplunkSavedSearch?>> ReadDeployedAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken) =>
+        CallAsync(connection, client => client.GetSavedSearchAsync(SplunkNaming.NameFor(ruleId), cancellationToken));
 
     /// <summary>Every saved search in the namespace that CraftedSignal deployed (by name, or by the marker in its description).</summary>
-    public async Task<Result<IReadOnlyList<SplunkDeployedRule>>> ListDeployedAsync(SplunkConnection connection, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        var all = await client.ListSavedSearchesAsync(cancellationToken);
-        if (!all.Succeeded)
-            return all.Error;
-        return all.Value.Where(s => s.RuleId is not null).Select(s => new SplunkDeployedRule(s.RuleId!.Value, s)).ToList();
-    }
+    public Task<Result<IReadOnlyList<SplunkDeployedRule>>> ListDeployedAsync(SplunkConnection connection, CancellationToken cancellationToken) =>
+        CallAsync<IReadOnlyList<SplunkDeployedRule>>(connection, async client =>
+        {
+            var all = await client.ListSavedSearchesAsync(cancellationToken);
+            if (!all.Succeeded)
+                return all.Error;
+            return all.Value.Where(s => s.RuleId is not null).Select(s => new SplunkDeployedRule(s.RuleId!.Value, s)).ToList();
+        });
 
-    public async Task<Result<SplunkSearchResults>> RunSearchAsync(SplunkConnection connection, string spl, string earliest, string latest, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        return await client.SearchAsync(spl, earliest, latest, cancellationToken);
-    }
+    public Task<Result<SplunkSearchResults>> RunSearchAsync(SplunkConnection connection, string spl, string earliest, string latest, CancellationToken cancellationToken) =>
+        CallAsync(connection, client => client.SearchAsync(spl, earliest, latest, cancellationToken));
 
     /// <summary>
     /// Sends <paramref name="events"/> to the test index through HEC under a source of their own, waits until Splunk
@@ -198,13 +141,8 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     }
 
     /// <summary>Splunk's server info: version, name, health (<c>health_info</c>) and the round trip.</summary>
-    public async Task<Result<SplunkServerInfo>> HealthAsync(SplunkConnection connection, CancellationToken cancellationToken)
-    {
-        if (connection.Problem() is { } problem)
-            return problem;
-        using var client = NewClient(connection);
-        return await client.GetServerInfoAsync(cancellationToken);
-    }
+    public Task<Result<SplunkServerInfo>> HealthAsync(SplunkConnection connection, CancellationToken cancellationToken) =>
+        CallAsync(connection, client => client.GetServerInfoAsync(cancellationToken));
 
     /// <summary>
     /// Tests the connection step by step and says which step failed: the settings; reaching Splunk (DNS, TCP, TLS);
@@ -212,37 +150,29 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
     /// </summary>
     public async Task<SplunkConnectionReport> TestConnectionAsync(SplunkConnection connection, CancellationToken cancellationToken)
     {
-        var checks = new List<SplunkCheck>();
-        SplunkError? first = null;
+        var checks = new TargetCheckList();
         SplunkServerInfo? server = null;
         SplunkCurrentUser? user = null;
 
-        bool Check(string name, Error? error, string passed)
-        {
-            checks.Add(new SplunkCheck(name, error is null, error?.Message ?? passed));
-            first ??= error as SplunkError;
-            return error is null;
-        }
-
-        if (!Check("settings", connection.Problem(), "The settings are complete."))
-            return new SplunkConnectionReport(checks, first, null, null);
+        if (!checks.Add("settings", connection.Problem(), "The settings are complete."))
+            return new SplunkConnectionReport(checks.Checks, checks.FirstFailure, null, null);
 
         using var client = NewClient(connection);
         var info = await client.GetServerInfoAsync(cancellationToken);
         if (info.Succeeded)
             server = info.Value;
-        if (Check("splunk", info.Succeeded ? null : info.Error, $"Reached Splunk {server?.Version} ({server?.ServerName}) in {server?.RoundTrip.TotalMilliseconds:0} ms."))
+        if (checks.Add("splunk", info.Succeeded ? null : info.Error, $"Reached Splunk {server?.Version} ({server?.ServerName}) in {server?.RoundTrip.TotalMilliseconds:0} ms."))
         {
             var current = await client.GetCurrentUserAsync(cancellationToken);
             if (current.Succeeded)
                 user = current.Value;
-            if (Check("token", current.Succeeded ? null : current.Error, $"The token is user '{user?.UserName}'."))
+            if (checks.Add("token", current.Succeeded ? null : current.Error, $"The token is user '{user?.UserName}'."))
             {
                 var missing = user!.Capabilities.Count == 0 ? [] : RequiredCapabilities.Except(user.Capabilities, StringComparer.Ordinal).ToList();
-                Check("capabilities", missing.Count == 0 ? null : new SplunkForbidden(string.Join(", ", missing), null),
+                checks.Add("capabilities", missing.Count == 0 ? null : new SplunkForbidden(string.Join(", ", missing), null),
                     user.Capabilities.Count == 0 ? "Splunk did not list the user's capabilities." : $"The user has {string.Join(", ", RequiredCapabilities)}.");
                 var app = await client.NamespaceExistsAsync(cancellationToken);
-                Check("app", !app.Succeeded ? app.Error : app.Value ? null : new SplunkNamespaceNotFound(connection.Owner, connection.App, null),
+                checks.Add("app", !app.Succeeded ? app.Error : app.Value ? null : new SplunkNamespaceNotFound(connection.Owner, connection.App, null),
                     $"The app '{connection.App}' is there for owner '{connection.Owner}'.");
             }
         }
@@ -250,11 +180,11 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
         if (connection.HecUrl is not null)
         {
             var health = await client.GetHecHealthAsync(cancellationToken);
-            if (Check("hec", health.Succeeded ? null : health.Error, "HEC is healthy."))
-                Check("hec token", (await client.CheckHecTokenAsync(cancellationToken)).Error, "HEC accepts the token.");
+            if (checks.Add("hec", health.Succeeded ? null : health.Error, "HEC is healthy."))
+                checks.Add("hec token", (await client.CheckHecTokenAsync(cancellationToken)).Error, "HEC accepts the token.");
         }
 
-        return new SplunkConnectionReport(checks, first, server, user);
+        return new SplunkConnectionReport(checks.Checks, checks.FirstFailure, server, user);
     }
 
     private async Task<Result> WaitUntilSearchableAsync(SplunkClient client, SplunkConnection connection, string scope, int expected, CancellationToken cancellationToken)
@@ -269,12 +199,22 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
             if (count >= expected)
                 return Result.Ok();
             if (time.GetUtcNow() >= deadline)
-                return new SplunkTimeout($"indexing of the test events ({count} of {expected} searchable)", connection.SearchTimeout);
+                return new TargetTimeout(SplunkAnswers.Service, $"indexing of the test events ({count} of {expected} searchable)", connection.SearchTimeout);
             await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
         }
     }
 
-    private SplunkClient NewClient(SplunkConnection connection) => SplunkClient.Create(connection, logger, time).Value!;
+    protected override Task<Result<SplunkConnection>> ConnectionAsync(SiemTarget target, CancellationToken cancellationToken) => connections.GetAsync(target, cancellationToken);
+
+    protected override async Task<Result<string>> DeployQueryAsync(SplunkConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
+    {
+        var deployed = await DeployAsync(connection, ruleId, ruleContent, cancellationToken);
+        return deployed.Succeeded ? deployed.Value.Spl : deployed.Error;
+    }
+
+    protected override TargetError? Problem(SplunkConnection connection) => connection.Problem();
+
+    protected override SplunkClient NewClient(SplunkConnection connection) => SplunkClient.Create(connection, logger, time).Value!;
 
     /// <summary>savedsearches.conf severities: 1 debug, 2 info, 3 warn, 4 error, 5 severe, 6 fatal.</summary>
     internal static int Severity(string? level) => level?.Trim().ToLowerInvariant() switch
@@ -286,18 +226,4 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
         "critical" => 6,
         _ => 3,
     };
-
-    private static string Description(SigmaMetadata? metadata, Guid ruleId, string hash)
-    {
-        var text = new StringBuilder();
-        if (!string.IsNullOrWhiteSpace(metadata?.Title))
-            text.Append(metadata.Title.Trim()).Append("\n\n");
-        if (!string.IsNullOrWhiteSpace(metadata?.Description))
-        {
-            var description = metadata.Description.Trim();
-            text.Append(description.Length > 1000 ? description[..1000] + "…" : description).Append("\n\n");
-        }
-
-        return text.Append(SplunkNaming.Marker(ruleId, hash)).ToString();
-    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace CraftedSignal.Domain.Targets.Splunk;
 
@@ -87,7 +86,7 @@ public sealed record SplunkSavedSearchSpec
 }
 
 /// <summary>How CraftedSignal names and marks the saved searches it owns, so drift detection can find them again.</summary>
-public static partial class SplunkNaming
+public static class SplunkNaming
 {
     public const string Prefix = "CraftedSignal-";
 
@@ -98,14 +97,9 @@ public static partial class SplunkNaming
         name.StartsWith(Prefix, StringComparison.Ordinal) && Guid.TryParseExact(name[Prefix.Length..], "D", out var id) ? id : null;
 
     /// <summary>The line that ends the description of every saved search CraftedSignal deploys.</summary>
-    public static string Marker(Guid ruleId, string contentSha256) =>
-        $"[Managed by CraftedSignal: rule {ruleId:D}, content sha256 {contentSha256}. Edits made in Splunk are reported as drift and replaced by the next deployment.]";
+    public static string Marker(Guid ruleId, string contentSha256) => TargetMarker.For(ruleId, contentSha256, "Splunk");
 
-    public static Guid? RuleIdOfMarker(string? description) =>
-        description is not null && MarkerPattern().Match(description) is { Success: true } match && Guid.TryParse(match.Groups[1].Value, out var id) ? id : null;
-
-    [GeneratedRegex(@"\[Managed by CraftedSignal: rule ([0-9a-fA-F-]{36})", RegexOptions.CultureInvariant)]
-    private static partial Regex MarkerPattern();
+    public static Guid? RuleIdOfMarker(string? description) => TargetMarker.RuleIdOf(description);
 }
 
 internal static class SplunkValues

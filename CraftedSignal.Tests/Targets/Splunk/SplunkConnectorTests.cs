@@ -2,6 +2,7 @@ using System.Text.Json;
 using CraftedSignal.Domain.Sigma.Conversion;
 using CraftedSignal.Domain.Sigma.Parsing;
 using CraftedSignal.Domain.Targets;
+using CraftedSignal.Domain.Targets.Http;
 using CraftedSignal.Domain.Targets.Splunk;
 using static CraftedSignal.Tests.Targets.Splunk.SplunkTestKit;
 
@@ -71,12 +72,12 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
     [Fact]
     public async Task Deploy_RetriedAfterTheConnectionDroppedOnceSplunkActed_DoesNotDuplicate()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.DropAfterHandling) { PathContains = "/saved/searches", Method = "POST" });
+        _server.Inject(new TargetFault(TargetFaultKind.DropAfterHandling) { PathContains = "/saved/searches", Method = "POST" });
 
         var first = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
         var retried = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
 
-        var lost = Assert.IsType<SplunkConnectionLost>(first.Error);
+        var lost = Assert.IsType<TargetConnectionLost>(first.Error);
         Assert.True(lost.Transient);
         Assert.Equal(SplunkSaveOutcome.Updated, retried.Value!.Outcome);
         Assert.Single(_server.SavedSearches);
@@ -294,7 +295,7 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
 
         var results = await _connector.RunSearchAsync(_connection with { SearchTimeout = TimeSpan.FromSeconds(2) }, "index=main", "-1h", "now", CancellationToken.None);
 
-        Assert.True(Assert.IsType<SplunkTimeout>(results.Error).Transient);
+        Assert.True(Assert.IsType<TargetTimeout>(results.Error).Transient);
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(10));
         Assert.Equal(0, _server.JobCount);
         Assert.Equal("cancel", _server.Requests.Last().Form["action"]);
@@ -335,10 +336,10 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
         Assert.False(reader.Checks.Single(c => c.Name == "capabilities").Passed);
         Assert.Equal("nosuchapp", Assert.IsType<SplunkNamespaceNotFound>(wrongApp.FirstFailure).App);
         Assert.Equal(["settings", "splunk", "token", "capabilities", "app", "hec", "hec token"], wrongApp.Checks.Select(c => c.Name));
-        Assert.Contains("not trusted", Assert.IsType<SplunkTlsFailure>(untrusted.FirstFailure).Message, StringComparison.Ordinal);
+        Assert.Contains("not trusted", Assert.IsType<TargetTlsFailure>(untrusted.FirstFailure).Message, StringComparison.Ordinal);
         Assert.Equal("hec token", badHecToken.Checks.Single(c => !c.Passed).Name);
         Assert.Equal((403, 4), (Assert.IsType<SplunkHecRejected>(badHecToken.FirstFailure).Status, ((SplunkHecRejected)badHecToken.FirstFailure!).Code));
-        Assert.Equal("splunk.invalid", Assert.IsType<SplunkHostNotFound>(noHost.FirstFailure).Host);
+        Assert.Equal("splunk.invalid", Assert.IsType<TargetHostNotFound>(noHost.FirstFailure).Host);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Targets.Http;
 using CraftedSignal.Domain.Targets.Splunk;
 using static CraftedSignal.Tests.Targets.Splunk.SplunkTestKit;
 
@@ -27,7 +28,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task TooManyRequests_WithRetryAfter_IsWaitedOut_ThenTheCallSucceeds()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.TooManyRequests) { PathContains = "/saved/searches", Method = "POST", RetryAfterSeconds = 1 });
+        _server.Inject(new TargetFault(TargetFaultKind.TooManyRequests) { PathContains = "/saved/searches", Method = "POST", RetryAfterSeconds = 1 });
 
         var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None));
 
@@ -42,7 +43,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task RetryAfter_AsAnHttpDate_IsWaitedOut()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.Unavailable) { RetryAfterSeconds = 2, RetryAfterAsDate = true });
+        _server.Inject(new TargetFault(TargetFaultKind.Unavailable) { RetryAfterSeconds = 2, RetryAfterAsDate = true });
 
         var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection, CancellationToken.None));
 
@@ -56,11 +57,11 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task Unavailable_EveryTime_GivesUpAfterTheRetries_AsTransient()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.Unavailable) { RetryAfterSeconds = 0, Times = 10 });
+        _server.Inject(new TargetFault(TargetFaultKind.Unavailable) { RetryAfterSeconds = 0, Times = 10 });
 
         var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { MaxRetries = 2 }, RuleId, Rule, CancellationToken.None));
 
-        var throttled = Assert.IsType<SplunkThrottled>(deployed.Error);
+        var throttled = Assert.IsType<TargetThrottled>(deployed.Error);
         Assert.Equal((503, 3, true), (throttled.Status, throttled.Attempts, throttled.Transient));
         Assert.Equal(3, _server.Requests.Count);
         Assert.True(elapsed < Bound);
@@ -69,7 +70,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task TooManyRequests_WithoutRetryAfter_BacksOff()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.TooManyRequests) { Times = 2 });
+        _server.Inject(new TargetFault(TargetFaultKind.TooManyRequests) { Times = 2 });
 
         var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection, CancellationToken.None));
 
@@ -83,11 +84,11 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task RetryAfter_LongerThanTheCallMayWait_EndsTheCallAtOnce_WithTheWait()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.TooManyRequests) { RetryAfterSeconds = 120 });
+        _server.Inject(new TargetFault(TargetFaultKind.TooManyRequests) { RetryAfterSeconds = 120 });
 
         var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection, CancellationToken.None));
 
-        var throttled = Assert.IsType<SplunkThrottled>(health.Error);
+        var throttled = Assert.IsType<TargetThrottled>(health.Error);
         Assert.Equal(TimeSpan.FromSeconds(120), throttled.RetryAfter);
         Assert.Contains("asks to wait 120 s", throttled.Message, StringComparison.Ordinal);
         Assert.True(elapsed < TimeSpan.FromSeconds(3));
@@ -96,7 +97,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task Cancelling_DuringARetryAfterWait_StopsAtOnce()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.TooManyRequests) { RetryAfterSeconds = 4 });
+        _server.Inject(new TargetFault(TargetFaultKind.TooManyRequests) { RetryAfterSeconds = 4 });
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var started = Stopwatch.GetTimestamp();
 
@@ -108,7 +109,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task ServerError_IsTransient_AndQuotesSplunk()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.ServerError) { Text = "KV Store is initializing" });
+        _server.Inject(new TargetFault(TargetFaultKind.ServerError) { Text = "KV Store is initializing" });
 
         var deployed = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
 
@@ -120,11 +121,11 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task AHungSplunk_TimesOut_WithinTheConfiguredTimeout()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.Hang) { Delay = TimeSpan.FromSeconds(30) });
+        _server.Inject(new TargetFault(TargetFaultKind.Hang) { Delay = TimeSpan.FromSeconds(30) });
 
         var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { RequestTimeout = TimeSpan.FromSeconds(1) }, RuleId, Rule, CancellationToken.None));
 
-        var timeout = Assert.IsType<SplunkTimeout>(deployed.Error);
+        var timeout = Assert.IsType<TargetTimeout>(deployed.Error);
         Assert.True(timeout.Transient);
         Assert.Equal("Splunk did not answer creating a saved search within 1 s.", timeout.Message);
         Assert.InRange(elapsed, TimeSpan.FromSeconds(0.9), Bound);
@@ -133,11 +134,11 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task MalformedJson_IsReported_NotThrown()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.MalformedJson));
+        _server.Inject(new TargetFault(TargetFaultKind.MalformedJson));
 
         var listed = await _connector.ListDeployedAsync(_connection, CancellationToken.None);
 
-        var error = Assert.IsType<SplunkMalformedResponse>(listed.Error);
+        var error = Assert.IsType<TargetMalformedResponse>(listed.Error);
         Assert.False(error.Transient);
         Assert.Contains("not Splunk's JSON", error.Message, StringComparison.Ordinal);
     }
@@ -147,11 +148,11 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [InlineData(true)]
     public async Task A50MegabyteBody_IsNotRead_PastTheLimit(bool withContentLength)
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.HugeBody) { WithContentLength = withContentLength });
+        _server.Inject(new TargetFault(TargetFaultKind.HugeBody) { WithContentLength = withContentLength });
 
         var (listed, elapsed) = await TimedAsync(() => _connector.ListDeployedAsync(_connection, CancellationToken.None));
 
-        Assert.Equal(10 * 1024 * 1024, Assert.IsType<SplunkResponseTooLarge>(listed.Error).LimitBytes);
+        Assert.Equal(10 * 1024 * 1024, Assert.IsType<TargetResponseTooLarge>(listed.Error).LimitBytes);
         Assert.Contains("larger than 10 MB", listed.Error!.Message, StringComparison.Ordinal);
         Assert.True(elapsed < Bound);
     }
@@ -159,26 +160,26 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task ADroppedConnection_IsTransient()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.DropConnection));
+        _server.Inject(new TargetFault(TargetFaultKind.DropConnection));
 
         var removed = await _connector.RemoveAsync(_connection, RuleId, CancellationToken.None);
 
-        Assert.True(Assert.IsType<SplunkConnectionLost>(removed.Error).Transient);
+        Assert.True(Assert.IsType<TargetConnectionLost>(removed.Error).Transient);
     }
 
     [Fact]
     public async Task ARedirectToAnotherHost_IsRefused_AndTheTokenNeverGoesThere()
     {
         await using var elsewhere = await RecordingServer.StartAsync();
-        _server.Inject(new SplunkFault(SplunkFaultKind.Redirect) { Location = new Uri(elsewhere.Url, "services/server/info"), Times = 5 });
+        _server.Inject(new TargetFault(TargetFaultKind.Redirect) { Location = new Uri(elsewhere.Url, "services/server/info"), Times = 5 });
 
         var health = await _connector.HealthAsync(_connection, CancellationToken.None);
         var deployed = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
 
-        var refused = Assert.IsType<SplunkRedirectRefused>(health.Error);
+        var refused = Assert.IsType<TargetRedirectRefused>(health.Error);
         Assert.True(refused.OtherHost);
         Assert.Equal($"localhost:{elsewhere.Url.Port}", refused.LocationHost);
-        Assert.IsType<SplunkRedirectRefused>(deployed.Error);
+        Assert.IsType<TargetRedirectRefused>(deployed.Error);
         Assert.Empty(elsewhere.Requests);
     }
 
@@ -186,7 +187,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     public async Task Unauthorized_SaysTheTokenIsBad()
     {
         var wrongToken = await _connector.HealthAsync(_connection with { Token = "eyJhbGciOiJIUzUxMiJ9.expired-0000000" }, CancellationToken.None);
-        _server.Inject(new SplunkFault(SplunkFaultKind.Unauthorized));
+        _server.Inject(new TargetFault(TargetFaultKind.Unauthorized));
         var rejected = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
 
         Assert.Equal("Splunk rejected the token (401: call not properly authenticated): it is wrong, expired or disabled, or token authentication is off.", wrongToken.Error!.Message);
@@ -196,7 +197,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task Forbidden_NamesTheCapabilitySplunkAsksFor()
     {
-        _server.Inject(new SplunkFault(SplunkFaultKind.Forbidden)
+        _server.Inject(new TargetFault(TargetFaultKind.Forbidden)
         {
             Text = "You (user=svc) do not have permission to perform this operation (requires capability: list_storage_passwords OR admin_all_objects).",
         });
@@ -211,7 +212,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         var (health, elapsed) = await TimedAsync(() => _connector.HealthAsync(_connection with { ManagementUrl = new Uri("https://splunk.invalid:8089") }, CancellationToken.None));
 
-        Assert.Equal("The Splunk host 'splunk.invalid' could not be resolved (DNS): check the URL.", Assert.IsType<SplunkHostNotFound>(health.Error).Message);
+        Assert.Equal("The Splunk host 'splunk.invalid' could not be resolved (DNS): check the URL.", Assert.IsType<TargetHostNotFound>(health.Error).Message);
         Assert.True(elapsed < Bound);
     }
 
@@ -222,7 +223,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
 
         var health = await _connector.HealthAsync(_connection with { ManagementUrl = new Uri($"https://127.0.0.1:{port}") }, CancellationToken.None);
 
-        var refused = Assert.IsType<SplunkConnectionRefused>(health.Error);
+        var refused = Assert.IsType<TargetConnectionRefused>(health.Error);
         Assert.Equal(port, refused.Port);
         Assert.True(refused.Transient);
     }
@@ -232,7 +233,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         var health = await _connector.HealthAsync(_connection with { TrustedCaPem = null }, CancellationToken.None);
 
-        var tls = Assert.IsType<SplunkTlsFailure>(health.Error);
+        var tls = Assert.IsType<TargetTlsFailure>(health.Error);
         Assert.Contains("its certificate is not trusted", tls.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(_server.Requests, r => r.Path == "/services/server/info");
     }
@@ -242,7 +243,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         var health = await _connector.HealthAsync(_connection with { ManagementUrl = new Uri($"https://localhost:{_server.ManagementUrl.Port}") }, CancellationToken.None);
 
-        Assert.Contains("not issued for that host name", Assert.IsType<SplunkTlsFailure>(health.Error).Message, StringComparison.Ordinal);
+        Assert.Contains("not issued for that host name", Assert.IsType<TargetTlsFailure>(health.Error).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -255,7 +256,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
         var refused = await _connector.HealthAsync(wrongPin, CancellationToken.None);
 
         Assert.True(accepted.Succeeded, accepted.Error?.Message);
-        Assert.Contains("is not the pinned one", Assert.IsType<SplunkTlsFailure>(refused.Error).Message, StringComparison.Ordinal);
+        Assert.Contains("is not the pinned one", Assert.IsType<TargetTlsFailure>(refused.Error).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -277,17 +278,17 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     public async Task TheTokens_NeverAppear_InErrorsOrLogs()
     {
         var errors = new List<Error?>();
-        _server.Inject(new SplunkFault(SplunkFaultKind.EchoAuthorization));
+        _server.Inject(new TargetFault(TargetFaultKind.EchoAuthorization));
         errors.Add((await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None)).Error);
-        _server.Inject(new SplunkFault(SplunkFaultKind.EchoAuthorization) { PathContains = "/services/collector" });
+        _server.Inject(new TargetFault(TargetFaultKind.EchoAuthorization) { PathContains = "/services/collector" });
         errors.Add((await _connector.RunLiveTestAsync(_connection, Rule, [System.Text.Json.JsonSerializer.SerializeToElement(new { a = 1 })], CancellationToken.None)).Error);
-        foreach (var kind in new[] { SplunkFaultKind.Unauthorized, SplunkFaultKind.Forbidden, SplunkFaultKind.MalformedJson, SplunkFaultKind.DropConnection, SplunkFaultKind.ServerError })
+        foreach (var kind in new[] { TargetFaultKind.Unauthorized, TargetFaultKind.Forbidden, TargetFaultKind.MalformedJson, TargetFaultKind.DropConnection, TargetFaultKind.ServerError })
         {
-            _server.Inject(new SplunkFault(kind));
+            _server.Inject(new TargetFault(kind));
             errors.Add((await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None)).Error);
         }
 
-        _server.Inject(new SplunkFault(SplunkFaultKind.Hang) { Delay = TimeSpan.FromSeconds(5) });
+        _server.Inject(new TargetFault(TargetFaultKind.Hang) { Delay = TimeSpan.FromSeconds(5) });
         errors.Add((await _connector.RemoveAsync(_connection with { RequestTimeout = TimeSpan.FromSeconds(0.5) }, RuleId, CancellationToken.None)).Error);
         errors.Add((await _connector.HealthAsync(_connection with { TrustedCaPem = null }, CancellationToken.None)).Error);
         errors.Add((await _connector.HealthAsync(_connection with { Token = SplunkTestServer.AdminToken + "x" }, CancellationToken.None)).Error);

@@ -1,34 +1,15 @@
-using System.Net;
-using System.Net.Sockets;
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Targets.Splunk;
-using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Tests.Targets.Splunk;
 
 /// <summary>Connections, rules and a capturing logger for the Splunk tests.</summary>
 internal static class SplunkTestKit
 {
-    public const string Rule = """
-        title: Whoami Execution
-        id: 0d3c1c9e-8f8e-4a39-9c52-1f6f2b7d0a11
-        status: test
-        level: high
-        description: Someone ran whoami.exe, often the first command after a compromise.
-        logsource:
-          category: process_creation
-          product: windows
-        detection:
-          selection:
-            Image|endswith: '\whoami.exe'
-          condition: selection
-        """;
+    public const string Rule = TargetTestRules.Whoami;
 
-    public static string RuleWith(string image, string level = "high", string status = "test") =>
-        Rule.Replace(@"'\whoami.exe'", $"'{image}'", StringComparison.Ordinal)
-            .Replace("level: high", $"level: {level}", StringComparison.Ordinal)
-            .Replace("status: test", $"status: {status}", StringComparison.Ordinal);
+    public static string RuleWith(string image, string level = "high", string status = "test") => TargetTestRules.WhoamiWith(image, level, status);
 
     public static SplunkConnection Connection(SplunkTestServer server, string token = SplunkTestServer.AdminToken) => new()
     {
@@ -50,44 +31,11 @@ internal static class SplunkTestKit
         new(new FixedConnections(connection), logger, TimeProvider.System);
 
     /// <summary>A port nothing listens on (bound once, then released).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => LoopbackHttps.FreePort();
 
     private sealed class FixedConnections(SplunkConnection? connection) : ISplunkConnectionSource
     {
         public Task<Result<SplunkConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken) =>
             Task.FromResult(connection is null ? (Result<SplunkConnection>)new NotFound("The target's Splunk settings") : connection);
-    }
-}
-
-/// <summary>Keeps every log line (formatted, with its exception) so tests can look for secrets in them.</summary>
-public sealed class CapturingLogger<T> : ILogger<T>
-{
-    private readonly List<string> _lines = [];
-
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-                return [.. _lines];
-        }
-    }
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        var line = $"{logLevel}: {formatter(state, exception)} {exception} {state}";
-        lock (_lines)
-            _lines.Add(line);
     }
 }

@@ -1,82 +1,9 @@
 using System.Globalization;
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Tests.Targets.Splunk;
-
-public enum SplunkFaultKind
-{
-    /// <summary>429 with Retry-After.</summary>
-    TooManyRequests,
-
-    /// <summary>503 with Retry-After ("Server is busy").</summary>
-    Unavailable,
-
-    ServerError,
-
-    /// <summary>500 whose message quotes the request's Authorization header: a server that leaks what it was sent.</summary>
-    EchoAuthorization,
-
-    /// <summary>Waits <see cref="SplunkFault.Delay"/> before answering normally.</summary>
-    Hang,
-
-    /// <summary>200 with a JSON body cut off half way.</summary>
-    MalformedJson,
-
-    /// <summary>200 with <see cref="SplunkFault.Bytes"/> of body (50 MB by default).</summary>
-    HugeBody,
-
-    /// <summary>Closes the connection without doing anything.</summary>
-    DropConnection,
-
-    /// <summary>Does the work, then closes the connection instead of answering.</summary>
-    DropAfterHandling,
-
-    /// <summary>302 to <see cref="SplunkFault.Location"/>.</summary>
-    Redirect,
-
-    Unauthorized,
-
-    Forbidden,
-}
-
-/// <summary>A fault the server injects into the next <see cref="Times"/> requests whose path contains <see cref="PathContains"/>.</summary>
-public sealed record SplunkFault(SplunkFaultKind Kind)
-{
-    public string? PathContains { get; init; }
-
-    public string? Method { get; init; }
-
-    public int Times { get; init; } = 1;
-
-    /// <summary>Seconds for the Retry-After header; negative leaves the header out.</summary>
-    public int RetryAfterSeconds { get; init; } = -1;
-
-    /// <summary>Send Retry-After as an HTTP date (now + <see cref="RetryAfterSeconds"/>) instead of seconds.</summary>
-    public bool RetryAfterAsDate { get; init; }
-
-    public Uri? Location { get; init; }
-
-    public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(30);
-
-    public string? Text { get; init; }
-
-    public long Bytes { get; init; } = 50L * 1024 * 1024;
-
-    /// <summary>Announce the huge body's length up front (else it is chunked).</summary>
-    public bool WithContentLength { get; init; }
-}
 
 public sealed record SplunkTestUser(string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Capabilities);
 
@@ -107,7 +34,6 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
     public const string HecToken = "3f2b8c1e-9d4a-4e7b-8a6f-1c2d3e4f5a6b";
     public const string TestIndex = "cs_test";
 
-    private static readonly Lazy<TestCertificates> Certificates = new(TestCertificates.Create);
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private static readonly HashSet<string> FlagKeys = new(StringComparer.Ordinal)
     {
@@ -124,7 +50,7 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
     private static readonly string[] SavedSearchPrefixes = ["dispatch.", "alert.", "action.", "auto_summarize", "request.", "display."];
 
     private readonly object _lock = new();
-    private readonly List<SplunkFault> _faults = [];
+    private readonly FaultList<TargetFault> _faults = new();
     private readonly List<SplunkTestRequest> _requests = [];
     private readonly Dictionary<(string App, string Name), SplunkStoredSearch> _searches = [];
     private readonly Dictionary<string, Job> _jobs = [];
@@ -137,8 +63,7 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
         [ReaderToken] = new("reader", ["user"], ["search"]),
     };
 
-    private WebApplication _management = default!;
-    private WebApplication _hec = default!;
+    private readonly LoopbackHosts _hosts = new();
     private int _jobCounter;
 
     private SplunkTestServer()
@@ -150,10 +75,10 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
     public Uri HecUrl { get; private set; } = default!;
 
     /// <summary>The PEM of the CA that signed the server's certificate (its SAN is 127.0.0.1 only, like a Splunk with its own CA).</summary>
-    public static string CaPem => Certificates.Value.CaPem;
+    public static string CaPem => TestCertificates.Shared.CaPem;
 
     /// <summary>SHA-256 fingerprint (hex) of the server's certificate.</summary>
-    public static string CertificateSha256 => Certificates.Value.LeafSha256;
+    public static string CertificateSha256 => TestCertificates.Shared.LeafSha256;
 
     public HashSet<string> Apps { get; } = new(StringComparer.Ordinal) { "search", "SplunkEnterpriseSecuritySuite" };
 
@@ -204,24 +129,14 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
     public static async Task<SplunkTestServer> StartAsync()
     {
         var server = new SplunkTestServer();
-        server._management = await StartAppAsync(server.HandleManagementAsync);
-        server._hec = await StartAppAsync(server.HandleHecAsync);
-        server.ManagementUrl = Address(server._management);
-        server.HecUrl = Address(server._hec);
+        server.ManagementUrl = await server._hosts.StartAsync(server.HandleManagementAsync);
+        server.HecUrl = await server._hosts.StartAsync(server.HandleHecAsync);
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _management.DisposeAsync();
-        await _hec.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _hosts.DisposeAsync();
 
-    public void Inject(SplunkFault fault)
-    {
-        lock (_lock)
-            _faults.Add(fault);
-    }
+    public void Inject(TargetFault fault) => _faults.Add(fault);
 
     /// <summary>Someone edits a saved search inside Splunk.</summary>
     public void Edit(string app, string name, string field, string value)
@@ -240,32 +155,13 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
             _searches[(app, name)] = new SplunkStoredSearch(app, "nobody", name, new Dictionary<string, string> { ["search"] = search });
     }
 
-    private static async Task<WebApplication> StartAppAsync(RequestDelegate handler)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.UseKestrel(o =>
-        {
-            o.Limits.MaxRequestBodySize = 20 * 1024 * 1024;
-            o.Listen(IPAddress.Loopback, 0, l => l.UseHttps(Certificates.Value.Server));
-        });
-        var app = builder.Build();
-        app.Run(handler);
-        await app.StartAsync();
-        return app;
-    }
-
-    private static Uri Address(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-
     // ---- management port --------------------------------------------------------------------------------------------
 
     private async Task HandleManagementAsync(HttpContext context)
     {
         var form = await ReadFormAsync(context.Request);
         Record(context, form);
-        if (TakeFault(context) is { } fault)
+        if (_faults.Take(context.Request) is { } fault)
         {
             await ApplyFaultAsync(context, fault, () => RouteManagementAsync(context, form), hec: false);
             return;
@@ -653,7 +549,7 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
     private async Task HandleHecAsync(HttpContext context)
     {
         Record(context, []);
-        if (TakeFault(context) is { } fault)
+        if (_faults.Take(context.Request) is { } fault)
         {
             await ApplyFaultAsync(context, fault, () => RouteHecAsync(context), hec: true);
             return;
@@ -832,103 +728,52 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
 
     // ---- faults -----------------------------------------------------------------------------------------------------
 
-    private SplunkFault? TakeFault(HttpContext context)
-    {
-        lock (_lock)
-        {
-            var path = context.Request.Path.Value ?? "";
-            var index = _faults.FindIndex(f => (f.PathContains is null || path.Contains(f.PathContains, StringComparison.Ordinal))
-                && (f.Method is null || f.Method == context.Request.Method));
-            if (index < 0)
-                return null;
-            var fault = _faults[index];
-            if (fault.Times <= 1)
-                _faults.RemoveAt(index);
-            else
-                _faults[index] = fault with { Times = fault.Times - 1 };
-            return fault;
-        }
-    }
-
-    private static async Task ApplyFaultAsync(HttpContext context, SplunkFault fault, Func<Task> handle, bool hec)
+    private static async Task ApplyFaultAsync(HttpContext context, TargetFault fault, Func<Task> handle, bool hec)
     {
         switch (fault.Kind)
         {
-            case SplunkFaultKind.TooManyRequests or SplunkFaultKind.Unavailable:
-                if (fault.RetryAfterSeconds >= 0)
-                {
-                    context.Response.Headers.RetryAfter = fault.RetryAfterAsDate
-                        ? DateTimeOffset.UtcNow.AddSeconds(fault.RetryAfterSeconds).ToString("R", CultureInfo.InvariantCulture)
-                        : fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                }
+            case TargetFaultKind.TooManyRequests or TargetFaultKind.Unavailable:
+                LoopbackFaults.RetryAfter(context.Response, fault.RetryAfterSeconds, fault.RetryAfterAsDate);
 
-                var status = fault.Kind == SplunkFaultKind.TooManyRequests ? 429 : 503;
+                var status = fault.Kind == TargetFaultKind.TooManyRequests ? 429 : 503;
                 if (hec)
                     await HecAsync(context, status, "Server is busy", 9);
                 else
                     await MessageAsync(context, status, "ERROR", fault.Text ?? (status == 429 ? "Too many requests" : "Server is busy"));
                 return;
-            case SplunkFaultKind.ServerError:
+            case TargetFaultKind.ServerError:
                 await MessageAsync(context, 500, "ERROR", fault.Text ?? "Internal server error");
                 return;
-            case SplunkFaultKind.EchoAuthorization:
+            case TargetFaultKind.EchoAuthorization:
                 await MessageAsync(context, 500, "ERROR", $"Unexpected failure handling a request with Authorization: {context.Request.Headers.Authorization}");
                 return;
-            case SplunkFaultKind.Hang:
-                try
-                {
-                    await Task.Delay(fault.Delay, context.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                await handle();
+            case TargetFaultKind.Hang:
+                await LoopbackFaults.HangAsync(context, fault.Delay, handle);
                 return;
-            case SplunkFaultKind.MalformedJson:
+            case TargetFaultKind.MalformedJson:
                 context.Response.ContentType = "application/json; charset=utf-8";
                 await context.Response.WriteAsync("{\"links\":{},\"entry\":[{\"name\":\"CraftedSignal-");
                 return;
-            case SplunkFaultKind.HugeBody:
-                await HugeBodyAsync(context, fault);
+            case TargetFaultKind.HugeBody:
+                await LoopbackFaults.HugeBodyAsync(context, fault.Bytes, fault.WithContentLength, "{\"entry\":[");
                 return;
-            case SplunkFaultKind.DropConnection:
+            case TargetFaultKind.DropConnection:
                 context.Abort();
                 return;
-            case SplunkFaultKind.DropAfterHandling:
-                context.Response.Body = new MemoryStream();
-                await handle();
-                context.Abort();
+            case TargetFaultKind.DropAfterHandling:
+                await LoopbackFaults.DropAfterHandlingAsync(context, handle);
                 return;
-            case SplunkFaultKind.Redirect:
-                context.Response.StatusCode = 302;
-                context.Response.Headers.Location = fault.Location!.ToString();
+            case TargetFaultKind.Redirect:
+                LoopbackFaults.Redirect(context, fault.Location!);
                 return;
-            case SplunkFaultKind.Unauthorized:
+            case TargetFaultKind.Unauthorized:
                 await MessageAsync(context, 401, "WARN", "call not properly authenticated");
                 return;
-            case SplunkFaultKind.Forbidden:
+            case TargetFaultKind.Forbidden:
                 await MessageAsync(context, 403, "ERROR", fault.Text ?? "You (user=admin) do not have permission to perform this operation (requires capability: schedule_search).");
                 return;
-        }
-    }
-
-    private static async Task HugeBodyAsync(HttpContext context, SplunkFault fault)
-    {
-        context.Response.ContentType = "application/json; charset=utf-8";
-        if (fault.WithContentLength)
-            context.Response.ContentLength = fault.Bytes;
-        var chunk = Encoding.ASCII.GetBytes(new string(' ', 64 * 1024));
-        try
-        {
-            await context.Response.Body.WriteAsync("{\"entry\":["u8.ToArray(), context.RequestAborted);
-            for (long written = 10; written < fault.Bytes; written += chunk.Length)
-                await context.Response.Body.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, fault.Bytes - written)), context.RequestAborted);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            // The client stopped reading, as it should.
+            default:
+                throw new NotSupportedException($"The Splunk test server has no fault {fault.Kind}.");
         }
     }
 
@@ -1078,73 +923,4 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
 
         public int Polls { get; set; }
     }
-
-    private sealed record TestCertificates(X509Certificate2 Server, string CaPem, string LeafSha256)
-    {
-        /// <summary>A CA and a server certificate it signed for 127.0.0.1 only, made in memory for the test run.</summary>
-        public static TestCertificates Create()
-        {
-            var now = DateTimeOffset.UtcNow;
-            using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var caRequest = new CertificateRequest("CN=CraftedSignal Test Splunk CA", caKey, HashAlgorithmName.SHA256);
-            caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-            caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-            using var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
-
-            using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var leafRequest = new CertificateRequest("CN=SplunkServerDefaultCert", leafKey, HashAlgorithmName.SHA256);
-            leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-            leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-            leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-            leafRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(IPAddress.Loopback);
-            leafRequest.CertificateExtensions.Add(names.Build());
-            using var leaf = leafRequest.Create(ca, now.AddDays(-1), now.AddDays(90), RandomNumberGenerator.GetBytes(16));
-            using var withKey = leaf.CopyWithPrivateKey(leafKey);
-            var server = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx, ""), "");
-            return new TestCertificates(server, ca.ExportCertificatePem(), Convert.ToHexString(SHA256.HashData(leaf.RawData)));
-        }
-    }
-}
-
-/// <summary>A plain http server on "localhost" that records every request it gets: the other host a redirect points to.</summary>
-public sealed class RecordingServer : IAsyncDisposable
-{
-    private readonly List<(string Path, string? Authorization)> _requests = [];
-    private WebApplication _app = default!;
-
-    public Uri Url { get; private set; } = default!;
-
-    public IReadOnlyList<(string Path, string? Authorization)> Requests
-    {
-        get
-        {
-            lock (_requests)
-                return [.. _requests];
-        }
-    }
-
-    public static async Task<RecordingServer> StartAsync()
-    {
-        var server = new RecordingServer();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        server._app = builder.Build();
-        server._app.Run(context =>
-        {
-            lock (server._requests)
-                server._requests.Add((context.Request.Path.Value ?? "", context.Request.Headers.Authorization is { Count: > 0 } a ? a.ToString() : null));
-            context.Response.StatusCode = 200;
-            return context.Response.WriteAsync("{\"entry\":[]}");
-        });
-        await server._app.StartAsync();
-        var address = new Uri(server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        server.Url = new Uri($"http://localhost:{address.Port}/");
-        return server;
-    }
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -1,0 +1,10 @@
+using CraftedSignal.Domain.Common;
+
+namespace CraftedSignal.Domain.Targets;
+
+/// <summary>
+/// Why a connector call did not do what it was asked. <see cref="Transient"/> errors (timeouts, throttling, 5xx, lost
+/// connections) may succeed when the job runs again; permanent ones need a person to fix a setting, a credential, a role
+/// or the rule. Messages quote the target's own text, trimmed and with every secret removed; they never carry a secret.
+/// </summary>
+public abstract record TargetError(string Message, ErrorKind Kind, bool Transient) : Error(Message, Kind);
