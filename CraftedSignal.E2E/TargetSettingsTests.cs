@@ -31,6 +31,7 @@ public sealed class TargetSettingsTests(BrowserApp shared) : SharedAppTest(share
         await dialog.GetByText("Built-in", new() { Exact = true }).ClickAsync();
         await dialog.GetByLabel("Built-in pipeline").ClickAsync();
         await owner.GetByRole(AriaRole.Option, new() { Name = "splunk-windows" }).ClickAsync();
+        await dialog.GetByLabel("Name", new() { Exact = true }).ScrollIntoViewIfNeededAsync();
         await Browser.ShotAsync(owner, "51-target-form");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
