@@ -213,6 +213,20 @@ public sealed class TargetService(
             return checkedInput.Error;
         var settingsJson = checkedInput.Value;
 
+        // A stored secret goes only where it went when it was entered: a new host or new trust needs it entered again.
+        if (target is not null && TargetSettings.Deserialize(target.Kind, target.Settings) is { } previous
+            && TargetSettings.Deserialize(target.Kind, settingsJson) is { } next)
+        {
+            var redirected = next.SecretsRedirectedFrom(previous)
+                .FirstOrDefault(f => storedSecrets.Any(s => s.Field == f) && !input.Secrets.ContainsKey(f));
+            if (redirected is not null)
+            {
+                var label = next.SecretFields.Single(f => f.Name == redirected).Label.ToLowerInvariant();
+                return new Invalid(redirected,
+                    $"The address or certificate trust this {label} is sent to changed: enter the {label} again (Replace), so a stored one is never sent somewhere new.");
+            }
+        }
+
         // Encrypted before anything is written: a company's first secret creates its tenant key on a connection of its own.
         var newId = target?.Id ?? Guid.CreateVersion7();
         var ciphertexts = new Dictionary<string, byte[]>(StringComparer.Ordinal);

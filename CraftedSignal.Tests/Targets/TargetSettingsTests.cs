@@ -155,6 +155,32 @@ public sealed class TargetSettingsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangingWhereATokenGoes_RequiresItAgain_SoAStoredTokenIsNeverSentToANewHost()
+    {
+        var id = await CreateSplunkAsync();
+        var targets = Service<TargetService>(_owner, "Olivia");
+        var keep = SplunkInput("Production Splunk", token: null);
+
+        var moved = await targets.UpdateAsync(id, keep with { Settings = Settings() with { ManagementUrl = "https://collector.attacker.test:8089" } });
+        Assert.Equal("Token", Assert.IsType<Invalid>(moved.Error).Field);
+        Assert.Contains("enter the management token again", moved.Error.Message, StringComparison.Ordinal);
+        Assert.Equal("Token", Assert.IsType<Invalid>((await targets.UpdateAsync(id, keep with { Settings = Settings() with { TrustedCaPem = null } })).Error).Field);
+        Assert.Equal("Token", Assert.IsType<Invalid>((await targets.UpdateAsync(id, keep with { Settings = Settings() with { PinnedCertificateSha256 = SplunkTestServer.CertificateSha256 } })).Error).Field);
+        Assert.Equal("HecToken", Assert.IsType<Invalid>((await targets.UpdateAsync(id, keep with { Settings = Settings() with { HecUrl = "https://hec.attacker.test:8088" } })).Error).Field);
+        Assert.Equal(_splunk.ManagementUrl, (await ConnectionAsync(id)).ManagementUrl);
+
+        // The same origin (another path, other letter case) is the same server; a new host with the token entered again is fine.
+        Assert.True((await targets.UpdateAsync(id, keep with { Settings = Settings() with { ManagementUrl = _splunk.ManagementUrl.ToString().ToUpperInvariant() + "services" } })).Succeeded);
+        var retyped = keep with
+        {
+            Settings = Settings() with { ManagementUrl = "https://splunk2.acme.test:8089" },
+            Secrets = new Dictionary<string, string> { [SplunkTargetSettings.TokenField] = NewToken },
+        };
+        Assert.True((await targets.UpdateAsync(id, retyped)).Succeeded);
+        Assert.Equal((new Uri("https://splunk2.acme.test:8089"), NewToken), ((await ConnectionAsync(id)).ManagementUrl, (await ConnectionAsync(id)).Token));
+    }
+
+    [Fact]
     public async Task Validation_SaysWhatToFixAndWhere()
     {
         var targets = Service<TargetService>(_admin);
@@ -234,6 +260,7 @@ public sealed class TargetSettingsTests : IAsyncLifetime
 
         Assert.Empty(_splunk.SavedSearches);
         Assert.Equal(0, (await Service<TargetService>(_owner).ListAsync()).Value!.Single().DeployedRules);
+        Assert.Contains($"Rule {rule} deployed to Splunk", _logs.All, StringComparison.Ordinal); // the logs are captured, so their check below can fail
         AssertNoSecretAnywhere(await AuditTextAsync(), _logs.All);
     }
 

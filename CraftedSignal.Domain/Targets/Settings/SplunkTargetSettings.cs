@@ -45,6 +45,20 @@ public sealed record SplunkTargetSettings : TargetSettings
 
     public override IReadOnlyList<string> RequiredSecrets() => HecUrl is null ? [TokenField] : [TokenField, HecTokenField];
 
+    public override IReadOnlyList<string> SecretsRedirectedFrom(TargetSettings previous)
+    {
+        if (previous is not SplunkTargetSettings before)
+            return [TokenField, HecTokenField];
+        var trust = TrustedCaPem != before.TrustedCaPem || !string.Equals(PinnedCertificateSha256, before.PinnedCertificateSha256, StringComparison.OrdinalIgnoreCase)
+            || AllowUnencryptedHttp != before.AllowUnencryptedHttp;
+        var moved = new List<string>();
+        if (trust || !SameOrigin(ManagementUrl, before.ManagementUrl))
+            moved.Add(TokenField);
+        if (HecUrl is not null && (trust || !SameOrigin(HecUrl, before.HecUrl)))
+            moved.Add(HecTokenField);
+        return moved;
+    }
+
     public override TargetSettings Normalized() => this with
     {
         ManagementUrl = ManagementUrl?.Trim() ?? "",
@@ -75,6 +89,11 @@ public sealed record SplunkTargetSettings : TargetSettings
             ? new Invalid(problem.Field, problem.Message)
             : null;
     }
+
+    /// <summary>Same scheme, host and port: where a token is sent. A different path on the same origin reaches the same server.</summary>
+    private static bool SameOrigin(string? url, string? other) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var a) && Uri.TryCreate(other, UriKind.Absolute, out var b)
+        && Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     /// <summary>The connection one call uses: these settings with the decrypted tokens.</summary>
     public SplunkConnection ToConnection(string token, string? hecToken, IReadOnlyList<string> pipelines) => new()

@@ -40,6 +40,12 @@ public abstract record TargetSettings
     /// </summary>
     public abstract Invalid? Problem(IReadOnlyDictionary<string, string> secrets, IReadOnlySet<string> stored, IReadOnlyList<string> pipelines);
 
+    /// <summary>
+    /// The secret fields whose destination, or protection in transit, differs from <paramref name="previous"/>'s: a stored
+    /// value of these is not sent to the new place; it must be entered again, so that changing a URL cannot exfiltrate it.
+    /// </summary>
+    public abstract IReadOnlyList<string> SecretsRedirectedFrom(TargetSettings previous);
+
     /// <summary>The same settings with blank optional values as null and values trimmed, as they are stored.</summary>
     public abstract TargetSettings Normalized();
 
