@@ -262,8 +262,14 @@ public sealed class TargetService(
             {
                 db.TargetSecrets.Add(new TargetSecret
                 {
-                    Id = Guid.CreateVersion7(), CompanyId = target.CompanyId, TargetId = target.Id, Field = field, Ciphertext = ciphertext,
-                    ReplacedByUserId = actor.UserId, ReplacedByName = actor.Name, ReplacedAt = now,
+                    Id = Guid.CreateVersion7(),
+                    CompanyId = target.CompanyId,
+                    TargetId = target.Id,
+                    Field = field,
+                    Ciphertext = ciphertext,
+                    ReplacedByUserId = actor.UserId,
+                    ReplacedByName = actor.Name,
+                    ReplacedAt = now,
                 });
             }
             else
