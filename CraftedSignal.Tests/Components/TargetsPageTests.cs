@@ -89,6 +89,23 @@ public sealed class TargetsPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MovingATargetToAnotherHost_AsksForTheTokenAgain_NextToTheTokenField()
+    {
+        var id = await CreateSplunkAsync(new Uri("https://splunk.acme.test:8089"));
+        _test.SignIn(_owner, "olivia@acme.test", _company, CompanyRole.Owner);
+        var dialogs = _test.Context.Render<MudDialogProvider>();
+        var page = _test.Context.Render<TargetsPage>();
+        page.WaitForAssertion(() => page.Find("[aria-label='Edit Production Splunk']").Click());
+        dialogs.WaitForAssertion(() => Assert.Equal("https://splunk.acme.test:8089/", Field(dialogs, "Management URL").GetAttribute("value")));
+
+        Field(dialogs, "Management URL").Change("https://collector.attacker.test:8089");
+        Button(dialogs, "Save").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("enter the management token again", Control(dialogs, "Management token").TextContent, StringComparison.Ordinal));
+        Assert.Equal("https://splunk.acme.test:8089/", ((SplunkTargetSettings)(await Service<TargetService>(_owner).GetAsync(id)).Value!.Settings!).ManagementUrl);
+    }
+
+    [Fact]
     public async Task AViewer_SeesTargetsAndTheirSettings_WithoutAnyEditControl()
     {
         await CreateSplunkAsync(new Uri("https://splunk.acme.test:8089"));
