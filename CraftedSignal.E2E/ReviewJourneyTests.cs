@@ -120,9 +120,11 @@ public sealed class ReviewJourneyTests(BrowserApp shared) : SharedAppTest(shared
         await Browser.WaitForInteractiveAsync(olivia);
         await Browser.ShotAsync(olivia, "43-targets-empty");
         await olivia.GetByRole(AriaRole.Button, new() { Name = "Add target" }).ClickAsync();
-        await Assertions.Expect(olivia.GetByText("Name the target")).ToBeVisibleAsync();
-        await olivia.GetByLabel("Name").FillAsync("Detection sandbox");
-        await olivia.GetByRole(AriaRole.Button, new() { Name = "Add target" }).ClickAsync();
+        var addTarget = olivia.GetByRole(AriaRole.Dialog);
+        await addTarget.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(addTarget.GetByText("Name the target")).ToBeVisibleAsync();
+        await addTarget.GetByLabel("Name").FillAsync("Detection sandbox");
+        await addTarget.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(olivia.GetByRole(AriaRole.Cell, new() { Name = "Detection sandbox", Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(olivia.Locator(".mud-input-error")).ToHaveCountAsync(0);
         await Browser.ShotAsync(olivia, "44-targets");

@@ -26,6 +26,8 @@ public static class AuditActions
     public const string RuleUnarchived = "rule.unarchived";
     public const string TargetCreated = "target.created";
     public const string TargetDeleted = "target.deleted";
+    public const string TargetUpdated = "target.updated";
+    public const string TargetConnectionTested = "target.connection_tested";
     public const string DeploymentRequested = "deployment.requested";
     public const string DeploymentSucceeded = "deployment.succeeded";
     public const string DeploymentFailed = "deployment.failed";

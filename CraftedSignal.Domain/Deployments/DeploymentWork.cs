@@ -10,7 +10,8 @@ namespace CraftedSignal.Domain.Deployments;
 /// <summary>
 /// Carries out a recorded <see cref="Deployment"/> (deploy or remove) through its target's connector. The operation's end
 /// (its status, which version is live, the audit entry) commits with the work item's; a refusal by the target, an exception
-/// or too many attempts end it as Failed through <see cref="FailAsync"/>.
+/// or too many attempts end it as Failed through <see cref="FailAsync"/>; a transient failure of the target (a timeout, a 5xx)
+/// puts it back in the queue through <see cref="RetryLaterAsync"/>.
 /// </summary>
 public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnector> connectors) : IWorkHandler
 {
@@ -28,7 +29,7 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
             : connector is null ? new TargetRefused($"No {target.Kind} connector is installed.")
             : await RunAsync(db, connector, target, operation, cancellationToken);
         if (!result.Succeeded)
-            return result.Error;
+            return TargetErrors.IsTransient(result.Error) ? new TransientFailure(result.Error) : result.Error;
 
         // At most one version of a rule runs on a target: a deployment replaces it, a removal ends it.
         var previous = await db.Deployments
@@ -47,6 +48,14 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
             return;
         var target = await db.SiemTargets.Where(t => t.Id == operation.TargetId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken);
         Finish(db, operation, target, DeploymentStatus.Failed, error);
+    }
+
+    /// <summary>The target failed in a way a later attempt may not: the operation waits in the queue, saying why.</summary>
+    public async Task RetryLaterAsync(WorkItem item, AppDbContext db, string error, CancellationToken cancellationToken)
+    {
+        if (await db.Deployments.FirstOrDefaultAsync(d => d.Id == item.Id, cancellationToken) is not { } operation)
+            return;
+        (operation.Status, operation.Error) = (DeploymentStatus.Queued, $"Attempt {item.Attempts} failed, will try again: {error}");
     }
 
     private void Finish(AppDbContext db, Deployment operation, string? target, DeploymentStatus status, string? error)

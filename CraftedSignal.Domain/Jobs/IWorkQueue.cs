@@ -33,4 +33,16 @@ public interface IWorkHandler
     /// up after <see cref="WorkRunner.MaxAttempts"/>. Left unsaved; it commits with the item's failure.
     /// </summary>
     Task FailAsync(WorkItem item, AppDbContext db, string error, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Records on the operation's own row that this attempt failed with a <see cref="TransientFailure"/> and the item waits
+    /// for another: it is Queued again. Left unsaved; it commits with the item's return to the queue.
+    /// </summary>
+    Task RetryLaterAsync(WorkItem item, AppDbContext db, string error, CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>
+/// An attempt that failed for a reason a later attempt may not meet (a timeout, throttling, a lost connection, a 5xx):
+/// the runner queues the item again after a back-off instead of failing it, until <see cref="WorkRunner.MaxAttempts"/>.
+/// </summary>
+public sealed record TransientFailure(Error Cause) : Error(Cause.Message, Cause.Kind);

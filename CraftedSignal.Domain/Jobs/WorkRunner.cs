@@ -14,6 +14,8 @@ namespace CraftedSignal.Domain.Jobs;
 /// The outcome commits in one transaction with what the handler left unsaved (its operation's own status and audit entry);
 /// a failure, a throw or giving up after <see cref="MaxAttempts"/> is recorded on the operation by the handler's
 /// <see cref="IWorkHandler.FailAsync"/> in the same way.
+/// A <see cref="TransientFailure"/> before the last attempt puts the item back in the queue (Queued, the attempt counted)
+/// after a back-off of <see cref="RetryDelay"/>, and the handler's <see cref="IWorkHandler.RetryLaterAsync"/> says so on its row.
 /// Companies share the workers: a company that already has <see cref="WorkOptions.PerCompanyLimit"/> items Running gets
 /// its next one deferred (still Queued, no attempt spent), so its long runs cannot hold every worker.
 /// </summary>
@@ -75,7 +77,33 @@ public sealed class WorkRunner(
             }
         }
 
-        await FinishAsync(db, item, handler, outcome);
+        if (outcome.Error is TransientFailure transient && handler is not null && item.Attempts < MaxAttempts)
+        {
+            await RetryLaterAsync(db, item, handler, transient);
+            return;
+        }
+
+        await FinishAsync(db, item, handler, outcome.Error is TransientFailure last ? last.Cause : outcome);
+    }
+
+    /// <summary>How long an item waits after its <paramref name="attempt"/>-th attempt failed transiently: 30 s, doubling, at most 15 min.</summary>
+    public static TimeSpan RetryDelay(int attempt) => TimeSpan.FromSeconds(Math.Min(30 * Math.Pow(2, Math.Max(0, attempt - 1)), 15 * 60));
+
+    private async Task RetryLaterAsync(AppDbContext db, WorkItem item, IWorkHandler handler, TransientFailure failure)
+    {
+        // As after a failure, nothing the attempt left unsaved is kept.
+        db.ChangeTracker.Clear();
+        var (attempts, startedAt) = (item.Attempts, item.StartedAt);
+        item = await db.WorkItems.IgnoreQueryFilters().FirstAsync(w => w.Id == item.Id, CancellationToken.None);
+        var delay = RetryDelay(attempts);
+        (item.Attempts, item.StartedAt, item.Status) = (attempts, startedAt, WorkStatus.Queued);
+        item.Error = Truncate($"Attempt {attempts} of {MaxAttempts} failed; trying again in {delay.TotalSeconds:0} s: {failure.Message}");
+        await handler.RetryLaterAsync(item, db, failure.Message, CancellationToken.None);
+        await db.SaveChangesAsync(CancellationToken.None);
+        notifier.Publish(new WorkUpdate(item.Id, item.CompanyId, item.Kind, item.Status));
+        queue.Defer(item.Id, delay);
+        logger.LogWarning("Work item {WorkItemId} of kind {Kind} failed transiently (attempt {Attempt} of {MaxAttempts}); trying again in {Delay}",
+            item.Id, item.Kind, attempts, MaxAttempts, delay);
     }
 
     /// <summary>

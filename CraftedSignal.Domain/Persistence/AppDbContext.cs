@@ -66,6 +66,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
 
     public DbSet<Targets.SiemTarget> SiemTargets => Set<Targets.SiemTarget>();
 
+    public DbSet<Targets.Settings.TargetSecret> TargetSecrets => Set<Targets.Settings.TargetSecret>();
+
     public DbSet<Deployments.Deployment> Deployments => Set<Deployments.Deployment>();
 
     public DbSet<Security.TenantKey> TenantKeys => Set<Security.TenantKey>();

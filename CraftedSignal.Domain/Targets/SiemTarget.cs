@@ -29,4 +29,15 @@ public sealed class SiemTarget : ITenantOwned
     public bool ReadOnly { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    public DateTime? UpdatedAt { get; set; }
+
+    /// <summary>The kind's non-secret settings as JSON (<see cref="Settings.TargetSettings"/>); secrets are in <see cref="Settings.TargetSecret"/>.</summary>
+    public string? Settings { get; set; }
+
+    /// <summary>The built-in processing pipeline rules are converted with, by name; or none.</summary>
+    public string? Pipeline { get; set; }
+
+    /// <summary>A pasted pySigma pipeline (YAML text, never a path), parsed on save; used instead of <see cref="Pipeline"/>.</summary>
+    public string? PipelineYaml { get; set; }
 }

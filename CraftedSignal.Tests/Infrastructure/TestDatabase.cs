@@ -168,6 +168,7 @@ public sealed class TestDatabase : IAsyncDisposable
 public sealed class RecordingQueue : Domain.Jobs.IWorkQueue
 {
     private readonly List<Guid> _enqueued = [];
+    private readonly List<(Guid, TimeSpan)> _deferred = [];
 
     public IReadOnlyList<Guid> Enqueued
     {
@@ -184,8 +185,20 @@ public sealed class RecordingQueue : Domain.Jobs.IWorkQueue
             _enqueued.Add(workItemId);
     }
 
+    /// <summary>What was handed back for later, with its delay, in order.</summary>
+    public IReadOnlyList<(Guid WorkItemId, TimeSpan Delay)> Deferred
+    {
+        get
+        {
+            lock (_deferred)
+                return [.. _deferred];
+        }
+    }
+
     /// <summary>Deferred work is not enqueued again here: a test that needs it back runs it itself.</summary>
     public void Defer(Guid workItemId, TimeSpan delay)
     {
+        lock (_deferred)
+            _deferred.Add((workItemId, delay));
     }
 }

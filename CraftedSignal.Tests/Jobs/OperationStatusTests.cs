@@ -20,7 +20,7 @@ namespace CraftedSignal.Tests.Jobs;
 /// </summary>
 public sealed class OperationStatusTests : IAsyncLifetime
 {
-    private readonly ThrowingSplunk _splunk = new();
+    private readonly ScriptedConnector _connector = new();
     private TestDatabase _db = default!;
     private Guid _company;
     private string _owner = "";
@@ -28,7 +28,7 @@ public sealed class OperationStatusTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync(services => services.AddSingleton<ITargetConnector>(_splunk));
+        _db = await TestDatabase.CreateAsync(services => services.AddSingleton<ITargetConnector>(_connector));
         _owner = await _db.AddUserAsync("olivia@acme.test");
         _reviewer = await _db.AddUserAsync("rita@acme.test");
         _company = await _db.AddCompanyAsync("Acme", _owner);
@@ -69,15 +69,15 @@ public sealed class OperationStatusTests : IAsyncLifetime
     public async Task ADeploymentTheTargetRefuses_EndsFailed_WithItsWorkItem_AndOneAuditEntry()
     {
         var rule = await ApprovedRuleAsync();
-        var target = (await Service<TargetService>(_owner).CreateAsync("Prod Splunk", TargetKind.Splunk)).Value;
-        _splunk.Answer = () => new TargetRefused("Splunk says: 403 Forbidden.");
+        var target = (await Service<TargetService>(_owner).CreateAsync("Prod Elastic", TargetKind.Elastic)).Value;
+        _connector.Answer = () => new TargetRefused("Elastic says: 403 Forbidden.");
 
         var id = (await Service<DeploymentService>(_owner).DeployAsync(rule, target)).Value;
         await _db.RunWorkAsync(id);
 
         var (work, deployment) = await RowsAsync(id, db => db.Deployments.SingleAsync(d => d.Id == id));
-        Assert.Equal((WorkStatus.Failed, "Splunk says: 403 Forbidden."), (work.Status, work.Error));
-        Assert.Equal((DeploymentStatus.Failed, "Splunk says: 403 Forbidden.", false), (deployment.Status, deployment.Error, deployment.Live));
+        Assert.Equal((WorkStatus.Failed, "Elastic says: 403 Forbidden."), (work.Status, work.Error));
+        Assert.Equal((DeploymentStatus.Failed, "Elastic says: 403 Forbidden.", false), (deployment.Status, deployment.Error, deployment.Live));
         Assert.Null(deployment.CompiledQuery);
         Assert.Contains("403 Forbidden", await AuditDetailsAsync(AuditActions.DeploymentFailed, rule), StringComparison.Ordinal);
     }
@@ -86,23 +86,23 @@ public sealed class OperationStatusTests : IAsyncLifetime
     public async Task ADeploymentWhoseConnectorThrows_EndsFailed_NotRunning_AndCanBeTriedAgain()
     {
         var rule = await ApprovedRuleAsync();
-        var target = (await Service<TargetService>(_owner).CreateAsync("Prod Splunk", TargetKind.Splunk)).Value;
-        _splunk.Answer = () => throw new HttpRequestException("Connection refused (splunk.acme.test:8089)");
+        var target = (await Service<TargetService>(_owner).CreateAsync("Prod Elastic", TargetKind.Elastic)).Value;
+        _connector.Answer = () => throw new HttpRequestException("Connection refused (elastic.acme.test:9243)");
 
         var id = (await Service<DeploymentService>(_owner).DeployAsync(rule, target)).Value;
         await _db.RunWorkAsync(id);
 
         var (work, deployment) = await RowsAsync(id, db => db.Deployments.SingleAsync(d => d.Id == id));
         Assert.Equal(WorkStatus.Failed, work.Status);
-        Assert.Equal((DeploymentStatus.Failed, "Connection refused (splunk.acme.test:8089)"), (deployment.Status, deployment.Error));
+        Assert.Equal((DeploymentStatus.Failed, "Connection refused (elastic.acme.test:9243)"), (deployment.Status, deployment.Error));
         Assert.Single(await AuditEntriesAsync(AuditActions.DeploymentFailed, rule));
 
         // The failed operation is finished, so a new one may start, and it succeeds once the target answers.
-        _splunk.Answer = () => "index=main whoami";
+        _connector.Answer = () => "process.name:whoami.exe";
         var again = (await Service<DeploymentService>(_owner).DeployAsync(rule, target)).Value;
         await _db.RunWorkAsync(again);
         var (_, redeployed) = await RowsAsync(again, db => db.Deployments.SingleAsync(d => d.Id == again));
-        Assert.Equal((DeploymentStatus.Succeeded, true, "index=main whoami"), (redeployed.Status, redeployed.Live, redeployed.CompiledQuery));
+        Assert.Equal((DeploymentStatus.Succeeded, true, "process.name:whoami.exe"), (redeployed.Status, redeployed.Live, redeployed.CompiledQuery));
     }
 
     private async Task<Guid> CreateRuleAsync() =>
@@ -143,12 +143,15 @@ public sealed class OperationStatusTests : IAsyncLifetime
     private T Service<T>(string userId)
         where T : notnull => _db.As(userId, _company).ServiceProvider.GetRequiredService<T>();
 
-    /// <summary>A Splunk connector whose answer the test sets: a query, a refusal, or an exception.</summary>
-    private sealed class ThrowingSplunk : ITargetConnector
+    /// <summary>
+    /// A connector whose answer the test sets: a query, a refusal, or an exception. It stands in for a kind with no connector
+    /// installed yet (Elastic), so that the real ones, and their settings, stay out of the way.
+    /// </summary>
+    private sealed class ScriptedConnector : ITargetConnector
     {
         public Func<Result<string>> Answer { get; set; } = () => "index=main";
 
-        public TargetKind Kind => TargetKind.Splunk;
+        public TargetKind Kind => TargetKind.Elastic;
 
         public Task<Result<string>> DeployAsync(SiemTarget target, Guid ruleId, string ruleContent, Guid operationId, CancellationToken cancellationToken) =>
             Task.FromResult(Answer());

@@ -33,7 +33,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             data.Add("/Account/Manage/ChangePassword", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/settings/users", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
             data.Add("/settings/company", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
-            data.Add("/settings/targets", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
+            data.Add("/settings/targets", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/hangfire", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
             data.Add("/hangfire/jobs/enqueued", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
             data.Add("/rules", who, signedIn ? Outcome.Page : Outcome.SignIn);

@@ -1,6 +1,7 @@
 using CraftedSignal.Domain.Deployments;
 using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Targets;
+using CraftedSignal.Domain.Targets.Settings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -12,6 +13,20 @@ internal sealed class SiemTargetConfiguration : IEntityTypeConfiguration<SiemTar
     {
         builder.Property(t => t.Name).HasMaxLength(SiemTarget.NameMaxLength);
         builder.HasIndex(t => new { t.CompanyId, t.Name }).IsUnique();
+        builder.Property(t => t.Settings).HasMaxLength(TargetSettings.MaxJsonLength);
+        builder.Property(t => t.Pipeline).HasMaxLength(100);
+        builder.Property(t => t.PipelineYaml).HasMaxLength(TargetService.MaxPipelineYamlLength);
+    }
+}
+
+internal sealed class TargetSecretConfiguration : IEntityTypeConfiguration<TargetSecret>
+{
+    public void Configure(EntityTypeBuilder<TargetSecret> builder)
+    {
+        builder.Property(s => s.Field).HasMaxLength(TargetSecret.FieldMaxLength);
+        builder.Property(s => s.ReplacedByName).HasMaxLength(256);
+        builder.HasIndex(s => new { s.TargetId, s.Field }).IsUnique();
+        builder.HasOne<SiemTarget>().WithMany().HasForeignKey(s => s.TargetId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -654,6 +654,46 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.ToTable("TenantKeys");
                 });
 
+            modelBuilder.Entity("CraftedSignal.Domain.Targets.Settings.TargetSecret", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Ciphertext")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("CompanyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReplacedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplacedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReplacedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TargetId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TargetId", "Field")
+                        .IsUnique();
+
+                    b.ToTable("TargetSecrets");
+                });
+
             modelBuilder.Entity("CraftedSignal.Domain.Targets.SiemTarget", b =>
                 {
                     b.Property<Guid>("Id")
@@ -676,8 +716,23 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Pipeline")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PipelineYaml")
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("ReadOnly")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Settings")
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -1174,6 +1229,15 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.HasOne("CraftedSignal.Domain.Tenancy.Company", null)
                         .WithMany()
                         .HasForeignKey("CompanyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CraftedSignal.Domain.Targets.Settings.TargetSecret", b =>
+                {
+                    b.HasOne("CraftedSignal.Domain.Targets.SiemTarget", null)
+                        .WithMany()
+                        .HasForeignKey("TargetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,122 @@
+using CraftedSignal.Domain.Approvals;
+using CraftedSignal.Domain.Audit;
+using CraftedSignal.Domain.Deployments;
+using CraftedSignal.Domain.Jobs;
+using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Targets;
+using CraftedSignal.Domain.Targets.Settings;
+using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Tests.Infrastructure;
+using CraftedSignal.Tests.Rules;
+using CraftedSignal.Tests.Targets.Splunk;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CraftedSignal.Tests.Jobs;
+
+/// <summary>A deployment whose target fails transiently (a 5xx) goes back to the queue with a back-off instead of failing.</summary>
+public sealed class TransientRetryTests : IAsyncLifetime
+{
+    private TestDatabase _db = default!;
+    private SplunkTestServer _splunk = default!;
+    private Guid _company;
+    private string _owner = "";
+    private Guid _rule;
+    private Guid _target;
+
+    public async Task InitializeAsync()
+    {
+        _splunk = await SplunkTestServer.StartAsync();
+        _db = await TestDatabase.CreateAsync();
+        _owner = await _db.AddUserAsync("olivia@acme.test");
+        var reviewer = await _db.AddUserAsync("rita@acme.test");
+        _company = await _db.AddCompanyAsync("Acme", _owner);
+        await _db.AddMemberAsync(_company, reviewer, CompanyRole.User);
+        _rule = (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+        await _db.PassTestsAsync(_owner, _company, _rule);
+        var request = (await Service<ApprovalService>(_owner).SubmitAsync(_rule)).Value;
+        Assert.Equal(ApprovalStatus.Approved, (await Service<ApprovalService>(reviewer).DecideAsync(request, ReviewDecisionKind.Approve, null)).Value);
+        _target = (await Service<TargetService>(_owner).CreateAsync(new TargetInput("Production Splunk", TargetKind.Splunk)
+        {
+            Settings = new SplunkTargetSettings { ManagementUrl = _splunk.ManagementUrl.ToString(), TrustedCaPem = SplunkTestServer.CaPem },
+            Secrets = new Dictionary<string, string> { [SplunkTargetSettings.TokenField] = SplunkTestServer.AdminToken },
+        })).Value;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _db.DisposeAsync();
+        await _splunk.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ATransientFailure_QueuesTheDeploymentAgain_AndTheNextAttemptDeploysItOnce()
+    {
+        _splunk.Inject(new SplunkFault(SplunkFaultKind.ServerError) { PathContains = "/saved/searches", Method = "POST" });
+        var id = (await Service<DeploymentService>(_owner).DeployAsync(_rule, _target)).Value;
+
+        await _db.RunWorkAsync(id);
+
+        var (work, deployment) = await RowsAsync(id);
+        Assert.Equal((WorkStatus.Queued, 1), (work.Status, work.Attempts));
+        Assert.Contains("Attempt 1 of 5 failed; trying again in 30 s: Splunk failed with 500", work.Error, StringComparison.Ordinal);
+        Assert.Equal((DeploymentStatus.Queued, false), (deployment.Status, deployment.Live));
+        Assert.Contains("will try again", deployment.Error, StringComparison.Ordinal);
+        Assert.Equal([(id, TimeSpan.FromSeconds(30))], _db.Queue.Deferred);
+        Assert.Empty(_splunk.SavedSearches);
+        Assert.Contains("is on its way", (await Service<DeploymentService>(_owner).DeployAsync(_rule, _target)).Error!.Message, StringComparison.Ordinal);
+
+        await _db.RunWorkAsync(id);
+
+        (work, deployment) = await RowsAsync(id);
+        Assert.Equal((WorkStatus.Succeeded, 2), (work.Status, work.Attempts));
+        Assert.Equal((DeploymentStatus.Succeeded, true, null), (deployment.Status, deployment.Live, deployment.Error));
+        Assert.Single(_splunk.SavedSearches);
+        await using var db = _db.NewContext();
+        Assert.Equal(1, await db.AuditEntries.IgnoreQueryFilters().CountAsync(e => e.Action == AuditActions.DeploymentSucceeded));
+        Assert.Equal(0, await db.AuditEntries.IgnoreQueryFilters().CountAsync(e => e.Action == AuditActions.DeploymentFailed));
+    }
+
+    [Fact]
+    public async Task TransientFailuresEveryTime_EndFailedAtTheLastAttempt_WithTheTargetsMessage()
+    {
+        _splunk.Inject(new SplunkFault(SplunkFaultKind.ServerError) { PathContains = "/saved/searches", Method = "POST", Times = 100 });
+        var id = (await Service<DeploymentService>(_owner).DeployAsync(_rule, _target)).Value;
+
+        for (var attempt = 1; attempt <= WorkRunner.MaxAttempts; attempt++)
+            await _db.RunWorkAsync(id);
+
+        var (work, deployment) = await RowsAsync(id);
+        Assert.Equal((WorkStatus.Failed, WorkRunner.MaxAttempts), (work.Status, work.Attempts));
+        Assert.StartsWith("Splunk failed with 500", work.Error, StringComparison.Ordinal);
+        Assert.Equal(DeploymentStatus.Failed, deployment.Status);
+        Assert.Equal([30, 60, 120, 240], _db.Queue.Deferred.Select(d => d.Delay.TotalSeconds));
+        Assert.Empty(_splunk.SavedSearches);
+    }
+
+    [Fact]
+    public async Task APermanentFailure_FailsAtOnce_WithoutARetry()
+    {
+        _splunk.Inject(new SplunkFault(SplunkFaultKind.Forbidden) { PathContains = "/saved/searches", Method = "POST" });
+        var id = (await Service<DeploymentService>(_owner).DeployAsync(_rule, _target)).Value;
+
+        await _db.RunWorkAsync(id);
+
+        var (work, deployment) = await RowsAsync(id);
+        Assert.Equal((WorkStatus.Failed, DeploymentStatus.Failed, 1), (work.Status, deployment.Status, work.Attempts));
+        Assert.Empty(_db.Queue.Deferred);
+    }
+
+    [Fact]
+    public void TheBackOff_Doubles_UpToFifteenMinutes() =>
+        Assert.Equal([30, 60, 120, 240, 480, 900, 900], Enumerable.Range(1, 7).Select(a => WorkRunner.RetryDelay(a).TotalSeconds));
+
+    private async Task<(WorkItem Work, Deployment Deployment)> RowsAsync(Guid id)
+    {
+        await using var db = _db.NewContext();
+        return (await db.WorkItems.IgnoreQueryFilters().SingleAsync(w => w.Id == id), await db.Deployments.IgnoreQueryFilters().SingleAsync(d => d.Id == id));
+    }
+
+    private T Service<T>(string userId)
+        where T : notnull => _db.As(userId, _company).ServiceProvider.GetRequiredService<T>();
+}
