@@ -29,7 +29,7 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
             : connector is null ? new TargetRefused($"No {target.Kind} connector is installed.")
             : await RunAsync(db, connector, target, operation, cancellationToken);
         if (!result.Succeeded)
-            return TargetErrors.IsTransient(result.Error) ? new TransientFailure(result.Error) : result.Error;
+            return result.Error is TargetError { Transient: true } ? new TransientFailure(result.Error) : result.Error;
 
         // At most one version of a rule runs on a target: a deployment replaces it, a removal ends it.
         var previous = await db.Deployments

@@ -48,9 +48,6 @@ public sealed record TargetInput(string Name, TargetKind Kind)
     }
 }
 
-/// <summary>One step of a connection test: what was checked, whether it passed, and the exact finding.</summary>
-public sealed record TargetCheck(string Name, bool Passed, string Detail);
-
 public sealed record TargetConnectionReport(IReadOnlyList<TargetCheck> Checks)
 {
     public bool Succeeded => Checks.Count > 0 && Checks.All(c => c.Passed);

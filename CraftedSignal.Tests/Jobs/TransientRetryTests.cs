@@ -8,6 +8,7 @@ using CraftedSignal.Domain.Targets.Settings;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Tests.Infrastructure;
 using CraftedSignal.Tests.Rules;
+using CraftedSignal.Tests.Targets;
 using CraftedSignal.Tests.Targets.Splunk;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +53,7 @@ public sealed class TransientRetryTests : IAsyncLifetime
     [Fact]
     public async Task ATransientFailure_QueuesTheDeploymentAgain_AndTheNextAttemptDeploysItOnce()
     {
-        _splunk.Inject(new SplunkFault(SplunkFaultKind.ServerError) { PathContains = "/saved/searches", Method = "POST" });
+        _splunk.Inject(new TargetFault(TargetFaultKind.ServerError) { PathContains = "/saved/searches", Method = "POST" });
         var id = (await Service<DeploymentService>(_owner).DeployAsync(_rule, _target)).Value;
 
         await _db.RunWorkAsync(id);
@@ -80,7 +81,7 @@ public sealed class TransientRetryTests : IAsyncLifetime
     [Fact]
     public async Task TransientFailuresEveryTime_EndFailedAtTheLastAttempt_WithTheTargetsMessage()
     {
-        _splunk.Inject(new SplunkFault(SplunkFaultKind.ServerError) { PathContains = "/saved/searches", Method = "POST", Times = 100 });
+        _splunk.Inject(new TargetFault(TargetFaultKind.ServerError) { PathContains = "/saved/searches", Method = "POST", Times = 100 });
         var id = (await Service<DeploymentService>(_owner).DeployAsync(_rule, _target)).Value;
 
         for (var attempt = 1; attempt <= WorkRunner.MaxAttempts; attempt++)
@@ -97,7 +98,7 @@ public sealed class TransientRetryTests : IAsyncLifetime
     [Fact]
     public async Task APermanentFailure_FailsAtOnce_WithoutARetry()
     {
-        _splunk.Inject(new SplunkFault(SplunkFaultKind.Forbidden) { PathContains = "/saved/searches", Method = "POST" });
+        _splunk.Inject(new TargetFault(TargetFaultKind.Forbidden) { PathContains = "/saved/searches", Method = "POST" });
         var id = (await Service<DeploymentService>(_owner).DeployAsync(_rule, _target)).Value;
 
         await _db.RunWorkAsync(id);
