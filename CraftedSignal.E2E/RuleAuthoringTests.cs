@@ -86,7 +86,7 @@ public sealed class RuleAuthoringTests(BrowserApp shared) : SharedAppTest(shared
         await Assertions.Expect(page.GetByText("version 2", new() { Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Unsaved changes")).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
-        await Assertions.Expect(page.GetByText("Version 2 · olivia@acme.test")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText($"Version 2 · {team[CompanyRole.Owner].Email}")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("first cut")).ToBeVisibleAsync();
         await Browser.ShotAsync(page, "32-editor-history");
 
