@@ -158,6 +158,8 @@ public sealed partial class KibanaTestServer : IAsyncDisposable
 
     private async Task FaultAsync(HttpContext context, TargetFault fault, Func<Task> handle)
     {
+        if (await LoopbackFaults.TransportFaultAsync(context, fault, handle))
+            return;
         switch (fault.Kind)
         {
             case TargetFaultKind.TooManyRequests:
@@ -175,9 +177,6 @@ public sealed partial class KibanaTestServer : IAsyncDisposable
                 var headers = string.Join("; ", context.Request.Headers.Select(h => $"{h.Key}: {h.Value}"));
                 await EngineErrorAsync(context, 500, $"An internal server error occurred handling a request with headers {headers}");
                 return;
-            case TargetFaultKind.Hang:
-                await LoopbackFaults.HangAsync(context, fault.Delay, handle);
-                return;
             case TargetFaultKind.MalformedJson:
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/json; charset=utf-8";
@@ -186,15 +185,6 @@ public sealed partial class KibanaTestServer : IAsyncDisposable
             case TargetFaultKind.HugeBody:
                 context.Response.StatusCode = 200;
                 await LoopbackFaults.HugeBodyAsync(context, fault.Bytes, fault.WithContentLength, "{\"page\":1,\"perPage\":20,\"total\":0,\"data\":[],\"pad\":\"");
-                return;
-            case TargetFaultKind.DropConnection:
-                context.Abort();
-                return;
-            case TargetFaultKind.DropAfterHandling:
-                await LoopbackFaults.DropAfterHandlingAsync(context, handle);
-                return;
-            case TargetFaultKind.Redirect:
-                LoopbackFaults.Redirect(context, fault.Location!);
                 return;
             case TargetFaultKind.Unauthorized:
                 await UnauthorizedAsync(context);
