@@ -164,6 +164,31 @@ internal static class LoopbackFaults
         context.Abort();
     }
 
+    /// <summary>
+    /// Injects the faults every server shows alike, whatever its error bodies: a hang, a dropped connection, a drop after
+    /// handling, a redirect. False for a kind whose answer is the server's own.
+    /// </summary>
+    public static async Task<bool> TransportFaultAsync(HttpContext context, TargetFault fault, Func<Task> handle)
+    {
+        switch (fault.Kind)
+        {
+            case TargetFaultKind.Hang:
+                await HangAsync(context, fault.Delay, handle);
+                return true;
+            case TargetFaultKind.DropConnection:
+                context.Abort();
+                return true;
+            case TargetFaultKind.DropAfterHandling:
+                await DropAfterHandlingAsync(context, handle);
+                return true;
+            case TargetFaultKind.Redirect:
+                Redirect(context, fault.Location!);
+                return true;
+            default:
+                return false;
+        }
+    }
+
     public static void Redirect(HttpContext context, Uri location)
     {
         context.Response.StatusCode = 302;
