@@ -34,6 +34,7 @@ public static class AuditActions
     public const string RemovalRequested = "deployment.removal_requested";
     public const string RemovalSucceeded = "deployment.removed";
     public const string RemovalFailed = "deployment.removal_failed";
+    public const string AtomicRollback = "deployment.atomic_rollback";
     public const string ReviewRequested = "review.requested";
     public const string ReviewDecided = "review.decided";
     public const string ReviewApproved = "review.approved";

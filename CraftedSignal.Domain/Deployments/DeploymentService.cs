@@ -10,41 +10,165 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Deployments;
 
-public sealed record DeploymentView(Guid Id, Guid TargetId, string TargetName, DeploymentAction Action, int RuleVersion, DeploymentStatus Status, bool Live,
-    string RequestedBy, DateTime CreatedAt, DateTime? FinishedAt, string? Error);
+/// <summary>A deployment of one rule to one or several targets.</summary>
+/// <param name="TargetIds">The targets, in the order an atomic deployment changes them.</param>
+public sealed record DeployRequest(Guid RuleId, IReadOnlyList<Guid> TargetIds)
+{
+    /// <summary>An approved version; the latest approved one when null.</summary>
+    public int? Version { get; init; }
+
+    /// <summary>If one target fails, the targets already changed return to what they ran before, and the rest are not attempted.</summary>
+    public bool Atomic { get; init; }
+}
+
+/// <summary>The operations recorded, one per target in the request's order; the batch that groups them when there are several.</summary>
+public sealed record DeployResult(Guid? BatchId, IReadOnlyList<Guid> Deployments);
+
+/// <summary>One operation on one target, as the rule page and the deployment history show it.</summary>
+public sealed record DeploymentView(Guid Id, Guid RuleId, string RuleTitle, Guid TargetId, string TargetName, TargetKind TargetKind, DeploymentAction Action,
+    int RuleVersion, DeploymentStatus Status, bool Live, string RequestedBy, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, string? Error,
+    Guid? BatchId, bool Atomic, Guid? UndoesId)
+{
+    /// <summary>From the first attempt's start to the end; null until it ends (or for one never attempted).</summary>
+    public TimeSpan? Duration => StartedAt is { } started && FinishedAt is { } finished ? finished - started : null;
+}
+
+/// <summary>Which deployments the history lists: all filters optional; newest first, a page at a time.</summary>
+public sealed record DeploymentQuery
+{
+    public const int MaxTake = 200;
+
+    public Guid? RuleId { get; init; }
+
+    public Guid? TargetId { get; init; }
+
+    public DeploymentStatus? Status { get; init; }
+
+    /// <summary>Part of the rule's title or of the requester's name.</summary>
+    public string? Text { get; init; }
+
+    public int Skip { get; init; }
+
+    public int Take { get; init; } = 50;
+}
+
+public sealed record DeploymentPage(IReadOnlyList<DeploymentView> Items, int Total);
 
 /// <summary>Deploying approved rule versions to targets and removing rules from them, as durable background work.</summary>
 public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, IWorkQueue queue, TimeProvider time)
 {
     public const string WorkKind = "rule.deploy";
 
-    /// <summary>
-    /// Records a deployment to the target of an approved version of the rule (the latest approved one unless
-    /// <paramref name="version"/> names an older approved one: a rollback), then hands it to the job system.
-    /// </summary>
+    /// <summary>How many targets one request may deploy to.</summary>
+    public const int MaxTargetsPerRequest = 20;
+
+    /// <summary>Deploys the rule's latest approved version (or <paramref name="version"/>) to one target; see <see cref="DeployAsync(DeployRequest, CancellationToken)"/>.</summary>
     public async Task<Result<Guid>> DeployAsync(Guid ruleId, Guid targetId, int? version = null, CancellationToken cancellationToken = default)
     {
+        var deployed = await DeployAsync(new DeployRequest(ruleId, [targetId]) { Version = version }, cancellationToken);
+        return deployed.Succeeded ? deployed.Value!.Deployments[0] : deployed.Error;
+    }
+
+    /// <summary>
+    /// Records a deployment of an approved version of the rule (the latest approved one unless the request names an older
+    /// approved one: a rollback) to each of the request's targets, then hands the work to the job system: one operation per
+    /// target, each its own unit of work. Nothing is recorded unless every target can take it. An atomic request runs its
+    /// targets one after another in the order given; if one fails, the targets already changed get back what they ran before.
+    /// </summary>
+    public async Task<Result<DeployResult>> DeployAsync(DeployRequest request, CancellationToken cancellationToken = default)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var found = await FindAsync(db, ruleId, targetId, cancellationToken);
-        if (!found.Succeeded)
-            return found.Error;
-        var (rule, target) = found.Value;
-        if (rule.Format != RuleFormat.Sigma && target.Kind == TargetKind.Sandbox)
+        var checkedRequest = await CheckAsync(db, request, cancellationToken);
+        if (!checkedRequest.Succeeded)
+            return checkedRequest.Error;
+        var (rule, targets, chosen, sha) = checkedRequest.Value;
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var batch = targets.Count > 1 ? Guid.CreateVersion7(new DateTimeOffset(now, TimeSpan.Zero)) : (Guid?)null;
+        var atomic = request.Atomic && targets.Count > 1;
+        var ids = new List<Guid>();
+        for (var i = 0; i < targets.Count; i++)
+        {
+            // An atomic request's later targets get their work when the one before them succeeds.
+            var id = !atomic || i == 0 ? db.AddWork(WorkKind, rule.CompanyId, now) : Guid.CreateVersion7(new DateTimeOffset(now, TimeSpan.Zero));
+            ids.Add(id);
+            db.Deployments.Add(new Deployment
+            {
+                Id = id,
+                CompanyId = rule.CompanyId,
+                RuleId = rule.Id,
+                Action = DeploymentAction.Deploy,
+                RuleVersion = chosen,
+                TargetId = targets[i].Id,
+                ContentSha256 = sha,
+                Status = DeploymentStatus.Queued,
+                RequestedBy = tenant.UserName,
+                CreatedAt = now,
+                BatchId = batch,
+                Atomic = atomic,
+                Sequence = i,
+            });
+            db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.DeploymentRequested, now, "rule", rule.Id.ToString(),
+                new { deployment = id, title = rule.Title, version = chosen, target = targets[i].Name, kind = targets[i].Kind.ToString(), batch, atomic });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        queue.Enqueue(ids[0]);
+        if (!atomic)
+            queue.EnqueueAll(ids.Skip(1));
+        return new DeployResult(batch, ids);
+    }
+
+    /// <summary>The rule, the request's targets in its order, the chosen version and its content's SHA-256, or why the request cannot be carried out.</summary>
+    private async Task<Result<(DetectionRule Rule, IReadOnlyList<SiemTarget> Targets, int Version, string Sha)>> CheckAsync(AppDbContext db, DeployRequest request, CancellationToken cancellationToken)
+    {
+        if (request.TargetIds.Count == 0)
+            return new Invalid("Targets", "Choose at least one target to deploy to.");
+        if (request.TargetIds.Count > MaxTargetsPerRequest)
+            return new Invalid("Targets", $"A deployment goes to at most {MaxTargetsPerRequest} targets at once; this one names {request.TargetIds.Count}.");
+        if (request.TargetIds.Distinct().Count() != request.TargetIds.Count)
+            return new Invalid("Targets", "A target is named twice.");
+
+        var access = await Access.RequireAsync(db, tenant, Permission.Author, cancellationToken);
+        if (!access.Succeeded)
+            return access.Error;
+        var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == request.RuleId, cancellationToken);
+        if (rule is null)
+            return new NotFound("The rule");
+        if (rule.ArchivedAt is not null)
+            return new RuleArchived(rule.Title);
+        var found = await db.SiemTargets.Where(t => request.TargetIds.Contains(t.Id)).ToListAsync(cancellationToken);
+        if (found.Count != request.TargetIds.Count)
+            return new NotFound("The target");
+        var targets = request.TargetIds.Select(id => found.First(t => t.Id == id)).ToList();
+        if (targets.FirstOrDefault(t => t.ReadOnly) is { } watched)
+            return new Conflict($"'{watched.Name}' is read-only: CraftedSignal watches it but never writes to it.");
+        if (rule.Format != RuleFormat.Sigma && targets.FirstOrDefault(t => t.Kind == TargetKind.Sandbox) is not null)
             return new Conflict("The sandbox runs Sigma rules; a native query goes to the SIEM whose language it is written in.");
-        var approved = await ApprovalService.ApprovedVersionsAsync(db, ruleId, cancellationToken);
+
+        var approved = await ApprovalService.ApprovedVersionsAsync(db, request.RuleId, cancellationToken);
         if (approved.Count == 0)
             return new Conflict("No version of this rule is approved. Submit it for review; only approved versions are deployed.");
-        var chosen = version ?? approved[0];
+        var chosen = request.Version ?? approved[0];
         if (!approved.Contains(chosen))
             return new Conflict($"Version {chosen} is not approved; only approved versions are deployed (approved: {string.Join(", ", approved)}).");
-        if (await db.Deployments.AnyAsync(d => d.RuleId == ruleId && d.TargetId == targetId && (d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running), cancellationToken))
-            return new Conflict($"Another change to '{target.Name}' is on its way; wait for it to finish.");
-        if (await db.Deployments.AnyAsync(d => d.RuleId == ruleId && d.TargetId == targetId && d.Live && d.RuleVersion == chosen, cancellationToken))
-            return new Conflict($"Version {chosen} already runs on '{target.Name}'.");
 
-        var sha = await db.RuleVersions.Where(v => v.RuleId == ruleId && v.Number == chosen).Select(v => v.ContentSha256).FirstAsync(cancellationToken);
-        return await RecordAsync(db, rule, target, DeploymentAction.Deploy, chosen, sha, cancellationToken);
+        var busy = await BusyTargetsAsync(db, request.RuleId, cancellationToken);
+        if (targets.FirstOrDefault(t => busy.Contains(t.Id)) is { } waiting)
+            return new Conflict($"Another change to '{waiting.Name}' is on its way; wait for it to finish.");
+        var running = await db.Deployments.Where(d => d.RuleId == request.RuleId && d.Live && d.RuleVersion == chosen && request.TargetIds.Contains(d.TargetId))
+            .Select(d => d.TargetId).ToListAsync(cancellationToken);
+        if (targets.FirstOrDefault(t => running.Contains(t.Id)) is { } current)
+            return new Conflict($"Version {chosen} already runs on '{current.Name}'.");
+
+        var sha = await db.RuleVersions.Where(v => v.RuleId == request.RuleId && v.Number == chosen).Select(v => v.ContentSha256).FirstAsync(cancellationToken);
+        return (rule, targets, chosen, sha);
     }
+
+    /// <summary>The targets the rule has an operation on its way to (queued, running, or waiting its turn in an atomic deployment).</summary>
+    private static Task<List<Guid>> BusyTargetsAsync(AppDbContext db, Guid ruleId, CancellationToken cancellationToken) =>
+        db.Deployments.Where(d => d.RuleId == ruleId && (d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running))
+            .Select(d => d.TargetId).ToListAsync(cancellationToken);
 
     /// <summary>Records the removal of the rule from the target, then hands it to the job system.</summary>
     public async Task<Result<Guid>> RemoveAsync(Guid ruleId, Guid targetId, CancellationToken cancellationToken = default)
@@ -57,7 +181,7 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         var live = await db.Deployments.FirstOrDefaultAsync(d => d.RuleId == ruleId && d.TargetId == targetId && d.Live, cancellationToken);
         if (live is null)
             return new Conflict($"The rule does not run on '{target.Name}': there is nothing to remove.");
-        if (await db.Deployments.AnyAsync(d => d.RuleId == ruleId && d.TargetId == targetId && (d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running), cancellationToken))
+        if ((await BusyTargetsAsync(db, ruleId, cancellationToken)).Contains(targetId))
             return new Conflict($"Another change to '{target.Name}' is on its way; wait for it to finish.");
         return await RecordAsync(db, rule, target, DeploymentAction.Remove, live.RuleVersion, live.ContentSha256, cancellationToken);
     }
@@ -71,8 +195,7 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         var live = await db.Deployments.Where(d => d.RuleId == rule.Id && d.Live)
             .Join(db.SiemTargets.Where(t => !t.ReadOnly), d => d.TargetId, t => t.Id, (d, t) => new { d.TargetId, d.RuleVersion, d.ContentSha256, t.Name })
             .ToListAsync(cancellationToken);
-        var busy = await db.Deployments.Where(d => d.RuleId == rule.Id && (d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running))
-            .Select(d => d.TargetId).ToListAsync(cancellationToken);
+        var busy = await BusyTargetsAsync(db, rule.Id, cancellationToken);
         var ids = new List<Guid>();
         foreach (var deployment in live.Where(d => !busy.Contains(d.TargetId)))
         {
@@ -98,17 +221,47 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         return ids;
     }
 
-    /// <summary>The rule's deployments and removals, newest first.</summary>
+    /// <summary>The rule's latest 100 deployments and removals, newest first.</summary>
     public async Task<Result<IReadOnlyList<DeploymentView>>> ListForRuleAsync(Guid ruleId, CancellationToken cancellationToken = default)
     {
+        var page = await ListAsync(new DeploymentQuery { RuleId = ruleId, Take = 100 }, cancellationToken);
+        if (!page.Succeeded)
+            return page.Error;
+        return page.Value.Items.ToList();
+    }
+
+    /// <summary>The company's deployments and removals matching the query, newest first; everyone in the company may read them.</summary>
+    public async Task<Result<DeploymentPage>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.Skip < 0 || query.Take is < 1 or > DeploymentQuery.MaxTake)
+            return new Invalid("Take", $"A page holds 1 to {DeploymentQuery.MaxTake} deployments, from an offset of 0 or more.");
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var access = await Access.RequireAsync(db, tenant, Permission.View, cancellationToken);
         if (!access.Succeeded)
             return access.Error;
-        return await db.Deployments.Where(d => d.RuleId == ruleId).OrderByDescending(d => d.CreatedAt)
-            .Join(db.SiemTargets, d => d.TargetId, t => t.Id, (d, t) => new DeploymentView(d.Id, t.Id, t.Name, d.Action, d.RuleVersion, d.Status, d.Live,
-                d.RequestedBy, d.CreatedAt, d.FinishedAt, d.Error))
-            .Take(100).ToListAsync(cancellationToken);
+
+        var rows = from d in db.Deployments
+                   join r in db.DetectionRules on d.RuleId equals r.Id
+                   join t in db.SiemTargets on d.TargetId equals t.Id
+                   select new { d, r.Title, t.Name, t.Kind };
+        if (query.RuleId is { } ruleId)
+            rows = rows.Where(x => x.d.RuleId == ruleId);
+        if (query.TargetId is { } targetId)
+            rows = rows.Where(x => x.d.TargetId == targetId);
+        if (query.Status is { } status)
+            rows = rows.Where(x => x.d.Status == status);
+        if (!string.IsNullOrWhiteSpace(query.Text))
+        {
+            var text = query.Text.Trim().ToLower();
+            rows = rows.Where(x => x.Title.ToLower().Contains(text) || x.d.RequestedBy.ToLower().Contains(text));
+        }
+
+        var total = await rows.CountAsync(cancellationToken);
+        var items = await rows.OrderByDescending(x => x.d.CreatedAt).ThenByDescending(x => x.d.Id).Skip(query.Skip).Take(query.Take)
+            .Select(x => new DeploymentView(x.d.Id, x.d.RuleId, x.Title, x.d.TargetId, x.Name, x.Kind, x.d.Action, x.d.RuleVersion, x.d.Status, x.d.Live,
+                x.d.RequestedBy, x.d.CreatedAt, x.d.StartedAt, x.d.FinishedAt, x.d.Error, x.d.BatchId, x.d.Atomic, x.d.UndoesId))
+            .ToListAsync(cancellationToken);
+        return new DeploymentPage(items, total);
     }
 
     private async Task<Result<(DetectionRule Rule, SiemTarget Target)>> FindAsync(AppDbContext db, Guid ruleId, Guid targetId, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
     {
         var operation = await db.Deployments.FirstAsync(d => d.Id == item.Id, cancellationToken);
         operation.Status = DeploymentStatus.Running;
+        operation.StartedAt ??= time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
 
         var target = await db.SiemTargets.FirstOrDefaultAsync(t => t.Id == operation.TargetId, cancellationToken);
@@ -37,8 +38,11 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
             .ToListAsync(cancellationToken);
         previous.ForEach(d => d.Live = false);
         operation.Live = operation.Action == DeploymentAction.Deploy;
+        operation.ReplacedId = previous.FirstOrDefault()?.Id;
         operation.CompiledQuery = result.Value;
         Finish(db, operation, target!.Name, DeploymentStatus.Succeeded, null);
+        if (operation.Atomic && await db.Deployments.FirstOrDefaultAsync(d => d.BatchId == operation.BatchId && d.Sequence == operation.Sequence + 1, cancellationToken) is { } next)
+            db.AddWork(Kind, next.CompanyId, time.GetUtcNow().UtcDateTime, next.Id);
         return $"{operation.Action} of version {operation.RuleVersion} on {target.Name} succeeded";
     }
 
@@ -48,6 +52,49 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
             return;
         var target = await db.SiemTargets.Where(t => t.Id == operation.TargetId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken);
         Finish(db, operation, target, DeploymentStatus.Failed, error);
+        if (operation.Atomic)
+            await UndoBatchAsync(db, operation, target, cancellationToken);
+    }
+
+    /// <summary>
+    /// An atomic deployment failed at <paramref name="failed"/>: the targets after it are not attempted, and each target
+    /// before it gets back what ran there before, by an operation of its own (the earlier version deployed again, or the rule
+    /// removed where none ran). Those operations are ordinary work: retried when the target fails transiently, and recorded
+    /// as failed if it refuses, so every target ends in a known state.
+    /// </summary>
+    private async Task UndoBatchAsync(AppDbContext db, Deployment failed, string? failedTarget, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var batch = await db.Deployments.Where(d => d.BatchId == failed.BatchId && d.Id != failed.Id && d.UndoesId == null).ToListAsync(cancellationToken);
+        var names = await db.SiemTargets.Where(t => batch.Select(d => d.TargetId).Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        foreach (var waiting in batch.Where(d => d.Sequence > failed.Sequence && d.Status == DeploymentStatus.Queued))
+            (waiting.Status, waiting.Error, waiting.FinishedAt) = (DeploymentStatus.Cancelled, $"Not attempted: the atomic deployment stopped when '{failedTarget}' failed.", now);
+
+        var undone = new List<object>();
+        foreach (var changed in batch.Where(d => d.Sequence < failed.Sequence && d.Status == DeploymentStatus.Succeeded && d.Live))
+        {
+            var before = changed.ReplacedId is { } replaced ? await db.Deployments.FirstOrDefaultAsync(d => d.Id == replaced, cancellationToken) : null;
+            var id = db.AddWork(Kind, changed.CompanyId, now);
+            db.Deployments.Add(new Deployment
+            {
+                Id = id,
+                CompanyId = changed.CompanyId,
+                RuleId = changed.RuleId,
+                Action = before is null ? DeploymentAction.Remove : DeploymentAction.Deploy,
+                RuleVersion = before?.RuleVersion ?? changed.RuleVersion,
+                TargetId = changed.TargetId,
+                ContentSha256 = before?.ContentSha256 ?? changed.ContentSha256,
+                Status = DeploymentStatus.Queued,
+                RequestedBy = changed.RequestedBy,
+                CreatedAt = now,
+                BatchId = changed.BatchId,
+                UndoesId = changed.Id,
+            });
+            undone.Add(new { deployment = id, target = names.GetValueOrDefault(changed.TargetId), back_to = before is null ? "not deployed" : $"version {before.RuleVersion}" });
+        }
+
+        db.Audit(new Actor(null, $"atomic deployment requested by {failed.RequestedBy}", null), failed.CompanyId, AuditActions.AtomicRollback, now, "rule", failed.RuleId.ToString(),
+            new { batch = failed.BatchId, version = failed.RuleVersion, failed = failedTarget, returned = undone, not_attempted = batch.Where(d => d.Status == DeploymentStatus.Cancelled).Select(d => names.GetValueOrDefault(d.TargetId)) });
     }
 
     /// <summary>The target failed in a way a later attempt may not: the operation waits in the queue, saying why.</summary>

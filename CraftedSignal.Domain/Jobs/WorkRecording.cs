@@ -9,9 +9,12 @@ namespace CraftedSignal.Domain.Jobs;
 /// </summary>
 internal static class WorkRecording
 {
-    public static Guid AddWork(this AppDbContext db, string kind, Guid? companyId, DateTime now)
+    public static Guid AddWork(this AppDbContext db, string kind, Guid? companyId, DateTime now) =>
+        db.AddWork(kind, companyId, now, Guid.CreateVersion7(new DateTimeOffset(now, TimeSpan.Zero)));
+
+    /// <summary>Records work under an id chosen before, for an operation whose row exists already and waited its turn.</summary>
+    public static Guid AddWork(this AppDbContext db, string kind, Guid? companyId, DateTime now, Guid id)
     {
-        var id = Guid.CreateVersion7(new DateTimeOffset(now, TimeSpan.Zero));
         db.WorkItems.Add(new WorkItem { Id = id, CompanyId = companyId, Kind = kind, Status = WorkStatus.Queued, CreatedAt = now });
         return id;
     }

@@ -16,6 +16,8 @@ namespace CraftedSignal.Domain.Jobs;
 /// <see cref="IWorkHandler.FailAsync"/> in the same way.
 /// A <see cref="TransientFailure"/> before the last attempt puts the item back in the queue (Queued, the attempt counted)
 /// after a back-off of <see cref="RetryDelay"/>, and the handler's <see cref="IWorkHandler.RetryLaterAsync"/> says so on its row.
+/// Work the handler records in that context (<see cref="WorkRecording.AddWork(AppDbContext, string, Guid?, DateTime)"/>) commits
+/// with the outcome and is enqueued after it: an atomic deployment's next target, the undoing of a failed one.
 /// Companies share the workers: a company that already has <see cref="WorkOptions.PerCompanyLimit"/> items Running gets
 /// its next one deferred (still Queued, no attempt spent), so its long runs cannot hold every worker.
 /// </summary>
@@ -137,8 +139,10 @@ public sealed class WorkRunner(
         item.Summary = Truncate(outcome.Value);
         item.Error = Truncate(outcome.Error?.Message);
         item.FinishedAt = time.GetUtcNow().UtcDateTime;
+        var followUps = db.ChangeTracker.Entries<WorkItem>().Where(e => e.State == EntityState.Added).Select(e => e.Entity.Id).ToList();
         await db.SaveChangesAsync(CancellationToken.None);
         notifier.Publish(new WorkUpdate(item.Id, item.CompanyId, item.Kind, item.Status));
+        queue.EnqueueAll(followUps);
     }
 
     private static string? Truncate(string? text) => text is { Length: > 2000 } ? text[..2000] : text;

@@ -107,11 +107,17 @@ public sealed class TestDatabase : IAsyncDisposable
         return membership.Id;
     }
 
-    /// <summary>Runs, through the app's own <see cref="Domain.Jobs.WorkRunner"/>, every item enqueued so far and not yet run here, in order.</summary>
+    /// <summary>
+    /// Runs, through the app's own <see cref="Domain.Jobs.WorkRunner"/>, every item enqueued so far and not yet run here, in
+    /// order, then what that work enqueued, until nothing new is.
+    /// </summary>
     public async Task RunQueuedWorkAsync()
     {
-        foreach (var id in Queue.Enqueued.Except(_ran).ToList())
-            await RunWorkAsync(id);
+        while (Queue.Enqueued.Except(_ran).ToList() is { Count: > 0 } pending)
+        {
+            foreach (var id in pending)
+                await RunWorkAsync(id);
+        }
     }
 
     /// <summary>Runs one work item through the app's own <see cref="Domain.Jobs.WorkRunner"/>, in a scope of its own, as the job system does.</summary>

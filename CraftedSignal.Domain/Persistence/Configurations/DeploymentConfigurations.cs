@@ -40,6 +40,8 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
         builder.HasIndex(d => new { d.RuleId, d.CreatedAt });
         builder.HasIndex(d => new { d.TargetId, d.Live });
         builder.HasIndex(d => new { d.RuleId, d.TargetId, d.Live });
+        builder.HasIndex(d => d.BatchId);
+        builder.HasIndex(d => new { d.CompanyId, d.CreatedAt });
         builder.HasOne<DetectionRule>().WithMany().HasForeignKey(d => d.RuleId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<SiemTarget>().WithMany().HasForeignKey(d => d.TargetId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -230,6 +230,12 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Atomic")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("CompanyId")
                         .HasColumnType("TEXT");
 
@@ -254,6 +260,9 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<bool>("Live")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("ReplacedId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RequestedBy")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -265,6 +274,12 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<int>("RuleVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -273,7 +288,14 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<Guid>("TargetId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("UndoesId")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("BatchId");
+
+                    b.HasIndex("CompanyId", "CreatedAt");
 
                     b.HasIndex("RuleId", "CreatedAt");
 
