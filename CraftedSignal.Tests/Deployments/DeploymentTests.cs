@@ -96,6 +96,7 @@ public sealed class DeploymentTests : IAsyncLifetime
         await Service<RuleService>(_owner).SaveAsync(rule, RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal), 1);
         await _db.RunQueuedWorkAsync();
         await ApproveAsync(rule);
+        _db.Clock.Advance(TimeSpan.FromMinutes(1));
 
         await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandbox)).Value);
 
