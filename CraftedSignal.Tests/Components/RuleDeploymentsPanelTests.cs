@@ -72,6 +72,59 @@ public sealed class RuleDeploymentsPanelTests : IAsyncLifetime
         });
     }
 
+    [Fact]
+    public async Task DeployToSeveral_OffersTheWritableTargets_AndRecordsAnAtomicDeploymentInTheOrderShown()
+    {
+        var rule = (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+        await _test.Database.PassTestsAsync(_owner, _company, rule);
+        await ApproveAsync(rule);
+        var eu = (await Service<TargetService>(_owner).CreateAsync("EU sandbox", TargetKind.Sandbox)).Value;
+        var us = (await Service<TargetService>(_owner).CreateAsync("US sandbox", TargetKind.Sandbox)).Value;
+        await Service<TargetService>(_owner).CreateAsync("Watched", TargetKind.Sandbox, readOnly: true);
+        _test.SignIn(_owner, "olivia@acme.test", _company, CompanyRole.Owner);
+        var dialogs = _test.Context.Render<MudDialogProvider>();
+
+        var panel = _test.Context.Render<RuleDeploymentsPanel>(p => p.Add(x => x.RuleId, rule).Add(x => x.CanEdit, true));
+        panel.WaitForAssertion(() => panel.Find("button:contains('Deploy to several')").Click());
+
+        dialogs.WaitForAssertion(() => Assert.Contains("Watched", dialogs.Find("[aria-label='Targets to deploy to']").TextContent, StringComparison.Ordinal));
+        var boxes = dialogs.FindAll("[aria-label='Targets to deploy to'] input[type=checkbox]");
+        Assert.Equal([true, true, false], boxes.Select(b => b.HasAttribute("checked")));
+        Assert.True(boxes[2].HasAttribute("disabled"));
+        Assert.Contains("read-only", dialogs.Markup, StringComparison.Ordinal);
+        dialogs.Find("input[type=checkbox][role=switch], .mud-switch input").Change(true);
+        dialogs.Find("button:contains('Deploy v1 to 2 targets')").Click();
+
+        await dialogs.WaitForAssertionAsync(async () =>
+        {
+            await using var db = _test.Database.NewContext();
+            var recorded = await db.Deployments.IgnoreQueryFilters().OrderBy(d => d.Sequence).ToListAsync();
+            Assert.Equal([eu, us], recorded.Select(d => d.TargetId));
+            Assert.All(recorded, d => Assert.True(d.Atomic && d.BatchId == recorded[0].BatchId && d.BatchId is not null));
+        });
+        panel.WaitForAssertion(() => Assert.Contains("Waiting its turn", panel.Find("[aria-label='Deployments']").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AViewer_SeesTheHistory_ButNoDeployButtons()
+    {
+        var viewer = await _test.Database.AddUserAsync("victor@acme.test", "Victor");
+        await _test.Database.AddMemberAsync(_company, viewer, CompanyRole.Viewer);
+        var rule = (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
+        await _test.Database.PassTestsAsync(_owner, _company, rule);
+        await ApproveAsync(rule);
+        var first = (await Service<TargetService>(_owner).CreateAsync("EU sandbox", TargetKind.Sandbox)).Value;
+        var second = (await Service<TargetService>(_owner).CreateAsync("US sandbox", TargetKind.Sandbox)).Value;
+        await Service<DeploymentService>(_owner).DeployAsync(new DeployRequest(rule, [first, second]));
+        await _test.Database.RunQueuedWorkAsync();
+        _test.SignIn(viewer, "victor@acme.test", _company, CompanyRole.Viewer);
+
+        var panel = _test.Context.Render<RuleDeploymentsPanel>(p => p.Add(x => x.RuleId, rule).Add(x => x.CanEdit, false));
+
+        panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("[aria-label='Deployments'] tr").Count(r => r.TextContent.Contains("Running", StringComparison.Ordinal))));
+        Assert.Empty(panel.FindAll("button"));
+    }
+
     private async Task ApproveAsync(Guid rule)
     {
         var request = (await Service<ApprovalService>(_owner).SubmitAsync(rule)).Value;
