@@ -1,0 +1,114 @@
+using CraftedSignal.Domain.Approvals;
+using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Targets;
+using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Domain.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace CraftedSignal.E2E;
+
+/// <summary>An approved rule goes to three sandboxes at once, all or nothing, and the deployment history shows each change.</summary>
+public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(shared)
+{
+    private const string Whoami = """
+        title: Whoami Execution
+        status: test
+        description: Detects whoami.exe, often run right after initial access.
+        logsource:
+            category: process_creation
+            product: windows
+        detection:
+            selection:
+                Image|endswith: '\whoami.exe'
+            condition: selection
+        level: high
+        """;
+
+    [Fact]
+    public async Task AnApprovedRule_GoesToSeveralTargetsAtOnce_AndTheHistoryShowsEveryChange()
+    {
+        var team = await NewTeamAsync();
+        var olivia = await team.PageAsync(CompanyRole.Owner, height: 900);
+
+        // Before anything is deployed, the history says where deployments start.
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByText("Nothing deployed yet")).ToBeVisibleAsync();
+        await Browser.ShotAsync(olivia, "57-deployments-empty");
+
+        var rule = await ApprovedRuleAsync(team);
+        foreach (var name in new[] { "EU sandbox", "US sandbox", "APAC sandbox" })
+            Assert.True((await As(team, CompanyRole.Owner, s => s.GetRequiredService<TargetService>().CreateAsync(name, TargetKind.Sandbox))).Succeeded);
+        Assert.True((await As(team, CompanyRole.Owner, s => s.GetRequiredService<TargetService>().CreateAsync("Production Splunk (watched)", TargetKind.Sandbox, readOnly: true))).Succeeded);
+
+        await olivia.GotoAsync($"/rules/{rule}");
+        await Browser.WaitForInteractiveAsync(olivia);
+        await olivia.GetByRole(AriaRole.Tab, new() { Name = "Deploy" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Deploy to several…" }).ClickAsync();
+        var dialog = olivia.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog.GetByLabel("Targets to deploy to")).ToContainTextAsync("read-only");
+        await dialog.GetByText("All or nothing", new() { Exact = false }).ClickAsync();
+        await Browser.ShotAsync(olivia, "58-deploy-several");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Deploy v1 to 3 targets" }).ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+
+        // Each target runs the version once the one before it succeeded; the panel follows live.
+        await Assertions.Expect(olivia.GetByLabel("Targets", new() { Exact = true })).ToContainTextAsync("APAC sandbox");
+        await Assertions.Expect(olivia.GetByLabel("Deployments").GetByText("Running")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+        await Browser.ShotAsync(olivia, "59-editor-deployed-several");
+
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments" }).ClickAsync();
+        var history = olivia.GetByLabel("Deployments", new() { Exact = true });
+        await Assertions.Expect(history.GetByText("atomic")).ToHaveCountAsync(3);
+        await Assertions.Expect(history).ToContainTextAsync(team[CompanyRole.Owner].Email);
+        await Browser.ShotAsync(olivia, "60-deployments");
+
+        // A Viewer reads the same history; on a phone it stacks.
+        var vera = await team.PageAsync(CompanyRole.Viewer, width: 390, height: 844);
+        await vera.GotoAsync("/deployments");
+        await Assertions.Expect(vera.GetByText("Whoami Execution")).ToHaveCountAsync(3);
+        await Browser.ShotAsync(vera, "61-deployments-viewer-phone");
+        AssertNoContentSecurityPolicyViolations();
+    }
+
+    /// <summary>Olivia's rule with a passing test, approved by Adam: through the app's own services (the review has its own journey).</summary>
+    private async Task<Guid> ApprovedRuleAsync(Team team)
+    {
+        var rule = (await As(team, CompanyRole.Owner, s => s.GetRequiredService<RuleService>().CreateAsync(new RuleDraft(RuleFormat.Sigma, Whoami)))).Value!.RuleId;
+        await As(team, CompanyRole.Owner, async s =>
+        {
+            var tests = s.GetRequiredService<RuleTestService>();
+            Assert.True((await tests.SaveCaseAsync(rule, null, "whoami runs", TestExpectation.Alert, null, """{"Image": "C:\\Windows\\System32\\whoami.exe"}""")).Succeeded);
+            Assert.True((await tests.StartRunAsync(rule)).Succeeded);
+            return 0;
+        });
+
+        // The run is background work in the app's own job system: submitting waits for it to pass.
+        var started = DateTime.UtcNow;
+        Result<Guid> review;
+        while (!(review = await As(team, CompanyRole.Owner, s => s.GetRequiredService<ApprovalService>().SubmitAsync(rule))).Succeeded)
+        {
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30), review.Error.Message);
+            await Task.Delay(200);
+        }
+
+        var decided = await As(team, CompanyRole.Admin, s => s.GetRequiredService<ApprovalService>().DecideAsync(review.Value, ReviewDecisionKind.Approve, null));
+        Assert.Equal(ApprovalStatus.Approved, decided.Value);
+        return rule;
+    }
+
+    private async Task<T> As<T>(Team team, CompanyRole role, Func<IServiceProvider, Task<T>> call)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            var user = await db.Users.SingleAsync(u => u.Email == team[role].Email);
+            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(team.CompanyId, user.Id, user.DisplayName ?? user.Email, role, null);
+        }
+
+        return await call(scope.ServiceProvider);
+    }
+}
