@@ -83,6 +83,9 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
             return checkedRequest.Error;
         var (rule, targets, chosen, sha) = checkedRequest.Value;
 
+        // What runs there now, so the audit trail says which requests are rollbacks (an older version replacing a newer one).
+        var running = await db.Deployments.Where(d => d.RuleId == rule.Id && d.Live && request.TargetIds.Contains(d.TargetId))
+            .ToDictionaryAsync(d => d.TargetId, d => d.RuleVersion, cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         var batch = targets.Count > 1 ? Guid.CreateVersion7(new DateTimeOffset(now, TimeSpan.Zero)) : (Guid?)null;
         var atomic = request.Atomic && targets.Count > 1;
@@ -109,7 +112,11 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
                 Sequence = i,
             });
             db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.DeploymentRequested, now, "rule", rule.Id.ToString(),
-                new { deployment = id, title = rule.Title, version = chosen, target = targets[i].Name, kind = targets[i].Kind.ToString(), batch, atomic });
+                new
+                {
+                    deployment = id, title = rule.Title, version = chosen, target = targets[i].Name, kind = targets[i].Kind.ToString(), batch, atomic,
+                    replaces = running.TryGetValue(targets[i].Id, out var live) ? live : (int?)null, rollback = live > chosen,
+                });
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -3,6 +3,7 @@ using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Targets;
+using CraftedSignal.Domain.Targets.Http;
 using Microsoft.EntityFrameworkCore;
 
 namespace CraftedSignal.Domain.Deployments;
@@ -30,7 +31,7 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
             : connector is null ? new TargetRefused($"No {target.Kind} connector is installed.")
             : await RunAsync(db, connector, target, operation, cancellationToken);
         if (!result.Succeeded)
-            return result.Error is TargetError { Transient: true } ? new TransientFailure(result.Error) : result.Error;
+            return result.Error is TargetError { Transient: true } ? new TransientFailure(result.Error) { After = (result.Error as TargetThrottled)?.RetryAfter } : result.Error;
 
         // At most one version of a rule runs on a target: a deployment replaces it, a removal ends it.
         var previous = await db.Deployments

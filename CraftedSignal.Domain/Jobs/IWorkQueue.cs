@@ -45,4 +45,8 @@ public interface IWorkHandler
 /// An attempt that failed for a reason a later attempt may not meet (a timeout, throttling, a lost connection, a 5xx):
 /// the runner queues the item again after a back-off instead of failing it, until <see cref="WorkRunner.MaxAttempts"/>.
 /// </summary>
-public sealed record TransientFailure(Error Cause) : Error(Cause.Message, Cause.Kind);
+public sealed record TransientFailure(Error Cause) : Error(Cause.Message, Cause.Kind)
+{
+    /// <summary>How long the target asked to be left alone (its Retry-After), when longer than the runner's own back-off.</summary>
+    public TimeSpan? After { get; init; }
+}

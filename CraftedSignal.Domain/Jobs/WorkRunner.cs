@@ -88,8 +88,15 @@ public sealed class WorkRunner(
         await FinishAsync(db, item, handler, outcome.Error is TransientFailure last ? last.Cause : outcome);
     }
 
+    /// <summary>The longest wait a target's Retry-After can impose on an item; a longer one is cut to this.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
+
     /// <summary>How long an item waits after its <paramref name="attempt"/>-th attempt failed transiently: 30 s, doubling, at most 15 min.</summary>
     public static TimeSpan RetryDelay(int attempt) => TimeSpan.FromSeconds(Math.Min(30 * Math.Pow(2, Math.Max(0, attempt - 1)), 15 * 60));
+
+    /// <summary>The back-off, or the target's Retry-After when it asks for longer (at most <see cref="MaxRetryAfter"/>).</summary>
+    public static TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter) =>
+        retryAfter is { } after && after > RetryDelay(attempt) ? (after < MaxRetryAfter ? after : MaxRetryAfter) : RetryDelay(attempt);
 
     private async Task RetryLaterAsync(AppDbContext db, WorkItem item, IWorkHandler handler, TransientFailure failure)
     {
@@ -97,7 +104,7 @@ public sealed class WorkRunner(
         db.ChangeTracker.Clear();
         var (attempts, startedAt) = (item.Attempts, item.StartedAt);
         item = await db.WorkItems.IgnoreQueryFilters().FirstAsync(w => w.Id == item.Id, CancellationToken.None);
-        var delay = RetryDelay(attempts);
+        var delay = RetryDelay(attempts, failure.After);
         (item.Attempts, item.StartedAt, item.Status) = (attempts, startedAt, WorkStatus.Queued);
         item.Error = Truncate($"Attempt {attempts} of {MaxAttempts} failed; trying again in {delay.TotalSeconds:0} s: {failure.Message}");
         await handler.RetryLaterAsync(item, db, failure.Message, CancellationToken.None);

@@ -124,6 +124,10 @@ public sealed class DeploymentTests : IAsyncLifetime
 
         var live = Assert.Single((await Service<DeploymentService>(_owner).ListForRuleAsync(rule)).Value!, d => d.Live);
         Assert.Equal(1, live.RuleVersion);
+        await using var db = _db.NewContext();
+        var requests = await db.AuditEntries.IgnoreQueryFilters().Where(a => a.Action == AuditActions.DeploymentRequested).OrderBy(a => a.Id).Select(a => a.Details!).ToListAsync();
+        Assert.Contains("\"rollback\":false", requests[0], StringComparison.Ordinal);
+        Assert.Contains("\"replaces\":2,\"rollback\":true", requests[1], StringComparison.Ordinal);
         Assert.Equal([2, 1], (await Service<ApprovalService>(_reviewer).ApprovedVersionsAsync(rule)).Value!);
     }
 

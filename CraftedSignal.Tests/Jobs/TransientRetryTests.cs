@@ -109,6 +109,23 @@ public sealed class TransientRetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATargetThatAsksToWait_IsLeftAloneAsLongAsItAsked_UpToAnHour()
+    {
+        // Splunk answers 429 with Retry-After: 600, more than the connector waits inside one call (30 s).
+        _splunk.Inject(new TargetFault(TargetFaultKind.TooManyRequests) { PathContains = "/saved/searches", Method = "POST", RetryAfterSeconds = 600, Times = 100 });
+        var id = (await Service<DeploymentService>(_owner).DeployAsync(_rule, _target)).Value;
+
+        await _db.RunWorkAsync(id);
+
+        var (work, deployment) = await RowsAsync(id);
+        Assert.Equal((WorkStatus.Queued, DeploymentStatus.Queued), (work.Status, deployment.Status));
+        Assert.Contains("it asks to wait 600 s", deployment.Error, StringComparison.Ordinal);
+        Assert.Equal([(id, TimeSpan.FromSeconds(600))], _db.Queue.Deferred);
+        Assert.Equal(TimeSpan.FromHours(1), WorkRunner.RetryDelay(1, TimeSpan.FromDays(3)));
+        Assert.Equal(TimeSpan.FromSeconds(60), WorkRunner.RetryDelay(2, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public void TheBackOff_Doubles_UpToFifteenMinutes() =>
         Assert.Equal([30, 60, 120, 240, 480, 900, 900], Enumerable.Range(1, 7).Select(a => WorkRunner.RetryDelay(a).TotalSeconds));
 
