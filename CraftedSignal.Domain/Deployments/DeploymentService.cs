@@ -114,8 +114,15 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
             db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.DeploymentRequested, now, "rule", rule.Id.ToString(),
                 new
                 {
-                    deployment = id, title = rule.Title, version = chosen, target = targets[i].Name, kind = targets[i].Kind.ToString(), batch, atomic,
-                    replaces = running.TryGetValue(targets[i].Id, out var live) ? live : (int?)null, rollback = live > chosen,
+                    deployment = id,
+                    title = rule.Title,
+                    version = chosen,
+                    target = targets[i].Name,
+                    kind = targets[i].Kind.ToString(),
+                    batch,
+                    atomic,
+                    replaces = running.TryGetValue(targets[i].Id, out var live) ? live : (int?)null,
+                    rollback = live > chosen,
                 });
         }
 
