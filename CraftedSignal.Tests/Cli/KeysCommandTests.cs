@@ -7,6 +7,7 @@ using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Security;
 using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Tests.Infrastructure;
 using CraftedSignal.Web.Cli;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -225,27 +226,8 @@ public sealed class KeysCommandTests : IAsyncLifetime
     }
 
     /// <summary>The product binary, configured only by its environment as an operator would: Production, the current secret or none.</summary>
-    private Process Start(string? currentSecret, params string[] args)
-    {
-        SqliteConnection.ClearAllPools();
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
-        var start = new ProcessStartInfo(host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _folder,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CraftedSignal.Web.dll"));
-        foreach (var argument in args)
-            start.ArgumentList.Add(argument);
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Security__", StringComparison.OrdinalIgnoreCase) || k.EndsWith("_ENVIRONMENT", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(name);
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        if (currentSecret is not null)
-            start.Environment["Security__MasterSecret"] = currentSecret;
-        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {host}.");
-    }
+    private Process Start(string? currentSecret, params string[] args) =>
+        ProductProcess.Start(_folder, currentSecret is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Security__MasterSecret"] = currentSecret }, args);
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(string? currentSecret, params string[] args)
     {

@@ -42,17 +42,10 @@ public sealed class DeploymentCrashTests : IAsyncLifetime
         var reviewer = await _db.AddUserAsync("rita@acme.test");
         _company = await _db.AddCompanyAsync("Acme", _owner);
         await _db.AddMemberAsync(_company, reviewer, CompanyRole.User);
-        _rule = (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
-        await _db.PassTestsAsync(_owner, _company, _rule);
-        var request = (await Service<ApprovalService>(_owner).SubmitAsync(_rule)).Value;
-        Assert.Equal(ApprovalStatus.Approved, (await Service<ApprovalService>(reviewer).DecideAsync(request, ReviewDecisionKind.Approve, null)).Value);
+        _rule = await _db.ApprovedRuleAsync(_owner, reviewer, _company, RuleServiceTests.Whoami);
         _sandboxes.Add((await Service<TargetService>(_owner).CreateAsync("EU sandbox", TargetKind.Sandbox)).Value);
         _sandboxes.Add((await Service<TargetService>(_owner).CreateAsync("US sandbox", TargetKind.Sandbox)).Value);
-        _splunkTarget = (await Service<TargetService>(_owner).CreateAsync(new TargetInput("Production Splunk", TargetKind.Splunk)
-        {
-            Settings = new SplunkTargetSettings { ManagementUrl = _splunk.ManagementUrl.ToString(), TrustedCaPem = SplunkTestServer.CaPem },
-            Secrets = new Dictionary<string, string> { [SplunkTargetSettings.TokenField] = SplunkTestServer.AdminToken },
-        })).Value;
+        _splunkTarget = (await Service<TargetService>(_owner).CreateAsync(_splunk.TargetInput())).Value;
     }
 
     public async Task DisposeAsync()
@@ -112,24 +105,14 @@ public sealed class DeploymentCrashTests : IAsyncLifetime
     /// <summary>The product binary serving on a loopback port over this test's database, as an operator runs it.</summary>
     private Process StartServer()
     {
-        SqliteConnection.ClearAllPools();
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
-        var start = new ProcessStartInfo(host)
+        var folder = Path.GetDirectoryName(_db.FilePath)!;
+        var process = ProductProcess.Start(folder, new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(_db.FilePath)!,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CraftedSignal.Web.dll"));
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Security__", StringComparison.OrdinalIgnoreCase) || k.EndsWith("_ENVIRONMENT", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(name);
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Database__DataDirectory"] = Path.GetDirectoryName(_db.FilePath)!;
-        start.Environment["Database__FileName"] = Path.GetFileName(_db.FilePath);
-        start.Environment["Security__MasterSecret"] = _db.MasterSecret;
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {host}.");
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Database__DataDirectory"] = folder,
+            ["Database__FileName"] = Path.GetFileName(_db.FilePath),
+            ["Security__MasterSecret"] = _db.MasterSecret,
+        });
         // Drain its output so a full pipe never blocks it.
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -43,16 +43,10 @@ public sealed class MultiTargetDeploymentTests : IAsyncLifetime
         _company = await _db.AddCompanyAsync("Acme", _owner);
         await _db.AddMemberAsync(_company, _reviewer, CompanyRole.User);
         await _db.AddMemberAsync(_company, _viewer, CompanyRole.Viewer);
-        _rule = (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
-        await _db.PassTestsAsync(_owner, _company, _rule);
-        await ApproveAsync();
+        _rule = await _db.ApprovedRuleAsync(_owner, _reviewer, _company, RuleServiceTests.Whoami);
         _first = (await Service<TargetService>(_owner).CreateAsync("First sandbox", TargetKind.Sandbox)).Value;
         _second = (await Service<TargetService>(_owner).CreateAsync("Second sandbox", TargetKind.Sandbox)).Value;
-        _splunkTarget = (await Service<TargetService>(_owner).CreateAsync(new TargetInput("Production Splunk", TargetKind.Splunk)
-        {
-            Settings = new SplunkTargetSettings { ManagementUrl = _splunk.ManagementUrl.ToString(), TrustedCaPem = SplunkTestServer.CaPem },
-            Secrets = new Dictionary<string, string> { [SplunkTargetSettings.TokenField] = SplunkTestServer.AdminToken },
-        })).Value;
+        _splunkTarget = (await Service<TargetService>(_owner).CreateAsync(_splunk.TargetInput())).Value;
     }
 
     public async Task DisposeAsync()

@@ -156,6 +156,26 @@ public sealed class TestDatabase : IAsyncDisposable
         await RunQueuedWorkAsync();
     }
 
+    /// <summary>A Sigma rule by <paramref name="author"/> with a passing test, its first version approved by <paramref name="reviewer"/>.</summary>
+    public async Task<Guid> ApprovedRuleAsync(string author, string reviewer, Guid companyId, string content)
+    {
+        Guid rule;
+        await using (var scope = As(author, companyId))
+            rule = (await scope.ServiceProvider.GetRequiredService<Domain.Rules.RuleService>().CreateAsync(new Domain.Rules.RuleDraft(Domain.Rules.RuleFormat.Sigma, content))).Value!.RuleId;
+        await PassTestsAsync(author, companyId, rule);
+        Guid request;
+        await using (var scope = As(author, companyId))
+            request = (await scope.ServiceProvider.GetRequiredService<Domain.Approvals.ApprovalService>().SubmitAsync(rule)).Value;
+        await using (var scope = As(reviewer, companyId))
+        {
+            var decided = await scope.ServiceProvider.GetRequiredService<Domain.Approvals.ApprovalService>().DecideAsync(request, Domain.Approvals.ReviewDecisionKind.Approve, null);
+            if (decided.Value != Domain.Approvals.ApprovalStatus.Approved)
+                throw new InvalidOperationException($"The review was not approved: {decided.Error?.Message ?? decided.Value.ToString()}");
+        }
+
+        return rule;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _root.DisposeAsync();

@@ -33,15 +33,8 @@ public sealed class TransientRetryTests : IAsyncLifetime
         var reviewer = await _db.AddUserAsync("rita@acme.test");
         _company = await _db.AddCompanyAsync("Acme", _owner);
         await _db.AddMemberAsync(_company, reviewer, CompanyRole.User);
-        _rule = (await Service<RuleService>(_owner).CreateAsync(new RuleDraft(RuleFormat.Sigma, RuleServiceTests.Whoami))).Value!.RuleId;
-        await _db.PassTestsAsync(_owner, _company, _rule);
-        var request = (await Service<ApprovalService>(_owner).SubmitAsync(_rule)).Value;
-        Assert.Equal(ApprovalStatus.Approved, (await Service<ApprovalService>(reviewer).DecideAsync(request, ReviewDecisionKind.Approve, null)).Value);
-        _target = (await Service<TargetService>(_owner).CreateAsync(new TargetInput("Production Splunk", TargetKind.Splunk)
-        {
-            Settings = new SplunkTargetSettings { ManagementUrl = _splunk.ManagementUrl.ToString(), TrustedCaPem = SplunkTestServer.CaPem },
-            Secrets = new Dictionary<string, string> { [SplunkTargetSettings.TokenField] = SplunkTestServer.AdminToken },
-        })).Value;
+        _rule = await _db.ApprovedRuleAsync(_owner, reviewer, _company, RuleServiceTests.Whoami);
+        _target = (await Service<TargetService>(_owner).CreateAsync(_splunk.TargetInput())).Value;
     }
 
     public async Task DisposeAsync()
