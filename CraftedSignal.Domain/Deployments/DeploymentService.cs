@@ -143,20 +143,10 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         if (request.TargetIds.Distinct().Count() != request.TargetIds.Count)
             return new Invalid("Targets", "A target is named twice.");
 
-        var access = await Access.RequireAsync(db, tenant, Permission.Author, cancellationToken);
-        if (!access.Succeeded)
-            return access.Error;
-        var rule = await db.DetectionRules.FirstOrDefaultAsync(r => r.Id == request.RuleId, cancellationToken);
-        if (rule is null)
-            return new NotFound("The rule");
-        if (rule.ArchivedAt is not null)
-            return new RuleArchived(rule.Title);
-        var found = await db.SiemTargets.Where(t => request.TargetIds.Contains(t.Id)).ToListAsync(cancellationToken);
-        if (found.Count != request.TargetIds.Count)
-            return new NotFound("The target");
-        var targets = request.TargetIds.Select(id => found.First(t => t.Id == id)).ToList();
-        if (targets.FirstOrDefault(t => t.ReadOnly) is { } watched)
-            return new Conflict($"'{watched.Name}' is read-only: CraftedSignal watches it but never writes to it.");
+        var found = await FindAsync(db, request.RuleId, request.TargetIds, cancellationToken);
+        if (!found.Succeeded)
+            return found.Error;
+        var (rule, targets) = found.Value;
         if (rule.Format != RuleFormat.Sigma && targets.FirstOrDefault(t => t.Kind == TargetKind.Sandbox) is not null)
             return new Conflict("The sandbox runs Sigma rules; a native query goes to the SIEM whose language it is written in.");
 
@@ -188,16 +178,16 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
     public async Task<Result<Guid>> RemoveAsync(Guid ruleId, Guid targetId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var found = await FindAsync(db, ruleId, targetId, cancellationToken);
+        var found = await FindAsync(db, ruleId, [targetId], cancellationToken);
         if (!found.Succeeded)
             return found.Error;
-        var (rule, target) = found.Value;
+        var (rule, target) = (found.Value.Rule, found.Value.Targets[0]);
         var live = await db.Deployments.FirstOrDefaultAsync(d => d.RuleId == ruleId && d.TargetId == targetId && d.Live, cancellationToken);
         if (live is null)
             return new Conflict($"The rule does not run on '{target.Name}': there is nothing to remove.");
         if ((await BusyTargetsAsync(db, ruleId, cancellationToken)).Contains(targetId))
             return new Conflict($"Another change to '{target.Name}' is on its way; wait for it to finish.");
-        return await RecordAsync(db, rule, target, DeploymentAction.Remove, live.RuleVersion, live.ContentSha256, cancellationToken);
+        return await RecordRemovalAsync(db, rule, target, live.RuleVersion, live.ContentSha256, cancellationToken);
     }
 
     /// <summary>
@@ -278,7 +268,8 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         return new DeploymentPage(items, total);
     }
 
-    private async Task<Result<(DetectionRule Rule, SiemTarget Target)>> FindAsync(AppDbContext db, Guid ruleId, Guid targetId, CancellationToken cancellationToken)
+    /// <summary>The rule (not archived) and the targets in the order named (all of the company's, none read-only), for an Author.</summary>
+    private async Task<Result<(DetectionRule Rule, IReadOnlyList<SiemTarget> Targets)>> FindAsync(AppDbContext db, Guid ruleId, IReadOnlyList<Guid> targetIds, CancellationToken cancellationToken)
     {
         var access = await Access.RequireAsync(db, tenant, Permission.Author, cancellationToken);
         if (!access.Succeeded)
@@ -288,15 +279,16 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
             return new NotFound("The rule");
         if (rule.ArchivedAt is not null)
             return new RuleArchived(rule.Title);
-        var target = await db.SiemTargets.FirstOrDefaultAsync(t => t.Id == targetId, cancellationToken);
-        if (target is null)
+        var found = await db.SiemTargets.Where(t => targetIds.Contains(t.Id)).ToListAsync(cancellationToken);
+        if (found.Count != targetIds.Count)
             return new NotFound("The target");
-        if (target.ReadOnly)
-            return new Conflict($"'{target.Name}' is read-only: CraftedSignal watches it but never writes to it.");
-        return (rule, target);
+        var targets = targetIds.Select(id => found.First(t => t.Id == id)).ToList();
+        if (targets.FirstOrDefault(t => t.ReadOnly) is { } watched)
+            return new Conflict($"'{watched.Name}' is read-only: CraftedSignal watches it but never writes to it.");
+        return (rule, targets);
     }
 
-    private async Task<Result<Guid>> RecordAsync(AppDbContext db, DetectionRule rule, SiemTarget target, DeploymentAction action, int version, string sha, CancellationToken cancellationToken)
+    private async Task<Result<Guid>> RecordRemovalAsync(AppDbContext db, DetectionRule rule, SiemTarget target, int version, string sha, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var id = db.AddWork(WorkKind, rule.CompanyId, now);
@@ -305,7 +297,7 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
             Id = id,
             CompanyId = rule.CompanyId,
             RuleId = rule.Id,
-            Action = action,
+            Action = DeploymentAction.Remove,
             RuleVersion = version,
             TargetId = target.Id,
             ContentSha256 = sha,
@@ -313,7 +305,7 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
             RequestedBy = tenant.UserName,
             CreatedAt = now,
         });
-        db.Audit(tenant.ToActor(), rule.CompanyId, action == DeploymentAction.Deploy ? AuditActions.DeploymentRequested : AuditActions.RemovalRequested, now,
+        db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RemovalRequested, now,
             "rule", rule.Id.ToString(), new { deployment = id, title = rule.Title, version, target = target.Name, kind = target.Kind.ToString() });
         await db.SaveChangesAsync(cancellationToken);
         queue.Enqueue(id);
