@@ -37,10 +37,14 @@ public sealed class WorkRunner(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var item = await db.WorkItems.IgnoreQueryFilters().FirstOrDefaultAsync(w => w.Id == workItemId, cancellationToken);
-        if (item is null || item.Status is WorkStatus.Succeeded or WorkStatus.Failed)
+        if (item is null || item.Status != WorkStatus.Queued)
             return;
-        if (item.CompanyId is { } companyId && !await TryTakeCompanySlotAsync(db, item.Id, companyId, cancellationToken))
+        if (!await TryClaimAsync(db, item, cancellationToken))
         {
+            // Another worker took it first (the same item handed over twice): it runs once, there.
+            if (await db.WorkItems.IgnoreQueryFilters().AnyAsync(w => w.Id == item.Id && w.Status != WorkStatus.Queued, cancellationToken))
+                return;
+
             // Waiting its company's turn is not an attempt: the item stays Queued and the worker moves on to other work.
             logger.LogDebug("Work item {WorkItemId} deferred: its company already runs {Limit} items", item.Id, options.Value.PerCompanyLimit);
             queue.Defer(item.Id, TimeSpan.FromSeconds(options.Value.DeferSeconds));
@@ -116,17 +120,18 @@ public sealed class WorkRunner(
     }
 
     /// <summary>
-    /// Marks the item Running if its company has fewer than its limit Running, in one statement, so that two workers
-    /// cannot both take a company's last slot.
+    /// Marks the item Running if it is still Queued and its company has fewer than its limit Running, in one statement, so
+    /// that two workers can neither run the same item nor both take a company's last slot.
     /// </summary>
-    private async Task<bool> TryTakeCompanySlotAsync(AppDbContext db, Guid id, Guid companyId, CancellationToken cancellationToken)
+    private async Task<bool> TryClaimAsync(AppDbContext db, WorkItem item, CancellationToken cancellationToken)
     {
         var limit = options.Value.PerCompanyLimit;
-        var taken = await db.WorkItems.IgnoreQueryFilters()
-            .Where(w => w.Id == id
-                && db.WorkItems.IgnoreQueryFilters().Count(o => o.CompanyId == companyId && o.Status == WorkStatus.Running && o.Id != id) < limit)
+        var companyId = item.CompanyId;
+        var claimed = await db.WorkItems.IgnoreQueryFilters()
+            .Where(w => w.Id == item.Id && w.Status == WorkStatus.Queued
+                && (companyId == null || db.WorkItems.IgnoreQueryFilters().Count(o => o.CompanyId == companyId && o.Status == WorkStatus.Running) < limit))
             .ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Running), cancellationToken);
-        return taken == 1;
+        return claimed == 1;
     }
 
     private async Task FinishAsync(AppDbContext db, WorkItem item, IWorkHandler? handler, Result<string> outcome)

@@ -46,11 +46,11 @@ public sealed class OperationStatusTests : IAsyncLifetime
         var run = _db.Queue.Enqueued[^1];
         Assert.Contains("still running", await WhyNotSubmittableAsync(rule), StringComparison.Ordinal);
 
-        // Five attempts that each took the process down with them: the next one gives up.
+        // Five attempts that each took the process down with them (each restart put the item back in the queue): the next one gives up.
         await using (var db = _db.NewContext())
         {
             var item = await db.WorkItems.IgnoreQueryFilters().SingleAsync(w => w.Id == run);
-            (item.Status, item.Attempts) = (WorkStatus.Running, WorkRunner.MaxAttempts);
+            (item.Status, item.Attempts) = (WorkStatus.Queued, WorkRunner.MaxAttempts);
             await db.SaveChangesAsync();
         }
 

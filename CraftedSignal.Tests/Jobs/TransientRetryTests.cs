@@ -119,6 +119,21 @@ public sealed class TransientRetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSameWorkHandedOverTwiceAtOnce_RunsOnce()
+    {
+        // Splunk holds its answer, so the second hand-over arrives while the first is in the middle of the call.
+        _splunk.Inject(new TargetFault(TargetFaultKind.Hang) { PathContains = "/saved/searches", Method = "POST", Delay = TimeSpan.FromSeconds(1) });
+        var id = (await Service<DeploymentService>(_owner).DeployAsync(_rule, _target)).Value;
+
+        await Task.WhenAll(_db.RunWorkAsync(id), _db.RunWorkAsync(id));
+
+        var (work, deployment) = await RowsAsync(id);
+        Assert.Equal((WorkStatus.Succeeded, 1, DeploymentStatus.Succeeded), (work.Status, work.Attempts, deployment.Status));
+        Assert.Single(_splunk.Requests, r => r.Method == "POST" && r.Path.Contains("/saved/searches", StringComparison.Ordinal));
+        Assert.Empty(_db.Queue.Deferred);
+    }
+
+    [Fact]
     public void TheBackOff_Doubles_UpToFifteenMinutes() =>
         Assert.Equal([30, 60, 120, 240, 480, 900, 900], Enumerable.Range(1, 7).Select(a => WorkRunner.RetryDelay(a).TotalSeconds));
 
