@@ -52,6 +52,12 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
         await Assertions.Expect(dialog.GetByLabel("Targets to deploy to")).ToContainTextAsync("read-only");
         await dialog.GetByText("All or nothing", new() { Exact = false }).ClickAsync();
         await Browser.ShotAsync(olivia, "58-deploy-several");
+
+        // A dry run first: each target would get the rule for the first time, and nothing is recorded yet.
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Dry run" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByLabel("Dry run")).ToContainTextAsync("new · v1");
+        await Assertions.Expect(dialog.GetByLabel("Plan for EU sandbox")).ToContainTextAsync("Would run");
+        await Browser.ShotAsync(olivia, "58a-deploy-dry-run");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Deploy v1 to 3 targets" }).ClickAsync();
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
 

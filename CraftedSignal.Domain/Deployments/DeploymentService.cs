@@ -21,6 +21,29 @@ public sealed record DeployRequest(Guid RuleId, IReadOnlyList<Guid> TargetIds)
     public bool Atomic { get; init; }
 }
 
+public enum PlannedChange
+{
+    /// <summary>The rule does not run there yet: it would be created.</summary>
+    New,
+
+    /// <summary>Another version runs there: it would be replaced.</summary>
+    Update,
+
+    /// <summary>That version runs there already: nothing would change.</summary>
+    Unchanged,
+
+    /// <summary>The deployment would be refused before reaching the target (the rule does not convert, the settings are wrong).</summary>
+    Refused,
+}
+
+/// <summary>What deploying a version would change on one target, from a dry run.</summary>
+/// <param name="QueryBefore">The query deployed there last, as the target runs it; null when nothing runs there.</param>
+/// <param name="QueryAfter">The query the target would run; null when refused or the connector cannot tell in advance.</param>
+/// <param name="Changes">What changes in the rule's meaning between the running version and the new one (Sigma rules).</param>
+/// <param name="Problem">Why the deployment would be refused, or would have to wait.</param>
+public sealed record DeploymentPlan(Guid TargetId, string TargetName, TargetKind TargetKind, PlannedChange Change, int? FromVersion, int ToVersion,
+    string? QueryBefore, string? QueryAfter, IReadOnlyList<SemanticChange> Changes, string? Problem);
+
 /// <summary>The operations recorded, one per target in the request's order; the batch that groups them when there are several.</summary>
 public sealed record DeployResult(Guid? BatchId, IReadOnlyList<Guid> Deployments);
 
@@ -55,7 +78,7 @@ public sealed record DeploymentQuery
 public sealed record DeploymentPage(IReadOnlyList<DeploymentView> Items, int Total);
 
 /// <summary>Deploying approved rule versions to targets and removing rules from them, as durable background work.</summary>
-public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, IWorkQueue queue, TimeProvider time)
+public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, IWorkQueue queue, TimeProvider time, IEnumerable<ITargetConnector> connectors)
 {
     public const string WorkKind = "rule.deploy";
 
@@ -78,7 +101,7 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
     public async Task<Result<DeployResult>> DeployAsync(DeployRequest request, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var checkedRequest = await CheckAsync(db, request, cancellationToken);
+        var checkedRequest = await CheckAsync(db, request, forPlan: false, cancellationToken);
         if (!checkedRequest.Succeeded)
             return checkedRequest.Error;
         var (rule, targets, chosen, sha) = checkedRequest.Value;
@@ -133,8 +156,50 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         return new DeployResult(batch, ids);
     }
 
+    /// <summary>
+    /// A dry run of the request: for each target, what a deployment would change there (new, updated, unchanged, or
+    /// refused before reaching it), with the query as the target would run it next to the one deployed last, and what
+    /// changes in the rule's meaning. Checked as a deployment is, then nothing is recorded and no target is written to.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<DeploymentPlan>>> PlanAsync(DeployRequest request, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var checkedRequest = await CheckAsync(db, request, forPlan: true, cancellationToken);
+        if (!checkedRequest.Succeeded)
+            return checkedRequest.Error;
+        var (rule, targets, chosen, _) = checkedRequest.Value;
+
+        var content = await db.RuleVersions.Where(v => v.RuleId == rule.Id && v.Number == chosen).Select(v => v.Content).FirstAsync(cancellationToken);
+        var live = await db.Deployments.Where(d => d.RuleId == rule.Id && d.Live && request.TargetIds.Contains(d.TargetId)).ToListAsync(cancellationToken);
+        var liveVersions = live.Select(d => d.RuleVersion).Distinct().ToList();
+        var contents = await db.RuleVersions.Where(v => v.RuleId == rule.Id && liveVersions.Contains(v.Number)).ToDictionaryAsync(v => v.Number, v => v.Content, cancellationToken);
+        var busy = await BusyTargetsAsync(db, rule.Id, cancellationToken);
+
+        var plans = new List<DeploymentPlan>();
+        foreach (var target in targets)
+        {
+            var running = live.FirstOrDefault(d => d.TargetId == target.Id);
+            var connector = connectors.FirstOrDefault(c => c.Kind == target.Kind);
+            var preview = connector is null ? new TargetRefused($"No {target.Kind} connector is installed.") : await connector.PreviewAsync(target, rule.Id, content, cancellationToken);
+            var change = !preview.Succeeded ? PlannedChange.Refused
+                : running is null ? PlannedChange.New
+                : running.RuleVersion == chosen ? PlannedChange.Unchanged
+                : PlannedChange.Update;
+            var meaning = running is not null && running.RuleVersion != chosen && rule.Format == RuleFormat.Sigma
+                ? SemanticDiff.Compare(contents[running.RuleVersion], content) : [];
+            var problem = !preview.Succeeded ? preview.Error.Message
+                : busy.Contains(target.Id) ? "Another change to this target is on its way: a deployment now would be refused until it ends."
+                : null;
+            plans.Add(new DeploymentPlan(target.Id, target.Name, target.Kind, change, running?.RuleVersion, chosen, running?.CompiledQuery,
+                preview.Succeeded ? preview.Value : null, meaning, problem));
+        }
+
+        return plans;
+    }
+
     /// <summary>The rule, the request's targets in its order, the chosen version and its content's SHA-256, or why the request cannot be carried out.</summary>
-    private async Task<Result<(DetectionRule Rule, IReadOnlyList<SiemTarget> Targets, int Version, string Sha)>> CheckAsync(AppDbContext db, DeployRequest request, CancellationToken cancellationToken)
+    /// <param name="forPlan">A dry run: a target already running the version, or with a change on its way, is reported by the plan instead of refused.</param>
+    private async Task<Result<(DetectionRule Rule, IReadOnlyList<SiemTarget> Targets, int Version, string Sha)>> CheckAsync(AppDbContext db, DeployRequest request, bool forPlan, CancellationToken cancellationToken)
     {
         if (request.TargetIds.Count == 0)
             return new Invalid("Targets", "Choose at least one target to deploy to.");
@@ -157,6 +222,9 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         if (!approved.Contains(chosen))
             return new Conflict($"Version {chosen} is not approved; only approved versions are deployed (approved: {string.Join(", ", approved)}).");
 
+        var sha = await db.RuleVersions.Where(v => v.RuleId == request.RuleId && v.Number == chosen).Select(v => v.ContentSha256).FirstAsync(cancellationToken);
+        if (forPlan)
+            return (rule, targets, chosen, sha);
         var busy = await BusyTargetsAsync(db, request.RuleId, cancellationToken);
         if (targets.FirstOrDefault(t => busy.Contains(t.Id)) is { } waiting)
             return new Conflict($"Another change to '{waiting.Name}' is on its way; wait for it to finish.");
@@ -164,8 +232,6 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
             .Select(d => d.TargetId).ToListAsync(cancellationToken);
         if (targets.FirstOrDefault(t => running.Contains(t.Id)) is { } current)
             return new Conflict($"Version {chosen} already runs on '{current.Name}'.");
-
-        var sha = await db.RuleVersions.Where(v => v.RuleId == request.RuleId && v.Number == chosen).Select(v => v.ContentSha256).FirstAsync(cancellationToken);
         return (rule, targets, chosen, sha);
     }
 

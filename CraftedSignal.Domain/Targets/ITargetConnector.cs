@@ -16,4 +16,11 @@ public interface ITargetConnector
 
     /// <summary>Takes the rule off the target; removing a rule that is not there succeeds.</summary>
     Task<Result> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What a deployment of the content would send, without sending it (a dry run): the query as the target would run it,
+    /// or the refusal a deployment would meet before reaching the target; null when this connector cannot tell in advance.
+    /// </summary>
+    Task<Result<string?>> PreviewAsync(SiemTarget target, Guid ruleId, string ruleContent, CancellationToken cancellationToken) =>
+        Task.FromResult(Result<string?>.None);
 }

@@ -25,6 +25,13 @@ public sealed class SandboxConnector(IOptions<EvaluationOptions> options) : ITar
             : ruleContent);
     }
 
+    /// <summary>A sandbox deployment only compiles the rule, so its preview is the deployment itself.</summary>
+    public async Task<Result<string?>> PreviewAsync(SiemTarget target, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
+    {
+        var compiled = await DeployAsync(target, ruleId, ruleContent, Guid.Empty, cancellationToken);
+        return compiled.Succeeded ? compiled.Value : compiled.Error;
+    }
+
     /// <summary>The sandbox holds rules as deployment records only: taking one off needs nothing beyond the record.</summary>
     public Task<Result> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken) =>
         Task.FromResult(Result.Ok());

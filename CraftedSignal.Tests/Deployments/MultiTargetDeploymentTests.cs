@@ -160,6 +160,34 @@ public sealed class MultiTargetDeploymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADryRun_SaysWhatWouldChangeOnEachTarget_AndChangesNothing()
+    {
+        await RunDeployAsync(new DeployRequest(_rule, [_first]));
+        await Service<RuleService>(_owner).SaveAsync(_rule, RuleServiceTests.Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal), 1);
+        await _db.RunQueuedWorkAsync();
+        await ApproveAsync();
+        var (deploymentsBefore, workBefore, auditBefore) = await CountsAsync();
+
+        var plans = (await Service<DeploymentService>(_owner).PlanAsync(new DeployRequest(_rule, [_first, _second]))).Value!;
+
+        var update = plans[0];
+        Assert.Equal((PlannedChange.Update, 1, 2, null), (update.Change, update.FromVersion, update.ToVersion, update.Problem));
+        var level = Assert.Single(update.Changes);
+        Assert.Equal(("level", "high", "critical"), (level.What, level.Before, level.After));
+        Assert.Contains("level: high", update.QueryBefore, StringComparison.Ordinal);
+        Assert.Contains("level: critical", update.QueryAfter, StringComparison.Ordinal);
+        var created = plans[1];
+        Assert.Equal((PlannedChange.New, null, null), (created.Change, created.FromVersion, created.QueryBefore));
+        Assert.Empty(created.Changes);
+        Assert.Equal(PlannedChange.Unchanged, (await Service<DeploymentService>(_owner).PlanAsync(new DeployRequest(_rule, [_first]) { Version = 1 })).Value!.Single().Change);
+        Assert.Equal((deploymentsBefore, workBefore, auditBefore), await CountsAsync());
+
+        // A dry run is checked as a deployment is: a Viewer may not, another company's target is not found.
+        Assert.IsType<NotPermitted>((await Service<DeploymentService>(_viewer).PlanAsync(new DeployRequest(_rule, [_first]))).Error);
+        Assert.IsType<NotFound>((await Service<DeploymentService>(_owner).PlanAsync(new DeployRequest(_rule, [Guid.NewGuid()]))).Error);
+    }
+
+    [Fact]
     public async Task ARequestThatOneTargetCannotTake_RecordsNothing_AndSaysWhich()
     {
         var watched = (await Service<TargetService>(_owner).CreateAsync("Watched", TargetKind.Sandbox, readOnly: true)).Value;
@@ -215,6 +243,12 @@ public sealed class MultiTargetDeploymentTests : IAsyncLifetime
         var second = (await history.ListAsync(new DeploymentQuery { Skip = 1, Take = 1 })).Value!;
         Assert.Equal((3, 1), (second.Total, second.Items.Count));
         Assert.Equal("Take", Assert.IsType<Invalid>((await history.ListAsync(new DeploymentQuery { Take = 1000 })).Error).Field);
+    }
+
+    private async Task<(int Deployments, int Work, int Audit)> CountsAsync()
+    {
+        await using var db = _db.NewContext();
+        return (await db.Deployments.IgnoreQueryFilters().CountAsync(), await db.WorkItems.IgnoreQueryFilters().CountAsync(), await db.AuditEntries.IgnoreQueryFilters().CountAsync());
     }
 
     private async Task RunDeployAsync(DeployRequest request)
