@@ -1,5 +1,6 @@
 using CraftedSignal.Domain.Approvals;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Deployments;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Targets;
@@ -8,6 +9,7 @@ using CraftedSignal.Domain.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using CraftedSignal.Tests.Targets.Splunk;
 
 namespace CraftedSignal.E2E;
 
@@ -80,6 +82,54 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
         AssertNoContentSecurityPolicyViolations();
     }
 
+    [Fact]
+    public async Task AnAtomicDeploymentThatSplunkRefuses_ReturnsTheSandboxesToTheVersionTheyRan_AndTheHistoryShowsEachStep()
+    {
+        await using var splunk = await SplunkTestServer.StartAsync();
+        var team = await NewTeamAsync();
+        var rule = await ApprovedRuleAsync(team);
+        var eu = (await As(team, CompanyRole.Owner, s => s.GetRequiredService<TargetService>().CreateAsync("EU sandbox", TargetKind.Sandbox))).Value;
+        var us = (await As(team, CompanyRole.Owner, s => s.GetRequiredService<TargetService>().CreateAsync("US sandbox", TargetKind.Sandbox))).Value;
+        var production = (await As(team, CompanyRole.Owner, s => s.GetRequiredService<TargetService>().CreateAsync(splunk.TargetInput()))).Value;
+        var first = await As(team, CompanyRole.Owner, s => s.GetRequiredService<DeploymentService>().DeployAsync(new DeployRequest(rule, [eu, us])));
+        Assert.True(first.Succeeded, first.Error?.Message);
+        await ApproveNewVersionAsync(team, rule, Whoami.Replace("level: high", "level: critical", StringComparison.Ordinal));
+        // The app Splunk was set up with is gone: Splunk refuses the saved search.
+        splunk.Apps.Remove("search");
+
+        var olivia = await team.PageAsync(CompanyRole.Owner, height: 1000);
+        await olivia.GotoAsync($"/rules/{rule}");
+        await Browser.WaitForInteractiveAsync(olivia);
+        await olivia.GetByRole(AriaRole.Tab, new() { Name = "Deploy" }).ClickAsync();
+        await Assertions.Expect(olivia.GetByLabel("Deployments").GetByText("Running")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+        await olivia.GetByRole(AriaRole.Button, new() { Name = "Deploy to several…" }).ClickAsync();
+        var dialog = olivia.GetByRole(AriaRole.Dialog);
+        await dialog.GetByText("All or nothing", new() { Exact = false }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Dry run" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByLabel("Plan for EU sandbox")).ToContainTextAsync("update · v1 → v2");
+        await Assertions.Expect(dialog.GetByLabel("Plan for EU sandbox").GetByLabel("Semantic changes")).ToContainTextAsync("level");
+        await Browser.ShotAsync(olivia, "58b-deploy-dry-run-update");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Deploy v2 to 3 targets" }).ClickAsync();
+
+        // The dialog lists targets by name, so Splunk comes second: it fails, the EU sandbox gets version 1 back, the US
+        // sandbox is not attempted (it still runs version 1). The history keeps every step.
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments" }).ClickAsync();
+        var history = olivia.GetByLabel("Deployments", new() { Exact = true });
+        await Assertions.Expect(history.GetByText("undo")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Assertions.Expect(history.GetByText("Running")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+        await Assertions.Expect(history).ToContainTextAsync("Failed");
+        await Assertions.Expect(history).ToContainTextAsync("Not attempted");
+        await Assertions.Expect(history).ToContainTextAsync("search");
+        await Browser.ShotAsync(olivia, "60a-deployments-atomic-undo");
+        Assert.Empty(splunk.SavedSearches);
+
+        await using var scope = App.Services.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var live = await db.Deployments.IgnoreQueryFilters().Where(d => d.RuleId == rule && d.Live).Select(d => new { d.TargetId, d.RuleVersion }).ToListAsync();
+        Assert.Equal([(eu, 1), (us, 1)], live.Select(d => (d.TargetId, d.RuleVersion)).OrderBy(d => d.TargetId == us));
+        Assert.DoesNotContain(live, d => d.TargetId == production);
+    }
+
     /// <summary>Olivia's rule with a passing test, approved by Adam: through the app's own services (the review has its own journey).</summary>
     private async Task<Guid> ApprovedRuleAsync(Team team)
     {
@@ -91,6 +141,19 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
             Assert.True((await tests.StartRunAsync(rule)).Succeeded);
             return 0;
         });
+        await ApproveLatestAsync(team, rule);
+        return rule;
+    }
+
+    /// <summary>Olivia saves version 2 on top of version 1 (its tests run on save) and Adam approves it.</summary>
+    private async Task ApproveNewVersionAsync(Team team, Guid rule, string content)
+    {
+        Assert.True((await As(team, CompanyRole.Owner, s => s.GetRequiredService<RuleService>().SaveAsync(rule, content, 1))).Succeeded);
+        await ApproveLatestAsync(team, rule);
+    }
+
+    private async Task ApproveLatestAsync(Team team, Guid rule)
+    {
 
         // The run is background work in the app's own job system: submitting waits for it to pass.
         var started = DateTime.UtcNow;
@@ -103,7 +166,6 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
 
         var decided = await As(team, CompanyRole.Admin, s => s.GetRequiredService<ApprovalService>().DecideAsync(review.Value, ReviewDecisionKind.Approve, null));
         Assert.Equal(ApprovalStatus.Approved, decided.Value);
-        return rule;
     }
 
     private async Task<T> As<T>(Team team, CompanyRole role, Func<IServiceProvider, Task<T>> call)
@@ -112,7 +174,7 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
         await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
         {
             var user = await db.Users.SingleAsync(u => u.Email == team[role].Email);
-            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(team.CompanyId, user.Id, user.DisplayName ?? user.Email, role, null);
+            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(team.CompanyId, user.Id, user.Email!, role, null);
         }
 
         return await call(scope.ServiceProvider);
