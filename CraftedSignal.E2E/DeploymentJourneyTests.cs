@@ -6,10 +6,10 @@ using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Domain.Testing;
+using CraftedSignal.Tests.Targets.Splunk;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using CraftedSignal.Tests.Targets.Splunk;
 
 namespace CraftedSignal.E2E;
 
