@@ -212,6 +212,8 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         if (!found.Succeeded)
             return found.Error;
         var (rule, targets) = found.Value;
+        if (rule.Lifecycle == RuleLifecycle.Killed)
+            return new Conflict("The rule is killed: it is not deployed anywhere. Move it back to Draft, then through review, to deploy it again.");
         if (rule.Format != RuleFormat.Sigma && targets.FirstOrDefault(t => t.Kind == TargetKind.Sandbox) is not null)
             return new Conflict("The sandbox runs Sigma rules; a native query goes to the SIEM whose language it is written in.");
 
@@ -257,38 +259,45 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
     }
 
     /// <summary>
-    /// Adds, to the caller's unit of work, the removal of the rule from every writable target it runs on and has nothing
-    /// else on its way to: what killing a rule means. Returns the operations to enqueue once the caller has saved.
+    /// Adds, to the caller's unit of work, what killing a rule means for its targets: deployments still waiting (queued,
+    /// waiting their turn in an atomic deployment, or waiting to retry) are cancelled, and the rule is removed from every
+    /// writable target it runs on that has nothing else on its way. A deployment already running at that moment removes
+    /// the rule itself when it ends (<see cref="DeploymentWork"/>). Returns the operations to enqueue once the caller has saved.
     /// </summary>
     internal static async Task<IReadOnlyList<Guid>> AddRemovalsEverywhereAsync(AppDbContext db, Actor actor, DetectionRule rule, DateTime now, CancellationToken cancellationToken)
     {
-        var live = await db.Deployments.Where(d => d.RuleId == rule.Id && d.Live)
-            .Join(db.SiemTargets.Where(t => !t.ReadOnly), d => d.TargetId, t => t.Id, (d, t) => new { d.TargetId, d.RuleVersion, d.ContentSha256, t.Name })
+        var onTheirWay = await db.Deployments.Where(d => d.RuleId == rule.Id && (d.Status == DeploymentStatus.Queued || d.Status == DeploymentStatus.Running))
             .ToListAsync(cancellationToken);
-        var busy = await BusyTargetsAsync(db, rule.Id, cancellationToken);
-        var ids = new List<Guid>();
-        foreach (var deployment in live.Where(d => !busy.Contains(d.TargetId)))
-        {
-            var id = db.AddWork(WorkKind, rule.CompanyId, now);
-            ids.Add(id);
-            db.Deployments.Add(new Deployment
-            {
-                Id = id,
-                CompanyId = rule.CompanyId,
-                RuleId = rule.Id,
-                Action = DeploymentAction.Remove,
-                RuleVersion = deployment.RuleVersion,
-                TargetId = deployment.TargetId,
-                ContentSha256 = deployment.ContentSha256,
-                Status = DeploymentStatus.Queued,
-                RequestedBy = actor.Name,
-                CreatedAt = now,
-            });
-            db.Audit(actor, rule.CompanyId, AuditActions.RemovalRequested, now, "rule", rule.Id.ToString(),
-                new { deployment = id, title = rule.Title, version = deployment.RuleVersion, target = deployment.Name, reason = "rule killed" });
-        }
+        foreach (var waiting in onTheirWay.Where(d => d is { Status: DeploymentStatus.Queued, Action: DeploymentAction.Deploy }))
+            (waiting.Status, waiting.Error, waiting.FinishedAt) = (DeploymentStatus.Cancelled, "Not attempted: the rule was killed.", now);
+        var busy = onTheirWay.Where(d => d.Status != DeploymentStatus.Cancelled).Select(d => d.TargetId).ToHashSet();
 
-        return ids;
+        var live = await db.Deployments.Where(d => d.RuleId == rule.Id && d.Live)
+            .Join(db.SiemTargets.Where(t => !t.ReadOnly), d => d.TargetId, t => t.Id, (d, t) => new { Deployment = d, t.Name })
+            .ToListAsync(cancellationToken);
+        return live.Where(d => !busy.Contains(d.Deployment.TargetId)).Select(d => AddRemoval(db, actor, rule.Title, d.Deployment, d.Name, now, "rule killed")).ToList();
+    }
+
+    /// <summary>Adds, to the caller's unit of work, the removal of <paramref name="live"/>'s rule from its target, audited with the reason.</summary>
+    internal static Guid AddRemoval(AppDbContext db, Actor actor, string title, Deployment live, string? targetName, DateTime now, string reason)
+    {
+        var id = db.AddWork(WorkKind, live.CompanyId, now);
+        db.Deployments.Add(new Deployment
+        {
+            Id = id,
+            CompanyId = live.CompanyId,
+            RuleId = live.RuleId,
+            Action = DeploymentAction.Remove,
+            RuleVersion = live.RuleVersion,
+            TargetId = live.TargetId,
+            ContentSha256 = live.ContentSha256,
+            Status = DeploymentStatus.Queued,
+            RequestedBy = actor.Name,
+            CreatedAt = now,
+        });
+        db.Audit(actor, live.CompanyId, AuditActions.RemovalRequested, now, "rule", live.RuleId.ToString(),
+            new { deployment = id, title, version = live.RuleVersion, target = targetName, reason });
+        return id;
     }
 
     /// <summary>The rule's latest 100 deployments and removals, newest first.</summary>

@@ -2,6 +2,7 @@ using CraftedSignal.Domain.Audit;
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
+using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Targets.Http;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,8 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
     public async Task<Result<string>> ExecuteAsync(WorkItem item, AppDbContext db, CancellationToken cancellationToken)
     {
         var operation = await db.Deployments.FirstAsync(d => d.Id == item.Id, cancellationToken);
+        if (operation.Status == DeploymentStatus.Cancelled)
+            return $"Not run: {operation.Error}";
         operation.Status = DeploymentStatus.Running;
         operation.StartedAt ??= time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
@@ -42,8 +45,9 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
         operation.ReplacedId = previous.FirstOrDefault()?.Id;
         operation.CompiledQuery = result.Value;
         Finish(db, operation, target!.Name, DeploymentStatus.Succeeded, null);
-        if (operation.Atomic && await db.Deployments.FirstOrDefaultAsync(d => d.BatchId == operation.BatchId && d.Sequence == operation.Sequence + 1, cancellationToken) is { } next)
+        if (operation.Atomic && await db.Deployments.FirstOrDefaultAsync(d => d.BatchId == operation.BatchId && d.Sequence == operation.Sequence + 1, cancellationToken) is { Status: DeploymentStatus.Queued } next)
             db.AddWork(Kind, next.CompanyId, time.GetUtcNow().UtcDateTime, next.Id);
+        await RemoveIfKilledAsync(db, operation, target.Name, cancellationToken);
         return $"{operation.Action} of version {operation.RuleVersion} on {target.Name} succeeded";
     }
 
@@ -53,8 +57,34 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
             return;
         var target = await db.SiemTargets.Where(t => t.Id == operation.TargetId).Select(t => t.Name).FirstOrDefaultAsync(cancellationToken);
         Finish(db, operation, target, DeploymentStatus.Failed, error);
+        if (await RemoveIfKilledAsync(db, operation, target, cancellationToken))
+            return;
         if (operation.Atomic)
             await UndoBatchAsync(db, operation, target, cancellationToken);
+    }
+
+    /// <summary>
+    /// The rule was killed while this operation ran (the kill cancelled what still waited and removed the rule wherever
+    /// nothing was on its way): if the rule still runs on this target once the operation ends, its removal is recorded
+    /// with it. An atomic deployment is not undone then: the kill already took the rule off its other targets.
+    /// </summary>
+    private async Task<bool> RemoveIfKilledAsync(AppDbContext db, Deployment ended, string? target, CancellationToken cancellationToken)
+    {
+        // A removal leaves nothing running when it succeeds; when it fails, its failure is what the history must show.
+        if (ended.Action == DeploymentAction.Remove)
+            return false;
+        var rule = await db.DetectionRules.Where(r => r.Id == ended.RuleId).Select(r => new { r.Lifecycle, r.Title }).FirstAsync(cancellationToken);
+        if (rule.Lifecycle != RuleLifecycle.Killed)
+            return false;
+        var live = ended.Live ? ended
+            : await db.Deployments.FirstOrDefaultAsync(d => d.RuleId == ended.RuleId && d.TargetId == ended.TargetId && d.Live && d.Id != ended.Id, cancellationToken);
+        if (live is not null)
+        {
+            DeploymentService.AddRemoval(db, new Actor(null, $"rule killed; {ended.Action.ToString().ToLowerInvariant()} requested by {ended.RequestedBy}", null), rule.Title, live, target,
+                time.GetUtcNow().UtcDateTime, "rule killed while a change to this target was on its way");
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -131,6 +161,8 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
             return removed.Succeeded ? Result<string?>.None : removed.Error;
         }
 
+        if (await db.DetectionRules.AnyAsync(r => r.Id == operation.RuleId && r.Lifecycle == RuleLifecycle.Killed, cancellationToken))
+            return new TargetRefused("The rule was killed after this deployment was requested: it is not deployed.");
         var content = await db.RuleVersions
             .Where(v => v.RuleId == operation.RuleId && v.Number == operation.RuleVersion).Select(v => v.Content).FirstOrDefaultAsync(cancellationToken);
         if (content is null)

@@ -188,6 +188,51 @@ public sealed class MultiTargetDeploymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KillingARuleInTheMiddleOfAnAtomicDeployment_CancelsWhatWaits_AndLeavesItRunningNowhere()
+    {
+        var third = (await Service<TargetService>(_owner).CreateAsync("Third sandbox", TargetKind.Sandbox)).Value;
+        var result = (await Service<DeploymentService>(_owner).DeployAsync(new DeployRequest(_rule, [_first, _second, third]) { Atomic = true })).Value!;
+        await _db.RunWorkAsync(result.Deployments[0]);
+
+        Assert.True((await Service<RuleService>(_owner).ChangeLifecycleAsync(_rule, RuleLifecycle.Killed, "false positives in production")).Succeeded);
+        await _db.RunQueuedWorkAsync();
+
+        var history = await HistoryAsync();
+        Assert.DoesNotContain(history, d => d.Live);
+        Assert.All(history.Where(d => d.Id != result.Deployments[0] && d.Action == DeploymentAction.Deploy),
+            d => Assert.Equal((DeploymentStatus.Cancelled, "Not attempted: the rule was killed."), (d.Status, d.Error)));
+        var removal = Assert.Single(history, d => d.Action == DeploymentAction.Remove);
+        Assert.Equal((_first, DeploymentStatus.Succeeded), (removal.TargetId, removal.Status));
+        Assert.Contains("is killed", (await Service<DeploymentService>(_owner).DeployAsync(_rule, _first)).Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARuleKilledWhileItsDeploymentTalksToTheTarget_IsRemovedFromThatTargetWhenTheCallEnds()
+    {
+        _splunk.Inject(new TargetFault(TargetFaultKind.Hang) { PathContains = "/saved/searches", Method = "POST", Delay = TimeSpan.FromSeconds(2) });
+        var deployment = (await Service<DeploymentService>(_owner).DeployAsync(_rule, _splunkTarget)).Value;
+        var running = _db.RunWorkAsync(deployment);
+        var started = DateTime.UtcNow;
+        while (!_splunk.Requests.Any(r => r.Method == "POST" && r.Path.Contains("/saved/searches", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "the deployment never called Splunk");
+            await Task.Delay(20);
+        }
+
+        // The kill cannot remove what is not there yet; the deployment, when it lands, takes the rule off again.
+        Assert.True((await Service<RuleService>(_owner).ChangeLifecycleAsync(_rule, RuleLifecycle.Killed, "wrong index")).Succeeded);
+        await running;
+        await _db.RunQueuedWorkAsync();
+
+        var history = await HistoryAsync();
+        Assert.Equal(DeploymentStatus.Succeeded, history.Single(d => d.Id == deployment).Status);
+        var removal = Assert.Single(history, d => d.Action == DeploymentAction.Remove);
+        Assert.Equal((DeploymentStatus.Succeeded, false), (removal.Status, removal.Live));
+        Assert.DoesNotContain(history, d => d.Live);
+        Assert.Empty(_splunk.SavedSearches);
+    }
+
+    [Fact]
     public async Task ARequestThatOneTargetCannotTake_RecordsNothing_AndSaysWhich()
     {
         var watched = (await Service<TargetService>(_owner).CreateAsync("Watched", TargetKind.Sandbox, readOnly: true)).Value;
