@@ -255,7 +255,10 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
             return new Conflict($"The rule does not run on '{target.Name}': there is nothing to remove.");
         if ((await BusyTargetsAsync(db, ruleId, cancellationToken)).Contains(targetId))
             return new Conflict($"Another change to '{target.Name}' is on its way; wait for it to finish.");
-        return await RecordRemovalAsync(db, rule, target, live.RuleVersion, live.ContentSha256, cancellationToken);
+        var id = AddRemoval(db, tenant.ToActor(), rule.Title, live, target.Name, time.GetUtcNow().UtcDateTime, "requested");
+        await db.SaveChangesAsync(cancellationToken);
+        queue.Enqueue(id);
+        return id;
     }
 
     /// <summary>
@@ -361,29 +364,5 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
         if (targets.FirstOrDefault(t => t.ReadOnly) is { } watched)
             return new Conflict($"'{watched.Name}' is read-only: CraftedSignal watches it but never writes to it.");
         return (rule, targets);
-    }
-
-    private async Task<Result<Guid>> RecordRemovalAsync(AppDbContext db, DetectionRule rule, SiemTarget target, int version, string sha, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        var id = db.AddWork(WorkKind, rule.CompanyId, now);
-        db.Deployments.Add(new Deployment
-        {
-            Id = id,
-            CompanyId = rule.CompanyId,
-            RuleId = rule.Id,
-            Action = DeploymentAction.Remove,
-            RuleVersion = version,
-            TargetId = target.Id,
-            ContentSha256 = sha,
-            Status = DeploymentStatus.Queued,
-            RequestedBy = tenant.UserName,
-            CreatedAt = now,
-        });
-        db.Audit(tenant.ToActor(), rule.CompanyId, AuditActions.RemovalRequested, now,
-            "rule", rule.Id.ToString(), new { deployment = id, title = rule.Title, version, target = target.Name, kind = target.Kind.ToString() });
-        await db.SaveChangesAsync(cancellationToken);
-        queue.Enqueue(id);
-        return id;
     }
 }
