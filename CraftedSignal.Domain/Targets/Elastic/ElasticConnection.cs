@@ -23,7 +23,7 @@ public enum ElasticRuleType
 /// space the rules live in, the rule type, index patterns and schedule. It lives for one call: it is built from the
 /// target's stored (encrypted) settings and dropped. <see cref="ToString"/> never prints the key.
 /// </summary>
-public sealed partial record ElasticConnection : ITargetTransportSettings
+public sealed partial record ElasticConnection
 {
     public const string DefaultSpace = "default";
 
@@ -56,28 +56,9 @@ public sealed partial record ElasticConnection : ITargetTransportSettings
     /// <summary>Whether deployed rules run.</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Plain http sends the API key in clear; refused unless set.</summary>
-    public bool AllowUnencryptedHttp { get; init; }
 
-    /// <summary>PEM of the CA certificate(s) that sign Kibana's certificate (a self-managed stack's own CA), trusted in addition to the system's.</summary>
-    public string? TrustedCaPem { get; init; }
-
-    /// <summary>SHA-256 fingerprint of Kibana's certificate; a certificate with it is accepted whatever its chain and name.</summary>
-    public string? PinnedCertificateSha256 { get; init; }
-
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>One HTTP request, response body included; a retry after 429/503 gets a fresh one.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Retries within one call when Kibana answers 429 or 503.</summary>
-    public int MaxRetries { get; init; } = 3;
-
-    /// <summary>A Retry-After longer than this is not waited out: the call ends as throttled and the job system retries later.</summary>
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>A response body longer than this is not read: the call fails.</summary>
-    public long MaxResponseBytes { get; init; } = 10 * 1024 * 1024;
+    /// <summary>Certificate trust, plain http, timeouts, retries and the body limit.</summary>
+    public TargetTransport Transport { get; init; } = new();
 
     /// <summary><c>per_page</c> when listing rules with <c>_find</c>.</summary>
     public int PageSize { get; init; } = 100;
@@ -97,7 +78,7 @@ public sealed partial record ElasticConnection : ITargetTransportSettings
     /// <summary>Null when the settings can be used; else what to fix (never quoting the key).</summary>
     public ElasticSettingsInvalid? Problem()
     {
-        if (TargetSettings.UrlProblem(KibanaUrl, "KibanaUrl", "https://kibana.example.com:5601", AllowUnencryptedHttp) is { } url)
+        if (Transport.UrlProblem(KibanaUrl, "KibanaUrl", "https://kibana.example.com:5601") is { } url)
             return new ElasticSettingsInvalid("KibanaUrl", url);
         if (KibanaUrl.OriginalString.Contains('%', StringComparison.Ordinal) || KibanaUrl.OriginalString.Contains('\\', StringComparison.Ordinal)
             || !BasePath().IsMatch(KibanaUrl.AbsolutePath) || KibanaUrl.Segments.Any(s => s.TrimEnd('/') is "." or ".." or "s" or "api" or "internal"))
@@ -110,7 +91,7 @@ public sealed partial record ElasticConnection : ITargetTransportSettings
             return new ElasticSettingsInvalid("RuleType", "RuleType must be Query, Eql or Esql.");
         if (IndexPatterns is null || IndexPatterns.Count == 0 || IndexPatterns.Any(p => p is null || !IndexPattern().IsMatch(p)))
             return new ElasticSettingsInvalid("IndexPatterns", "IndexPatterns must name one or more indices or patterns: lower-case letters, digits, '*', '.', '_', '-', '+', ':' (remote clusters), up to 255 characters each.");
-        if (TargetSettings.TransportProblem(this) is { } transport)
+        if (Transport.Problem() is { } transport)
             return new ElasticSettingsInvalid(transport.Field, transport.Problem);
         if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
             return new ElasticSettingsInvalid("Pipelines", pipeline);
@@ -164,7 +145,7 @@ public sealed partial record ElasticConnection : ITargetTransportSettings
     {
         builder.Append($"KibanaUrl = {KibanaUrl}, ApiKey = [redacted], Space = {Space}, RuleType = {RuleType}, IndexPatterns = [{string.Join(", ", IndexPatterns ?? [])}], ");
         builder.Append($"Interval = {Interval}, Lookback = {Lookback}, MaxSignals = {MaxSignals}, Enabled = {Enabled}, ");
-        builder.Append($"TrustedCa = {TrustedCaPem is not null}, Pinned = {PinnedCertificateSha256 is not null}, AllowUnencryptedHttp = {AllowUnencryptedHttp}");
+        builder.Append($"Transport = {Transport}");
         return true;
     }
 }

@@ -32,13 +32,6 @@ public sealed record SplunkTargetSettings : TargetSettings
 
     public string? TestIndex { get; init; }
 
-    /// <summary>PEM of the CA that signs Splunk's certificate (public: not a secret).</summary>
-    public string? TrustedCaPem { get; init; }
-
-    public string? PinnedCertificateSha256 { get; init; }
-
-    public bool AllowUnencryptedHttp { get; init; }
-
     public override TargetKind Kind => TargetKind.Splunk;
 
     public override IReadOnlyList<TargetSecretField> SecretFields => Secrets;
@@ -49,8 +42,7 @@ public sealed record SplunkTargetSettings : TargetSettings
     {
         if (previous is not SplunkTargetSettings before)
             return [TokenField, HecTokenField];
-        var trust = TrustedCaPem != before.TrustedCaPem || !string.Equals(PinnedCertificateSha256, before.PinnedCertificateSha256, StringComparison.OrdinalIgnoreCase)
-            || AllowUnencryptedHttp != before.AllowUnencryptedHttp;
+        var trust = !Transport.SameTrust(before.Transport);
         var moved = new List<string>();
         if (trust || !SameOrigin(ManagementUrl, before.ManagementUrl))
             moved.Add(TokenField);
@@ -59,15 +51,13 @@ public sealed record SplunkTargetSettings : TargetSettings
         return moved;
     }
 
-    public override TargetSettings Normalized() => this with
+    protected override TargetSettings NormalizedFields() => this with
     {
         ManagementUrl = ManagementUrl?.Trim() ?? "",
         App = App?.Trim() ?? "",
         Owner = Owner?.Trim() ?? "",
         HecUrl = Blank(HecUrl),
         TestIndex = Blank(TestIndex),
-        TrustedCaPem = Blank(TrustedCaPem),
-        PinnedCertificateSha256 = Blank(PinnedCertificateSha256),
     };
 
     public override Invalid? Problem(IReadOnlyDictionary<string, string> secrets, IReadOnlySet<string> stored, IReadOnlyList<string> pipelines)
@@ -106,9 +96,7 @@ public sealed record SplunkTargetSettings : TargetSettings
         HecUrl = HecUrl is null ? null : new Uri(HecUrl, UriKind.Absolute),
         HecToken = HecUrl is null ? null : hecToken,
         TestIndex = TestIndex,
-        TrustedCaPem = TrustedCaPem,
-        PinnedCertificateSha256 = PinnedCertificateSha256,
-        AllowUnencryptedHttp = AllowUnencryptedHttp,
+        Transport = Transport,
         Pipelines = pipelines,
     };
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Settings;
 
@@ -31,6 +32,17 @@ public abstract record TargetSettings
     [JsonIgnore]
     public abstract IReadOnlyList<TargetSecretField> SecretFields { get; }
 
+    /// <summary>PEM of the CA that signs the target's certificate (public: not a secret).</summary>
+    public string? TrustedCaPem { get; init; }
+
+    public string? PinnedCertificateSha256 { get; init; }
+
+    public bool AllowUnencryptedHttp { get; init; }
+
+    /// <summary>The transport of a connection built from these settings: their trust, the default timeouts and limits.</summary>
+    [JsonIgnore]
+    public TargetTransport Transport => new() { TrustedCaPem = TrustedCaPem, PinnedCertificateSha256 = PinnedCertificateSha256, AllowUnencryptedHttp = AllowUnencryptedHttp };
+
     /// <summary>The secret fields these settings need set (stored or given now).</summary>
     public abstract IReadOnlyList<string> RequiredSecrets();
 
@@ -47,7 +59,10 @@ public abstract record TargetSettings
     public abstract IReadOnlyList<string> SecretsRedirectedFrom(TargetSettings previous);
 
     /// <summary>The same settings with blank optional values as null and values trimmed, as they are stored.</summary>
-    public abstract TargetSettings Normalized();
+    public TargetSettings Normalized() => NormalizedFields() with { TrustedCaPem = Blank(TrustedCaPem), PinnedCertificateSha256 = Blank(PinnedCertificateSha256) };
+
+    /// <summary><see cref="Normalized"/> for the kind's own fields.</summary>
+    protected abstract TargetSettings NormalizedFields();
 
     /// <summary>The secret fields of <paramref name="kind"/>; none for the sandbox.</summary>
     public static IReadOnlyList<TargetSecretField> SecretFieldsOf(TargetKind kind) => Empty(kind)?.SecretFields ?? [];

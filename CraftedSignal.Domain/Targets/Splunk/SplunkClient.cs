@@ -422,7 +422,7 @@ public sealed class SplunkClient : IDisposable
     private async Task CancelJobAsync(string sid, CancellationToken cancellationToken)
     {
         using var shortly = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        shortly.CancelAfter(_connection.RequestTimeout);
+        shortly.CancelAfter(_connection.Transport.RequestTimeout);
         try
         {
             await _http.SendAsync("cancelling the search", Post(Namespaced($"search/jobs/{Uri.EscapeDataString(sid)}/control"), [new("action", "cancel")]), shortly.Token);

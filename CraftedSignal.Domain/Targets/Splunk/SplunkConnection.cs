@@ -15,7 +15,7 @@ public enum SplunkAuthScheme
 /// Everything one Splunk connector call needs, secrets in plaintext. It lives for one call: it is built from the target's
 /// stored (encrypted) settings and dropped. <see cref="ToString"/> never prints a token.
 /// </summary>
-public sealed record SplunkConnection : ITargetTransportSettings
+public sealed record SplunkConnection
 {
     public const int MinTokenLength = 16;
 
@@ -42,37 +42,16 @@ public sealed record SplunkConnection : ITargetTransportSettings
     /// <summary>The index test events are written to and live tests search; never a production index.</summary>
     public string? TestIndex { get; init; }
 
-    /// <summary>PEM of the CA certificate(s) that sign Splunk's certificate (e.g. a self-hosted Splunk's own CA), trusted in addition to the system's.</summary>
-    public string? TrustedCaPem { get; init; }
-
-    /// <summary>
-    /// SHA-256 fingerprint of Splunk's certificate (hex, colons allowed: what <c>openssl x509 -noout -fingerprint -sha256</c>
-    /// prints). A certificate with this fingerprint is accepted whatever its chain and name say: the pin is the identity.
-    /// </summary>
-    public string? PinnedCertificateSha256 { get; init; }
-
-    /// <summary>Plain http sends the token in clear; refused unless set (a Splunk with SSL turned off, on a trusted network).</summary>
-    public bool AllowUnencryptedHttp { get; init; }
 
     /// <summary>Names of built-in processing pipelines applied when converting rules (e.g. <c>sysmon</c>, <c>splunk-windows</c>).</summary>
     public IReadOnlyList<string> Pipelines { get; init; } = [];
 
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>One HTTP request, response body included; a retry after 429/503 gets a fresh one.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Certificate trust, plain http, timeouts, retries and the body limit.</summary>
+    public TargetTransport Transport { get; init; } = new();
 
     /// <summary>How long a search job may take from dispatch to its last result page.</summary>
     public TimeSpan SearchTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Retries within one call when Splunk answers 429 or 503.</summary>
-    public int MaxRetries { get; init; } = 3;
-
-    /// <summary>A Retry-After longer than this is not waited out: the call ends as throttled and the job system retries later.</summary>
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>A response body longer than this is not read: the call fails.</summary>
-    public long MaxResponseBytes { get; init; } = 10 * 1024 * 1024;
 
     /// <summary>Entries per page when listing saved searches or reading results.</summary>
     public int PageSize { get; init; } = 100;
@@ -110,7 +89,7 @@ public sealed record SplunkConnection : ITargetTransportSettings
 
         if (TestIndex is not null && !IndexName.IsMatch(TestIndex))
             return new SplunkSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
-        if (TargetSettings.TransportProblem(this) is { } transport)
+        if (Transport.Problem() is { } transport)
             return new SplunkSettingsInvalid(transport.Field, transport.Problem);
         if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
             return new SplunkSettingsInvalid("Pipelines", pipeline);
@@ -124,7 +103,7 @@ public sealed record SplunkConnection : ITargetTransportSettings
     }
 
     private SplunkSettingsInvalid? UrlProblem(Uri? url, string field) =>
-        TargetSettings.UrlProblem(url, field, $"https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}", AllowUnencryptedHttp) is { } problem
+        Transport.UrlProblem(url, field, $"https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}") is { } problem
             ? new SplunkSettingsInvalid(field, problem)
             : null;
 
@@ -138,7 +117,7 @@ public sealed record SplunkConnection : ITargetTransportSettings
     {
         builder.Append($"ManagementUrl = {ManagementUrl}, Token = [redacted], AuthScheme = {AuthScheme}, App = {App}, Owner = {Owner}, ");
         builder.Append($"HecUrl = {HecUrl}, HecToken = {(HecToken is null ? "" : "[redacted]")}, TestIndex = {TestIndex}, ");
-        builder.Append($"TrustedCa = {TrustedCaPem is not null}, Pinned = {PinnedCertificateSha256 is not null}, AllowUnencryptedHttp = {AllowUnencryptedHttp}");
+        builder.Append($"Transport = {Transport}");
         return true;
     }
 }

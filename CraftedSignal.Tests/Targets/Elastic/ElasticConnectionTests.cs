@@ -47,7 +47,7 @@ public sealed class ElasticConnectionTests
     [Fact]
     public void PlainHttp_IsAllowedOnlyExplicitly()
     {
-        Assert.Null((Valid with { KibanaUrl = new Uri("http://kibana.internal:5601/"), AllowUnencryptedHttp = true }).Problem());
+        Assert.Null((Valid with { KibanaUrl = new Uri("http://kibana.internal:5601/"), Transport = Valid.Transport with { AllowUnencryptedHttp = true } }).Problem());
     }
 
     [Theory]

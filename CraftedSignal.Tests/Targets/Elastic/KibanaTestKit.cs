@@ -22,10 +22,7 @@ internal static class KibanaTestKit
         ApiKey = key ?? KibanaTestServer.ManagerKey,
         Space = space,
         RuleType = type,
-        TrustedCaPem = KibanaTestServer.CaPem,
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        RequestTimeout = TimeSpan.FromSeconds(5),
-        MaxRetryDelay = TimeSpan.FromSeconds(5),
+        Transport = new() { TrustedCaPem = KibanaTestServer.CaPem, ConnectTimeout = TimeSpan.FromSeconds(3), RequestTimeout = TimeSpan.FromSeconds(5), MaxRetryDelay = TimeSpan.FromSeconds(5) },
     };
 
     public static ElasticConnector Connector(CapturingLogger<ElasticConnector> logger, ElasticConnection? connection = null) =>

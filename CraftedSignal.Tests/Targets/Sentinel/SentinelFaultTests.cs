@@ -42,7 +42,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
     {
         Server.Inject(new SentinelFault(TargetFaultKind.Unavailable) { RetryAfterSeconds = 0, Times = 10 });
 
-        var (read, elapsed) = await Timed.RunAsync(() => Sentinel.ReadDeployedAsync(Settings with { MaxRetries = 2 }, RuleId, CancellationToken.None));
+        var (read, elapsed) = await Timed.RunAsync(() => Sentinel.ReadDeployedAsync(Settings with { Transport = Settings.Transport with { MaxRetries = 2 } }, RuleId, CancellationToken.None));
 
         var throttled = Assert.IsType<TargetThrottled>(read.Error);
         Assert.Equal((503, 3), (throttled.Status, throttled.Attempts));
@@ -69,7 +69,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
     {
         Server.Inject(new SentinelFault(TargetFaultKind.Hang) { Host = host, Delay = TimeSpan.FromSeconds(30) });
 
-        var (read, elapsed) = await Timed.RunAsync(() => Sentinel.ReadDeployedAsync(Settings with { RequestTimeout = TimeSpan.FromSeconds(1) }, RuleId, CancellationToken.None));
+        var (read, elapsed) = await Timed.RunAsync(() => Sentinel.ReadDeployedAsync(Settings with { Transport = Settings.Transport with { RequestTimeout = TimeSpan.FromSeconds(1) } }, RuleId, CancellationToken.None));
 
         var timeout = Assert.IsType<TargetTimeout>(read.Error);
         Assert.True(timeout.Transient);
@@ -162,7 +162,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
     [Fact]
     public async Task AnUntrustedCertificate_IsRefused_BeforeTheSecretIsSent()
     {
-        var read = await Sentinel.ReadDeployedAsync(Settings with { TrustedCaPem = null }, RuleId, CancellationToken.None);
+        var read = await Sentinel.ReadDeployedAsync(Settings with { Transport = Settings.Transport with { TrustedCaPem = null } }, RuleId, CancellationToken.None);
 
         var tls = Assert.IsType<TargetTlsFailure>(read.Error);
         Assert.Equal(SentinelClient.EntraService, tls.Service);
@@ -216,7 +216,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
             "WorkspaceName" => Settings with { WorkspaceName = "../law" },
             "AuthorityUrl" => Settings with { AuthorityUrl = new Uri("http://login.microsoftonline.com/") },
             "ResourceManagerUrl" => Settings with { ResourceManagerUrl = new Uri("https://user:pass@management.azure.com/") },
-            "PinnedCertificateSha256" => Settings with { PinnedCertificateSha256 = "AB:CD" },
+            "PinnedCertificateSha256" => Settings with { Transport = Settings.Transport with { PinnedCertificateSha256 = "AB:CD" } },
             "Pipelines" => Settings with { Pipelines = ["/etc/passwd"] },
             _ => Settings with { QueryFrequency = TimeSpan.FromMinutes(1) },
         };
@@ -267,8 +267,8 @@ public sealed class SentinelFaultTests : SentinelTestBase
         }
 
         Server.Inject(new SentinelFault(TargetFaultKind.Hang) { Delay = TimeSpan.FromSeconds(5) });
-        errors.Add((await Sentinel.RemoveAsync(Settings with { RequestTimeout = TimeSpan.FromSeconds(0.5) }, RuleId, CancellationToken.None)).Error);
-        errors.Add((await Sentinel.ReadDeployedAsync(Settings with { TrustedCaPem = null }, RuleId, CancellationToken.None)).Error);
+        errors.Add((await Sentinel.RemoveAsync(Settings with { Transport = Settings.Transport with { RequestTimeout = TimeSpan.FromSeconds(0.5) } }, RuleId, CancellationToken.None)).Error);
+        errors.Add((await Sentinel.ReadDeployedAsync(Settings with { Transport = Settings.Transport with { TrustedCaPem = null } }, RuleId, CancellationToken.None)).Error);
         errors.Add((await Sentinel.ReadDeployedAsync(Settings with { ClientSecret = SentinelTestServer.ContributorSecret + "x" }, RuleId, CancellationToken.None)).Error);
         var report = await Sentinel.TestConnectionAsync(Settings with { ClientSecret = SentinelTestServer.ContributorSecret[..^1] }, CancellationToken.None);
         var good = await Sentinel.TestConnectionAsync(Settings, CancellationToken.None);

@@ -24,10 +24,7 @@ internal static class SentinelTestKit
         AuthorityUrl = server.AuthorityUrl,
         ResourceManagerUrl = server.ArmUrl,
         AllowCustomEndpoints = true,
-        TrustedCaPem = SentinelTestServer.CaPem,
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        RequestTimeout = TimeSpan.FromSeconds(5),
-        MaxRetryDelay = TimeSpan.FromSeconds(5),
+        Transport = new() { TrustedCaPem = SentinelTestServer.CaPem, ConnectTimeout = TimeSpan.FromSeconds(3), RequestTimeout = TimeSpan.FromSeconds(5), MaxRetryDelay = TimeSpan.FromSeconds(5) },
     };
 
     public static SentinelConnector Connector(CapturingLogger<SentinelConnector> logger, SentinelConnection? connection = null) =>

@@ -20,11 +20,8 @@ internal static class SplunkTestKit
         HecUrl = server.HecUrl,
         HecToken = SplunkTestServer.HecToken,
         TestIndex = SplunkTestServer.TestIndex,
-        TrustedCaPem = SplunkTestServer.CaPem,
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        RequestTimeout = TimeSpan.FromSeconds(5),
         SearchTimeout = TimeSpan.FromSeconds(20),
-        MaxRetryDelay = TimeSpan.FromSeconds(5),
+        Transport = new() { TrustedCaPem = SplunkTestServer.CaPem, ConnectTimeout = TimeSpan.FromSeconds(3), RequestTimeout = TimeSpan.FromSeconds(5), MaxRetryDelay = TimeSpan.FromSeconds(5) },
     };
 
     public static SplunkConnector Connector(CapturingLogger<SplunkConnector> logger, SplunkConnection? connection = null) =>
