@@ -80,7 +80,7 @@ public static class DomainServiceCollectionExtensions
         services.AddSingleton<Testing.BacktrackingLimiter>();
         services.AddSingleton<Targets.ITargetConnector, Targets.SandboxConnector>();
         // Scoped, as the stored settings and the credential protector they are decrypted with are.
-        services.AddScoped<Targets.Splunk.ISplunkConnectionSource, Targets.Settings.StoredSplunkConnectionSource>();
+        services.AddScoped<Targets.ITargetConnectionSource<Targets.Splunk.SplunkConnection>, Targets.Settings.StoredSplunkConnectionSource>();
         services.AddScoped<Targets.Splunk.SplunkConnector>();
         services.AddScoped<Targets.ITargetConnector>(provider => provider.GetRequiredService<Targets.Splunk.SplunkConnector>());
         services.AddScoped<Targets.ITargetConnectionTester, Targets.Settings.SplunkConnectionTester>();

@@ -16,7 +16,7 @@ internal sealed record CompiledRule(string Query, SigmaMetadata? Metadata, strin
 /// <summary>How a connector words the reasons a rule cannot go to its target, and the error records it uses for them.</summary>
 /// <param name="QueryLanguage">e.g. "Splunk SPL".</param>
 /// <param name="SeveralQueries">Says why one rule must be one query, given the count, e.g. "3 Splunk searches; a saved search runs exactly one".</param>
-internal sealed record RuleRefusals(string QueryLanguage, Func<int, string> SeveralQueries, Func<string, string, TargetError> SettingsInvalid, Func<string, TargetError> NotDeployable);
+internal sealed record RuleRefusals(string QueryLanguage, Func<int, string> SeveralQueries, Func<string, TargetError> NotDeployable);
 
 /// <summary>
 /// What every connector does with a rule before it talks to its target: convert it with one backend and the connection's
@@ -32,7 +32,7 @@ internal static class TargetRules
         {
             var pipeline = ProcessingPipeline.Resolve(name);
             if (!pipeline.Succeeded || !ProcessingPipeline.BuiltinNames.Contains(name, StringComparer.Ordinal))
-                return refusals.SettingsInvalid("Pipelines", $"The pipeline '{name}' is not a built-in pipeline.");
+                return new TargetSettingsInvalid("Pipelines", $"The pipeline '{name}' is not a built-in pipeline.");
             pipelines.Add(pipeline.Value);
         }
 

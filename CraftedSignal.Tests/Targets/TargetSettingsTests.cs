@@ -336,7 +336,7 @@ public sealed class TargetSettingsTests : IAsyncLifetime
         await using var scope = _db.As(null, _company, "background work");
         await using var db = _db.NewContext(scope.ServiceProvider.GetRequiredService<CurrentTenant>());
         var target = await db.SiemTargets.SingleAsync(t => t.Id == targetId);
-        var connection = await scope.ServiceProvider.GetRequiredService<ISplunkConnectionSource>().GetAsync(target, CancellationToken.None);
+        var connection = await scope.ServiceProvider.GetRequiredService<ITargetConnectionSource<SplunkConnection>>().GetAsync(target, CancellationToken.None);
         Assert.True(connection.Succeeded, connection.Error?.Message);
         return connection.Value;
     }

@@ -23,7 +23,7 @@ public enum ElasticRuleType
 /// space the rules live in, the rule type, index patterns and schedule. It lives for one call: it is built from the
 /// target's stored (encrypted) settings and dropped. <see cref="ToString"/> never prints the key.
 /// </summary>
-public sealed partial record ElasticConnection
+public sealed partial record ElasticConnection : ITargetConnection
 {
     public const string DefaultSpace = "default";
 
@@ -76,32 +76,32 @@ public sealed partial record ElasticConnection
     public string FromText => "now-" + DateMath(Interval + Lookback);
 
     /// <summary>Null when the settings can be used; else what to fix (never quoting the key).</summary>
-    public ElasticSettingsInvalid? Problem()
+    public TargetSettingsInvalid? Problem()
     {
         if (Transport.UrlProblem(KibanaUrl, "KibanaUrl", "https://kibana.example.com:5601") is { } url)
-            return new ElasticSettingsInvalid("KibanaUrl", url);
+            return new TargetSettingsInvalid("KibanaUrl", url);
         if (KibanaUrl.OriginalString.Contains('%', StringComparison.Ordinal) || KibanaUrl.OriginalString.Contains('\\', StringComparison.Ordinal)
             || !BasePath().IsMatch(KibanaUrl.AbsolutePath) || KibanaUrl.Segments.Any(s => s.TrimEnd('/') is "." or ".." or "s" or "api" or "internal"))
-            return new ElasticSettingsInvalid("KibanaUrl", "KibanaUrl must be Kibana's address, with at most a base path of letters, digits, '.', '_', '~' and '-' (no '/s/{space}' or '/api' in it; the space is a setting of its own).");
+            return new TargetSettingsInvalid("KibanaUrl", "KibanaUrl must be Kibana's address, with at most a base path of letters, digits, '.', '_', '~' and '-' (no '/s/{space}' or '/api' in it; the space is a setting of its own).");
         if (KeyProblem(ApiKey) is { } key)
-            return new ElasticSettingsInvalid("ApiKey", key);
+            return new TargetSettingsInvalid("ApiKey", key);
         if (Space is null || !SpaceId().IsMatch(Space))
-            return new ElasticSettingsInvalid("Space", "Space must be a Kibana space id: 1 to 100 lower-case letters, digits, '_' or '-' (the id shown in the space's URL, not its name).");
+            return new TargetSettingsInvalid("Space", "Space must be a Kibana space id: 1 to 100 lower-case letters, digits, '_' or '-' (the id shown in the space's URL, not its name).");
         if (!Enum.IsDefined(RuleType))
-            return new ElasticSettingsInvalid("RuleType", "RuleType must be Query, Eql or Esql.");
+            return new TargetSettingsInvalid("RuleType", "RuleType must be Query, Eql or Esql.");
         if (IndexPatterns is null || IndexPatterns.Count == 0 || IndexPatterns.Any(p => p is null || !IndexPattern().IsMatch(p)))
-            return new ElasticSettingsInvalid("IndexPatterns", "IndexPatterns must name one or more indices or patterns: lower-case letters, digits, '*', '.', '_', '-', '+', ':' (remote clusters), up to 255 characters each.");
+            return new TargetSettingsInvalid("IndexPatterns", "IndexPatterns must name one or more indices or patterns: lower-case letters, digits, '*', '.', '_', '-', '+', ':' (remote clusters), up to 255 characters each.");
         if (Transport.Problem() is { } transport)
-            return new ElasticSettingsInvalid(transport.Field, transport.Problem);
+            return new TargetSettingsInvalid(transport.Field, transport.Problem);
         if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
-            return new ElasticSettingsInvalid("Pipelines", pipeline);
+            return new TargetSettingsInvalid("Pipelines", pipeline);
         if (Interval < TimeSpan.FromMinutes(1) || Interval > TimeSpan.FromDays(1) || Lookback < TimeSpan.Zero || Lookback > TimeSpan.FromDays(1)
             || Interval.Ticks % TimeSpan.TicksPerSecond != 0 || Lookback.Ticks % TimeSpan.TicksPerSecond != 0)
-            return new ElasticSettingsInvalid("Interval", "Interval must be 1 minute to 1 day and Lookback 0 to 1 day, both in whole seconds.");
+            return new TargetSettingsInvalid("Interval", "Interval must be 1 minute to 1 day and Lookback 0 to 1 day, both in whole seconds.");
         if (MaxSignals is < 1 or > 10_000)
-            return new ElasticSettingsInvalid("MaxSignals", "MaxSignals must be 1 to 10,000.");
+            return new TargetSettingsInvalid("MaxSignals", "MaxSignals must be 1 to 10,000.");
         if (PageSize is < 1 or > 1000 || MaxPages < 1)
-            return new ElasticSettingsInvalid("PageSize", "PageSize must be 1 to 1,000 and MaxPages at least 1.");
+            return new TargetSettingsInvalid("PageSize", "PageSize must be 1 to 1,000 and MaxPages at least 1.");
         return null;
     }
 

@@ -10,7 +10,7 @@ namespace CraftedSignal.Domain.Targets.Sentinel;
 /// workspace Sentinel runs on (subscription, resource group, workspace). It lives for one call: it is built from the
 /// target's stored (encrypted) settings and dropped. <see cref="ToString"/> never prints the secret.
 /// </summary>
-public sealed partial record SentinelConnection
+public sealed partial record SentinelConnection : ITargetConnection
 {
     public const int MinSecretLength = 16;
 
@@ -78,40 +78,40 @@ public sealed partial record SentinelConnection
     public string Scope => ResourceManagerUrl.GetLeftPart(UriPartial.Authority) + "/.default";
 
     /// <summary>Null when the settings can be used; else what to fix (never quoting the secret).</summary>
-    public SentinelSettingsInvalid? Problem()
+    public TargetSettingsInvalid? Problem()
     {
         if (!IsGuid(TenantId) && !(TenantId is { Length: <= 253 } && TenantDomain().IsMatch(TenantId)))
-            return new SentinelSettingsInvalid("TenantId", "TenantId must be the Entra ID tenant's id (a GUID) or one of its domain names, e.g. contoso.onmicrosoft.com.");
+            return new TargetSettingsInvalid("TenantId", "TenantId must be the Entra ID tenant's id (a GUID) or one of its domain names, e.g. contoso.onmicrosoft.com.");
         if (!IsGuid(ClientId))
-            return new SentinelSettingsInvalid("ClientId", "ClientId must be the app registration's application (client) id, a GUID.");
+            return new TargetSettingsInvalid("ClientId", "ClientId must be the app registration's application (client) id, a GUID.");
         if (ClientSecret is null || ClientSecret.Length < MinSecretLength || ClientSecret.Length > 1024 || ClientSecret.Any(c => c is <= ' ' or > '~'))
-            return new SentinelSettingsInvalid("ClientSecret", $"ClientSecret must be a client secret's value: at least {MinSecretLength} printable characters without spaces.");
+            return new TargetSettingsInvalid("ClientSecret", $"ClientSecret must be a client secret's value: at least {MinSecretLength} printable characters without spaces.");
         if (!IsGuid(SubscriptionId))
-            return new SentinelSettingsInvalid("SubscriptionId", "SubscriptionId must be the Azure subscription's id, a GUID.");
+            return new TargetSettingsInvalid("SubscriptionId", "SubscriptionId must be the Azure subscription's id, a GUID.");
         if (ResourceGroup is null || ResourceGroup.Length is < 1 or > 90 || !ResourceGroupName().IsMatch(ResourceGroup) || ResourceGroup.EndsWith('.'))
-            return new SentinelSettingsInvalid("ResourceGroup", "ResourceGroup must be an Azure resource group name: 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.'.");
+            return new TargetSettingsInvalid("ResourceGroup", "ResourceGroup must be an Azure resource group name: 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.'.");
         if (WorkspaceName is null || WorkspaceName.Length > 90 || !Workspace().IsMatch(WorkspaceName))
-            return new SentinelSettingsInvalid("WorkspaceName", "WorkspaceName must be a Log Analytics workspace name: letters, digits and '-', starting and ending with a letter or digit.");
+            return new TargetSettingsInvalid("WorkspaceName", "WorkspaceName must be a Log Analytics workspace name: letters, digits and '-', starting and ending with a letter or digit.");
         if (Transport.UrlProblem(AuthorityUrl, "AuthorityUrl", PublicAuthority.ToString()) is { } authority)
-            return new SentinelSettingsInvalid("AuthorityUrl", authority);
+            return new TargetSettingsInvalid("AuthorityUrl", authority);
         if (Transport.UrlProblem(ResourceManagerUrl, "ResourceManagerUrl", PublicResourceManager.ToString()) is { } arm)
-            return new SentinelSettingsInvalid("ResourceManagerUrl", arm);
+            return new TargetSettingsInvalid("ResourceManagerUrl", arm);
         if (!AllowCustomEndpoints && !KnownClouds.Any(c => IsHost(AuthorityUrl, c.Authority)))
-            return new SentinelSettingsInvalid("AuthorityUrl", $"AuthorityUrl must be an Azure cloud's Entra ID ({string.Join(", ", KnownClouds.Select(c => c.Authority))}) unless custom endpoints are allowed explicitly: the client secret is sent there.");
+            return new TargetSettingsInvalid("AuthorityUrl", $"AuthorityUrl must be an Azure cloud's Entra ID ({string.Join(", ", KnownClouds.Select(c => c.Authority))}) unless custom endpoints are allowed explicitly: the client secret is sent there.");
         if (!AllowCustomEndpoints && !KnownClouds.Any(c => IsHost(ResourceManagerUrl, c.ResourceManager)))
-            return new SentinelSettingsInvalid("ResourceManagerUrl", $"ResourceManagerUrl must be an Azure cloud's Resource Manager ({string.Join(", ", KnownClouds.Select(c => c.ResourceManager))}) unless custom endpoints are allowed explicitly.");
+            return new TargetSettingsInvalid("ResourceManagerUrl", $"ResourceManagerUrl must be an Azure cloud's Resource Manager ({string.Join(", ", KnownClouds.Select(c => c.ResourceManager))}) unless custom endpoints are allowed explicitly.");
         if (Transport.AllowUnencryptedHttp)
-            return new SentinelSettingsInvalid("AllowUnencryptedHttp", "Microsoft Entra ID and Azure Resource Manager are https only: plain http cannot be allowed.");
+            return new TargetSettingsInvalid("AllowUnencryptedHttp", "Microsoft Entra ID and Azure Resource Manager are https only: plain http cannot be allowed.");
         if (Transport.Problem() is { } transport)
-            return new SentinelSettingsInvalid(transport.Field, transport.Problem);
+            return new TargetSettingsInvalid(transport.Field, transport.Problem);
         if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
-            return new SentinelSettingsInvalid("Pipelines", pipeline);
+            return new TargetSettingsInvalid("Pipelines", pipeline);
         if (QueryFrequency < TimeSpan.FromMinutes(5) || QueryFrequency > TimeSpan.FromDays(14) || QueryPeriod < TimeSpan.FromMinutes(5) || QueryPeriod > TimeSpan.FromDays(14))
-            return new SentinelSettingsInvalid("QueryFrequency", "QueryFrequency and QueryPeriod must be 5 minutes to 14 days.");
+            return new TargetSettingsInvalid("QueryFrequency", "QueryFrequency and QueryPeriod must be 5 minutes to 14 days.");
         if (QueryFrequency.Ticks % TimeSpan.TicksPerMinute != 0 || QueryPeriod.Ticks % TimeSpan.TicksPerMinute != 0)
-            return new SentinelSettingsInvalid("QueryFrequency", "QueryFrequency and QueryPeriod must be whole minutes.");
+            return new TargetSettingsInvalid("QueryFrequency", "QueryFrequency and QueryPeriod must be whole minutes.");
         if (MaxPages < 1)
-            return new SentinelSettingsInvalid("MaxPages", "MaxPages must be at least 1.");
+            return new TargetSettingsInvalid("MaxPages", "MaxPages must be at least 1.");
         return null;
     }
 

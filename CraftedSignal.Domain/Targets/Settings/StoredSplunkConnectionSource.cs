@@ -11,14 +11,14 @@ namespace CraftedSignal.Domain.Targets.Settings;
 /// connector's call. The target was loaded through the tenant filter; its secrets are read through it too. No authorization
 /// here: the caller (a deployment job, a member's connection test) was authorized when the work was recorded or requested.
 /// </summary>
-public sealed class StoredSplunkConnectionSource(IDbContextFactory<AppDbContext> dbFactory, CredentialProtector protector) : ISplunkConnectionSource
+public sealed class StoredSplunkConnectionSource(IDbContextFactory<AppDbContext> dbFactory, CredentialProtector protector) : ITargetConnectionSource<SplunkConnection>
 {
     public async Task<Result<SplunkConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken)
     {
         if (target.Kind != TargetKind.Splunk || TargetSettings.Deserialize(target.Kind, target.Settings) is not SplunkTargetSettings settings)
-            return new SplunkSettingsInvalid("ManagementUrl", $"The target '{target.Name}' has no Splunk settings: set them under Settings → Targets.");
+            return new TargetSettingsInvalid("ManagementUrl", $"The target '{target.Name}' has no Splunk settings: set them under Settings → Targets.");
         if (target.PipelineYaml is not null)
-            return new SplunkSettingsInvalid("Pipelines",
+            return new TargetSettingsInvalid("Pipelines",
                 "The target has a pasted pipeline, and the Splunk connector applies built-in pipelines only so far. Choose a built-in pipeline for this target.");
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -38,7 +38,7 @@ public sealed class StoredSplunkConnectionSource(IDbContextFactory<AppDbContext>
         if (!token.Succeeded)
             return token.Error;
         if (token.Value is null)
-            return new SplunkSettingsInvalid(SplunkTargetSettings.TokenField, "The management token is not set: set it under Settings → Targets.");
+            return new TargetSettingsInvalid(SplunkTargetSettings.TokenField, "The management token is not set: set it under Settings → Targets.");
         var hecToken = settings.HecUrl is null ? Result<string?>.None : await OpenAsync(SplunkTargetSettings.HecTokenField);
         if (!hecToken.Succeeded)
             return hecToken.Error;
@@ -47,7 +47,7 @@ public sealed class StoredSplunkConnectionSource(IDbContextFactory<AppDbContext>
 }
 
 /// <summary>"Test connection" for a Splunk target: its stored settings through <see cref="SplunkConnector.TestConnectionAsync"/>.</summary>
-public sealed class SplunkConnectionTester(ISplunkConnectionSource connections, SplunkConnector connector) : ITargetConnectionTester
+public sealed class SplunkConnectionTester(ITargetConnectionSource<SplunkConnection> connections, SplunkConnector connector) : ITargetConnectionTester
 {
     public TargetKind Kind => TargetKind.Splunk;
 

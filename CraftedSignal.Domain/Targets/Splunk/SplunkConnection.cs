@@ -15,7 +15,7 @@ public enum SplunkAuthScheme
 /// Everything one Splunk connector call needs, secrets in plaintext. It lives for one call: it is built from the target's
 /// stored (encrypted) settings and dropped. <see cref="ToString"/> never prints a token.
 /// </summary>
-public sealed record SplunkConnection
+public sealed record SplunkConnection : ITargetConnection
 {
     public const int MinTokenLength = 16;
 
@@ -69,16 +69,16 @@ public sealed record SplunkConnection
     private static readonly Regex IndexName = new("^[a-z0-9_][a-z0-9_-]{0,79}$", RegexOptions.CultureInvariant);
 
     /// <summary>Null when the settings can be used; else what to fix (never quoting a token).</summary>
-    public SplunkSettingsInvalid? Problem()
+    public TargetSettingsInvalid? Problem()
     {
         if (UrlProblem(ManagementUrl, "ManagementUrl") is { } url)
             return url;
         if (TokenProblem(Token, "Token") is { } token)
             return token;
         if (!NamespacePart.IsMatch(App ?? "") || App is "." or ".." or "-")
-            return new SplunkSettingsInvalid("App", "App must be a Splunk app name (letters, digits, '_', '.', '-'), e.g. 'search'.");
+            return new TargetSettingsInvalid("App", "App must be a Splunk app name (letters, digits, '_', '.', '-'), e.g. 'search'.");
         if (!NamespacePart.IsMatch(Owner ?? "") || Owner is "." or ".." or "-")
-            return new SplunkSettingsInvalid("Owner", "Owner must be 'nobody' (shared in the app) or a Splunk user name.");
+            return new TargetSettingsInvalid("Owner", "Owner must be 'nobody' (shared in the app) or a Splunk user name.");
         if (HecUrl is not null)
         {
             if (UrlProblem(HecUrl, "HecUrl") is { } hec)
@@ -88,28 +88,28 @@ public sealed record SplunkConnection
         }
 
         if (TestIndex is not null && !IndexName.IsMatch(TestIndex))
-            return new SplunkSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
+            return new TargetSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
         if (Transport.Problem() is { } transport)
-            return new SplunkSettingsInvalid(transport.Field, transport.Problem);
+            return new TargetSettingsInvalid(transport.Field, transport.Problem);
         if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
-            return new SplunkSettingsInvalid("Pipelines", pipeline);
+            return new TargetSettingsInvalid("Pipelines", pipeline);
         if (SearchTimeout <= TimeSpan.Zero)
-            return new SplunkSettingsInvalid("Timeouts", "Timeouts must be positive.");
+            return new TargetSettingsInvalid("Timeouts", "Timeouts must be positive.");
         if (PageSize is < 1 or > 10_000 || MaxSearchResults < 1)
-            return new SplunkSettingsInvalid("Limits", "PageSize must be 1 to 10,000 and MaxSearchResults at least 1.");
+            return new TargetSettingsInvalid("Limits", "PageSize must be 1 to 10,000 and MaxSearchResults at least 1.");
         if (ScheduleMinutes is < 1 or > 59 || 60 % ScheduleMinutes != 0 || IndexingLagMinutes is < 0 or > 60)
-            return new SplunkSettingsInvalid("ScheduleMinutes", "ScheduleMinutes must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) and IndexingLagMinutes be 0 to 60.");
+            return new TargetSettingsInvalid("ScheduleMinutes", "ScheduleMinutes must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) and IndexingLagMinutes be 0 to 60.");
         return null;
     }
 
-    private SplunkSettingsInvalid? UrlProblem(Uri? url, string field) =>
+    private TargetSettingsInvalid? UrlProblem(Uri? url, string field) =>
         Transport.UrlProblem(url, field, $"https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}") is { } problem
-            ? new SplunkSettingsInvalid(field, problem)
+            ? new TargetSettingsInvalid(field, problem)
             : null;
 
-    private static SplunkSettingsInvalid? TokenProblem(string? token, string field) =>
+    private static TargetSettingsInvalid? TokenProblem(string? token, string field) =>
         token is null || token.Length < MinTokenLength || token.Any(c => c is <= ' ' or > '~')
-            ? new SplunkSettingsInvalid(field, $"{field} must be a Splunk token: at least {MinTokenLength} printable characters without spaces.")
+            ? new TargetSettingsInvalid(field, $"{field} must be a Splunk token: at least {MinTokenLength} printable characters without spaces.")
             : null;
 
     /// <summary>Prints the settings with both tokens left out: a connection in a log line or an exception must not leak them.</summary>

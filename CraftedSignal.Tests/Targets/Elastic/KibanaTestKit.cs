@@ -28,7 +28,7 @@ internal static class KibanaTestKit
     public static ElasticConnector Connector(CapturingLogger<ElasticConnector> logger, ElasticConnection? connection = null) =>
         new(new FixedConnections(connection), logger, TimeProvider.System);
 
-    private sealed class FixedConnections(ElasticConnection? connection) : IElasticConnectionSource
+    private sealed class FixedConnections(ElasticConnection? connection) : ITargetConnectionSource<ElasticConnection>
     {
         public Task<Result<ElasticConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken) =>
             Task.FromResult(connection is null ? (Result<ElasticConnection>)new NotFound("The target's Elastic settings") : connection);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Targets.Http;
 using CraftedSignal.Domain.Targets.Sentinel;
 using static CraftedSignal.Tests.Targets.Sentinel.SentinelTestKit;
@@ -225,8 +226,8 @@ public sealed class SentinelFaultTests : SentinelTestBase
         var removed = await Sentinel.RemoveAsync(bad, RuleId, CancellationToken.None);
         var report = await Sentinel.TestConnectionAsync(bad, CancellationToken.None);
 
-        Assert.Equal(field, Assert.IsType<SentinelSettingsInvalid>(deployed.Error).Field);
-        Assert.IsType<SentinelSettingsInvalid>(removed.Error);
+        Assert.Equal(field, Assert.IsType<TargetSettingsInvalid>(deployed.Error).Field);
+        Assert.IsType<TargetSettingsInvalid>(removed.Error);
         Assert.Equal("settings", Assert.Single(report.Checks).Name);
         Assert.Empty(Server.Requests);
     }
@@ -244,7 +245,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
         Assert.Null(defaults.Problem());
         Assert.Null(usGov.Problem());
         Assert.Equal("https://management.azure.com/.default", defaults.Scope);
-        Assert.Contains("the client secret is sent there", Assert.IsType<SentinelSettingsInvalid>(custom.Error).Message, StringComparison.Ordinal);
+        Assert.Contains("the client secret is sent there", Assert.IsType<TargetSettingsInvalid>(custom.Error).Message, StringComparison.Ordinal);
         Assert.Equal("AuthorityUrl", otherPort.Problem()!.Field);
         Assert.Equal("ResourceManagerUrl", lookalike.Problem()!.Field);
         Assert.Empty(Server.Requests);

@@ -33,7 +33,7 @@ internal static class SentinelTestKit
     /// <summary>The bound every failure must come back within (the configured timeouts are 3 and 5 s).</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
-    private sealed class FixedConnections(SentinelConnection? connection) : ISentinelConnectionSource
+    private sealed class FixedConnections(SentinelConnection? connection) : ITargetConnectionSource<SentinelConnection>
     {
         public Task<Result<SentinelConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken) =>
             Task.FromResult(connection is null ? (Result<SentinelConnection>)new NotFound("The target's Sentinel settings") : connection);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Targets.Http;
 using CraftedSignal.Domain.Targets.Splunk;
 using static CraftedSignal.Tests.Targets.Splunk.SplunkTestKit;
@@ -267,10 +268,10 @@ public sealed class SplunkFaultTests : IAsyncLifetime
         var pathInApp = await _connector.HealthAsync(_connection with { App = "../../services" }, CancellationToken.None);
         var headerInjection = await _connector.HealthAsync(_connection with { Token = "abcdefghijklmnop\r\nX-Evil: 1" }, CancellationToken.None);
 
-        Assert.Contains("unencrypted", Assert.IsType<SplunkSettingsInvalid>(plainHttp.Error).Message, StringComparison.Ordinal);
-        Assert.Equal("ManagementUrl", Assert.IsType<SplunkSettingsInvalid>(userInfo.Error).Field);
-        Assert.Equal("App", Assert.IsType<SplunkSettingsInvalid>(pathInApp.Error).Field);
-        Assert.Equal("Token", Assert.IsType<SplunkSettingsInvalid>(headerInjection.Error).Field);
+        Assert.Contains("unencrypted", Assert.IsType<TargetSettingsInvalid>(plainHttp.Error).Message, StringComparison.Ordinal);
+        Assert.Equal("ManagementUrl", Assert.IsType<TargetSettingsInvalid>(userInfo.Error).Field);
+        Assert.Equal("App", Assert.IsType<TargetSettingsInvalid>(pathInApp.Error).Field);
+        Assert.Equal("Token", Assert.IsType<TargetSettingsInvalid>(headerInjection.Error).Field);
         Assert.Empty(_server.Requests);
     }
 

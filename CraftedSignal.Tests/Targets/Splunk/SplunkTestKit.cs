@@ -30,7 +30,7 @@ internal static class SplunkTestKit
     /// <summary>A port nothing listens on (bound once, then released).</summary>
     public static int FreePort() => LoopbackHttps.FreePort();
 
-    private sealed class FixedConnections(SplunkConnection? connection) : ISplunkConnectionSource
+    private sealed class FixedConnections(SplunkConnection? connection) : ITargetConnectionSource<SplunkConnection>
     {
         public Task<Result<SplunkConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken) =>
             Task.FromResult(connection is null ? (Result<SplunkConnection>)new NotFound("The target's Splunk settings") : connection);
