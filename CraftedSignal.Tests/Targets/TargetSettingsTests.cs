@@ -210,7 +210,7 @@ public sealed class TargetSettingsTests : IAsyncLifetime
         })).Field);
         Assert.Equal("Settings", (await RefusedAsync(new TargetInput("A", TargetKind.Splunk))).Field);
         Assert.Equal("Settings", (await RefusedAsync(new TargetInput("A", TargetKind.Sandbox) { Settings = Settings() })).Field);
-        Assert.Equal("Kind", (await RefusedAsync(new TargetInput("A", TargetKind.Sentinel))).Field);
+        Assert.Equal("Settings", (await RefusedAsync(new TargetInput("A", TargetKind.Sentinel))).Field);
 
         var pasted = SplunkInput("Pasted", SplunkTestServer.AdminToken) with { Pipeline = null, PipelineYaml = "name: mine\ntransformations:\n  - type: field_name_mapping\n    mapping:\n      Image: process_path\n" };
         var id = (await targets.CreateAsync(pasted)).Value;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Elastic;
@@ -42,7 +43,7 @@ public sealed partial record ElasticConnection : ITargetConnection
     public IReadOnlyList<string> IndexPatterns { get; init; } = ["logs-*", "winlogbeat-*"];
 
     /// <summary>Built-in processing pipelines applied when converting rules; <c>ecs-windows</c> maps Sigma's Windows fields to ECS.</summary>
-    public IReadOnlyList<string> Pipelines { get; init; } = ["ecs-windows"];
+    public IReadOnlyList<ProcessingPipeline> Pipelines { get; init; } = [TargetPipelines.Builtin("ecs-windows")];
 
     /// <summary>How often the rule runs (<c>interval</c>, Kibana's default 5m).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(5);
@@ -93,8 +94,6 @@ public sealed partial record ElasticConnection : ITargetConnection
             return new TargetSettingsInvalid("IndexPatterns", "IndexPatterns must name one or more indices or patterns: lower-case letters, digits, '*', '.', '_', '-', '+', ':' (remote clusters), up to 255 characters each.");
         if (Transport.Problem() is { } transport)
             return new TargetSettingsInvalid(transport.Field, transport.Problem);
-        if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
-            return new TargetSettingsInvalid("Pipelines", pipeline);
         if (Interval < TimeSpan.FromMinutes(1) || Interval > TimeSpan.FromDays(1) || Lookback < TimeSpan.Zero || Lookback > TimeSpan.FromDays(1)
             || Interval.Ticks % TimeSpan.TicksPerSecond != 0 || Lookback.Ticks % TimeSpan.TicksPerSecond != 0)
             return new TargetSettingsInvalid("Interval", "Interval must be 1 minute to 1 day and Lookback 0 to 1 day, both in whole seconds.");

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 
 namespace CraftedSignal.Domain.Targets.Http;
 
@@ -20,12 +19,6 @@ internal static class TargetSettings
             return $"{field} must not have a query or fragment.";
         return null;
     }
-
-    /// <summary>What is wrong with a list of pipeline names (only built-in ones may come from stored settings), or null.</summary>
-    public static string? PipelineProblem(IReadOnlyList<string> pipelines) =>
-        pipelines.FirstOrDefault(p => !ProcessingPipeline.BuiltinNames.Contains(p, StringComparer.Ordinal)) is { } pipeline
-            ? $"There is no built-in pipeline '{pipeline}'. Available: {string.Join(", ", ProcessingPipeline.BuiltinNames)}."
-            : null;
 
     /// <summary>The certificates of a PEM text, or null when it holds none.</summary>
     public static X509Certificate2Collection? Certificates(string? pem)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Sentinel;
@@ -49,7 +50,7 @@ public sealed partial record SentinelConnection : ITargetConnection
 
 
     /// <summary>Built-in processing pipelines applied when converting rules. The query must start from a table, which a pipeline sets.</summary>
-    public IReadOnlyList<string> Pipelines { get; init; } = ["sentinel-windows"];
+    public IReadOnlyList<ProcessingPipeline> Pipelines { get; init; } = [TargetPipelines.Builtin("sentinel-windows")];
 
     /// <summary>How often the rule runs (<c>queryFrequency</c>): 5 minutes to 14 days.</summary>
     public TimeSpan QueryFrequency { get; init; } = TimeSpan.FromMinutes(5);
@@ -104,8 +105,6 @@ public sealed partial record SentinelConnection : ITargetConnection
             return new TargetSettingsInvalid("AllowUnencryptedHttp", "Microsoft Entra ID and Azure Resource Manager are https only: plain http cannot be allowed.");
         if (Transport.Problem() is { } transport)
             return new TargetSettingsInvalid(transport.Field, transport.Problem);
-        if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
-            return new TargetSettingsInvalid("Pipelines", pipeline);
         if (QueryFrequency < TimeSpan.FromMinutes(5) || QueryFrequency > TimeSpan.FromDays(14) || QueryPeriod < TimeSpan.FromMinutes(5) || QueryPeriod > TimeSpan.FromDays(14))
             return new TargetSettingsInvalid("QueryFrequency", "QueryFrequency and QueryPeriod must be 5 minutes to 14 days.");
         if (QueryFrequency.Ticks % TimeSpan.TicksPerMinute != 0 || QueryPeriod.Ticks % TimeSpan.TicksPerMinute != 0)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Settings;
@@ -12,8 +13,8 @@ public sealed record TargetSecretField(string Name, string Label, string Help);
 /// <summary>
 /// A kind's non-secret settings, stored as JSON on the target and validated on save. Secrets never live here: each kind
 /// names its <see cref="SecretFields"/>, and <see cref="TargetService"/> keeps them encrypted in <see cref="TargetSecret"/>.
-/// Sentinel (tenant, client id, subscription, resource group, workspace; secret: client secret) and Elastic (Kibana URL,
-/// space, rule type; secret: API key) get a record of their own next to <see cref="SplunkTargetSettings"/>.
+/// Each kind's record (<see cref="SplunkTargetSettings"/>, <see cref="SentinelTargetSettings"/>, <see cref="ElasticTargetSettings"/>)
+/// derives from <see cref="TargetSettings{TConnection}"/>, which checks it by building its connector's connection.
 /// </summary>
 public abstract record TargetSettings
 {
@@ -50,7 +51,7 @@ public abstract record TargetSettings
     /// Null when the settings can be saved: <paramref name="secrets"/> holds the new values given now, <paramref name="stored"/>
     /// the fields already set. Else what to fix, naming the field; never quoting a secret.
     /// </summary>
-    public abstract Invalid? Problem(IReadOnlyDictionary<string, string> secrets, IReadOnlySet<string> stored, IReadOnlyList<string> pipelines);
+    public abstract Invalid? Problem(IReadOnlyDictionary<string, string> secrets, IReadOnlySet<string> stored, IReadOnlyList<ProcessingPipeline> pipelines);
 
     /// <summary>
     /// The secret fields whose destination, or protection in transit, differs from <paramref name="previous"/>'s: a stored
@@ -71,6 +72,8 @@ public abstract record TargetSettings
     public static TargetSettings? Empty(TargetKind kind) => kind switch
     {
         TargetKind.Splunk => new SplunkTargetSettings(),
+        TargetKind.Sentinel => new SentinelTargetSettings(),
+        TargetKind.Elastic => new ElasticTargetSettings(),
         _ => null,
     };
 
@@ -80,6 +83,8 @@ public abstract record TargetSettings
     public static TargetSettings? Deserialize(TargetKind kind, string? json) => json is null ? null : kind switch
     {
         TargetKind.Splunk => JsonSerializer.Deserialize<SplunkTargetSettings>(json, Json),
+        TargetKind.Sentinel => JsonSerializer.Deserialize<SentinelTargetSettings>(json, Json),
+        TargetKind.Elastic => JsonSerializer.Deserialize<ElasticTargetSettings>(json, Json),
         _ => null,
     };
 

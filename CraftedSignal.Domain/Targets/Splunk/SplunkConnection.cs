@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Splunk;
@@ -44,7 +45,7 @@ public sealed record SplunkConnection : ITargetConnection
 
 
     /// <summary>Names of built-in processing pipelines applied when converting rules (e.g. <c>sysmon</c>, <c>splunk-windows</c>).</summary>
-    public IReadOnlyList<string> Pipelines { get; init; } = [];
+    public IReadOnlyList<ProcessingPipeline> Pipelines { get; init; } = [];
 
     /// <summary>Certificate trust, plain http, timeouts, retries and the body limit.</summary>
     public TargetTransport Transport { get; init; } = new();
@@ -91,8 +92,6 @@ public sealed record SplunkConnection : ITargetConnection
             return new TargetSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
         if (Transport.Problem() is { } transport)
             return new TargetSettingsInvalid(transport.Field, transport.Problem);
-        if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
-            return new TargetSettingsInvalid("Pipelines", pipeline);
         if (SearchTimeout <= TimeSpan.Zero)
             return new TargetSettingsInvalid("Timeouts", "Timeouts must be positive.");
         if (PageSize is < 1 or > 10_000 || MaxSearchResults < 1)

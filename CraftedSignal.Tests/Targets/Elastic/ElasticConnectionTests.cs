@@ -79,7 +79,6 @@ public sealed class ElasticConnectionTests
         Assert.Equal("Interval", (Valid with { Interval = TimeSpan.FromSeconds(30) }).Problem()?.Field);
         Assert.Equal("Interval", (Valid with { Lookback = TimeSpan.FromMilliseconds(1500) }).Problem()?.Field);
         Assert.Equal("MaxSignals", (Valid with { MaxSignals = 0 }).Problem()?.Field);
-        Assert.Equal("Pipelines", (Valid with { Pipelines = ["/etc/passwd"] }).Problem()?.Field);
         Assert.Equal(("1h", "now-90m"), ((Valid with { Interval = TimeSpan.FromHours(1), Lookback = TimeSpan.FromMinutes(30) }).IntervalText, (Valid with { Interval = TimeSpan.FromHours(1), Lookback = TimeSpan.FromMinutes(30) }).FromText));
     }
 

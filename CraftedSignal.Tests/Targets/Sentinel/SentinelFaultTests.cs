@@ -203,7 +203,6 @@ public sealed class SentinelFaultTests : SentinelTestBase
     [InlineData("AuthorityUrl")]
     [InlineData("ResourceManagerUrl")]
     [InlineData("PinnedCertificateSha256")]
-    [InlineData("Pipelines")]
     [InlineData("QueryFrequency")]
     public async Task Settings_ThatAreWrongOrCouldLeakTheSecret_AreRefused_BeforeAnyCall(string field)
     {
@@ -218,7 +217,6 @@ public sealed class SentinelFaultTests : SentinelTestBase
             "AuthorityUrl" => Settings with { AuthorityUrl = new Uri("http://login.microsoftonline.com/") },
             "ResourceManagerUrl" => Settings with { ResourceManagerUrl = new Uri("https://user:pass@management.azure.com/") },
             "PinnedCertificateSha256" => Settings with { Transport = Settings.Transport with { PinnedCertificateSha256 = "AB:CD" } },
-            "Pipelines" => Settings with { Pipelines = ["/etc/passwd"] },
             _ => Settings with { QueryFrequency = TimeSpan.FromMinutes(1) },
         };
 

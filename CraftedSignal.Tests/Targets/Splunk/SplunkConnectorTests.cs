@@ -208,7 +208,7 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
     [Fact]
     public void Compile_WithPipelines_AppliesThem()
     {
-        var spec = SplunkConnector.Compile(_connection with { Pipelines = ["sysmon", "splunk-windows"] }, RuleId, Rule);
+        var spec = SplunkConnector.Compile(_connection with { Pipelines = [TargetPipelines.Builtin("sysmon"), TargetPipelines.Builtin("splunk-windows")] }, RuleId, Rule);
 
         Assert.StartsWith(@"source=""WinEventLog:Microsoft-Windows-Sysmon/Operational"" EventID=1", spec.Value!.Search, StringComparison.Ordinal);
     }
