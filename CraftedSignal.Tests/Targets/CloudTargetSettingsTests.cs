@@ -8,7 +8,6 @@ using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Tests.Infrastructure;
 using CraftedSignal.Tests.Targets.Elastic;
 using CraftedSignal.Tests.Targets.Sentinel;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -245,16 +244,7 @@ public sealed class CloudTargetSettingsTests : IAsyncLifetime
             Assert.DoesNotContain(secret, audit, StringComparison.Ordinal);
         }
 
-        SqliteConnection.ClearAllPools();
-        await using (var connection = new SqliteConnection(_db.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            await checkpoint.ExecuteNonQueryAsync();
-        }
-
-        var bytes = await File.ReadAllBytesAsync(_db.FilePath);
+        var bytes = await _db.FileBytesAsync();
         Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(targetName)) >= 0, "the check reads the file the target is in");
         Assert.False(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)) >= 0, "the database file holds the secret in plaintext");
     }

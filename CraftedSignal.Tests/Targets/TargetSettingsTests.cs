@@ -13,7 +13,6 @@ using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Tests.Infrastructure;
 using CraftedSignal.Tests.Rules;
 using CraftedSignal.Tests.Targets.Splunk;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -370,16 +369,7 @@ public sealed class TargetSettingsTests : IAsyncLifetime
     /// <summary>Moves the write-ahead log into the file, then searches the file's bytes for every token.</summary>
     private async Task AssertDatabaseFileHasNoSecretAsync(params string[] more)
     {
-        SqliteConnection.ClearAllPools();
-        await using (var connection = new SqliteConnection(_db.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            await checkpoint.ExecuteNonQueryAsync();
-        }
-
-        var bytes = await File.ReadAllBytesAsync(_db.FilePath);
+        var bytes = await _db.FileBytesAsync();
         Assert.True(bytes.Length > 4096);
         Assert.True(Contains(bytes, "Production Splunk"), "the check reads the file the target is in");
         foreach (var secret in new[] { SplunkTestServer.AdminToken, SplunkTestServer.HecToken }.Concat(more))
