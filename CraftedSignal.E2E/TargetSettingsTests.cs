@@ -140,7 +140,7 @@ public sealed class TargetSettingsTests(BrowserApp shared) : SharedAppTest(share
         await Assertions.Expect(dialog.GetByLabel("Connection test")).ToContainTextAsync("Every check passed.");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Assertions.Expect(owner.GetByRole(AriaRole.Cell, new() { Name = "Elastic Security", Exact = true })).ToBeVisibleAsync();
-        await Browser.ShotAsync(owner, "60-targets-three-kinds");
+        await Browser.ShotAsync(owner, "60-targets-sentinel-and-elastic");
         var content = await owner.ContentAsync();
         Assert.DoesNotContain(SentinelTestServer.ContributorSecret, content, StringComparison.Ordinal);
         Assert.DoesNotContain(KibanaTestServer.ManagerKey, content, StringComparison.Ordinal);
