@@ -80,10 +80,18 @@ public static class DomainServiceCollectionExtensions
         services.AddSingleton<Testing.BacktrackingLimiter>();
         services.AddSingleton<Targets.ITargetConnector, Targets.SandboxConnector>();
         // Scoped, as the stored settings and the credential protector they are decrypted with are.
-        services.AddScoped<Targets.Splunk.ISplunkConnectionSource, Targets.Settings.StoredSplunkConnectionSource>();
+        services.AddScoped<Targets.ITargetConnectionSource<Targets.Splunk.SplunkConnection>, Targets.Settings.StoredConnectionSource<Targets.Settings.SplunkTargetSettings, Targets.Splunk.SplunkConnection>>();
         services.AddScoped<Targets.Splunk.SplunkConnector>();
         services.AddScoped<Targets.ITargetConnector>(provider => provider.GetRequiredService<Targets.Splunk.SplunkConnector>());
         services.AddScoped<Targets.ITargetConnectionTester, Targets.Settings.SplunkConnectionTester>();
+        services.AddScoped<Targets.ITargetConnectionSource<Targets.Sentinel.SentinelConnection>, Targets.Settings.StoredConnectionSource<Targets.Settings.SentinelTargetSettings, Targets.Sentinel.SentinelConnection>>();
+        services.AddScoped<Targets.Sentinel.SentinelConnector>();
+        services.AddScoped<Targets.ITargetConnector>(provider => provider.GetRequiredService<Targets.Sentinel.SentinelConnector>());
+        services.AddScoped<Targets.ITargetConnectionTester, Targets.Settings.SentinelConnectionTester>();
+        services.AddScoped<Targets.ITargetConnectionSource<Targets.Elastic.ElasticConnection>, Targets.Settings.StoredConnectionSource<Targets.Settings.ElasticTargetSettings, Targets.Elastic.ElasticConnection>>();
+        services.AddScoped<Targets.Elastic.ElasticConnector>();
+        services.AddScoped<Targets.ITargetConnector>(provider => provider.GetRequiredService<Targets.Elastic.ElasticConnector>());
+        services.AddScoped<Targets.ITargetConnectionTester, Targets.Settings.ElasticConnectionTester>();
         services.AddScoped<Targets.TargetService>();
         services.AddScoped<Deployments.DeploymentService>();
         services.AddScoped<IWorkHandler, Deployments.DeploymentWork>();

@@ -16,26 +16,16 @@ internal sealed record CompiledRule(string Query, SigmaMetadata? Metadata, strin
 /// <summary>How a connector words the reasons a rule cannot go to its target, and the error records it uses for them.</summary>
 /// <param name="QueryLanguage">e.g. "Splunk SPL".</param>
 /// <param name="SeveralQueries">Says why one rule must be one query, given the count, e.g. "3 Splunk searches; a saved search runs exactly one".</param>
-internal sealed record RuleRefusals(string QueryLanguage, Func<int, string> SeveralQueries, Func<string, string, TargetError> SettingsInvalid, Func<string, TargetError> NotDeployable);
+internal sealed record RuleRefusals(string QueryLanguage, Func<int, string> SeveralQueries, Func<string, TargetError> NotDeployable);
 
 /// <summary>
 /// What every connector does with a rule before it talks to its target: convert it with one backend and the connection's
-/// built-in pipelines (only built-in names: a pipeline path from stored settings would let settings read server files),
-/// insist on exactly one query, and refuse rules whose Sigma status says they are not meant to run.
+/// pipelines (parsed already, see <see cref="TargetPipelines"/>: built-in or pasted, never a path), insist on exactly one query, and refuse rules whose Sigma status says they are not meant to run.
 /// </summary>
 internal static class TargetRules
 {
-    public static Result<CompiledRule> Compile(string ruleContent, string backend, IReadOnlyList<string> pipelineNames, RuleRefusals refusals)
+    public static Result<CompiledRule> Compile(string ruleContent, string backend, IReadOnlyList<ProcessingPipeline> pipelines, RuleRefusals refusals)
     {
-        var pipelines = new List<ProcessingPipeline>();
-        foreach (var name in pipelineNames)
-        {
-            var pipeline = ProcessingPipeline.Resolve(name);
-            if (!pipeline.Succeeded || !ProcessingPipeline.BuiltinNames.Contains(name, StringComparer.Ordinal))
-                return refusals.SettingsInvalid("Pipelines", $"The pipeline '{name}' is not a built-in pipeline.");
-            pipelines.Add(pipeline.Value);
-        }
-
         var file = SigmaParser.Parse(ruleContent, "rule.yml");
         var converted = SigmaConverter.Convert(file, SigmaConverter.CreateBackend(backend)!, pipelines);
         if (!converted.Succeeded)

@@ -318,29 +318,11 @@ public sealed class TargetService(
         return json;
     }
 
-    /// <summary>The built-in pipeline names the connector gets; a pasted pipeline must parse (it is applied as text, never as a path).</summary>
-    private static Result<IReadOnlyList<string>> CheckPipeline(TargetInput input)
-    {
-        var name = Blank(input.Pipeline);
-        var yaml = Blank(input.PipelineYaml);
-        if (name is not null && yaml is not null)
-            return new Invalid("Pipeline", "Choose a built-in pipeline or paste one, not both.");
-        if (name is not null)
-        {
-            return ProcessingPipeline.BuiltinNames.Contains(name, StringComparer.Ordinal)
-                ? new[] { name }
-                : new Invalid("Pipeline", $"There is no built-in pipeline '{name}'. Available: {string.Join(", ", ProcessingPipeline.BuiltinNames)}.");
-        }
-
-        if (yaml is null)
-            return Array.Empty<string>();
-        if (input.PipelineYaml!.Length > MaxPipelineYamlLength)
-            return new Invalid("PipelineYaml", $"A pipeline is at most {MaxPipelineYamlLength / 1024} KiB.");
-        var parsed = ProcessingPipeline.Parse(input.PipelineYaml, "pipeline");
-        return parsed.Succeeded
-            ? Array.Empty<string>()
-            : new Invalid("PipelineYaml", $"The pipeline does not parse, and a target whose pipeline does not parse cannot be saved: {parsed.Error.Message}");
-    }
+    /// <summary>The pipelines the connector gets: the built-in one, or the pasted one parsed (it is applied as text, never as a path).</summary>
+    private static Result<IReadOnlyList<ProcessingPipeline>> CheckPipeline(TargetInput input) =>
+        input.PipelineYaml is { Length: > MaxPipelineYamlLength }
+            ? new Invalid("PipelineYaml", $"A pipeline is at most {MaxPipelineYamlLength / 1024} KiB.")
+            : TargetPipelines.Of(input.Pipeline, input.PipelineYaml);
 
     /// <summary>The non-secret state of a target as the audit trail records it before and after a change.</summary>
     private static object AuditView(SiemTarget target) => new

@@ -3,6 +3,8 @@ using Bunit;
 using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Targets.Settings;
 using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Tests.Targets.Elastic;
+using CraftedSignal.Tests.Targets.Sentinel;
 using CraftedSignal.Tests.Targets.Splunk;
 using CraftedSignal.Web.Components.Pages.Settings;
 using Microsoft.Extensions.DependencyInjection;
@@ -148,6 +150,81 @@ public sealed class TargetsPageTests : IAsyncLifetime
         Assert.Single(dialogs.FindAll("[aria-label='failed']"));
         AssertNoSecret(dialogs.Markup);
         Assert.DoesNotContain(SplunkTestServer.ReaderToken, dialogs.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EditingASentinelTarget_ShowsItsFields_AndItsSecretAsSetOnly_AndAWrongWorkspaceIsNamedUnderIt()
+    {
+        var id = await CreateAsync(new TargetInput("Production Sentinel", TargetKind.Sentinel)
+        {
+            Settings = new SentinelTargetSettings
+            {
+                TenantId = SentinelTestServer.TenantId,
+                ClientId = SentinelTestServer.ContributorClientId,
+                SubscriptionId = SentinelTestServer.SubscriptionId,
+                ResourceGroup = SentinelTestServer.ResourceGroup,
+                WorkspaceName = SentinelTestServer.Workspace,
+            },
+            Secrets = new Dictionary<string, string> { [SentinelTargetSettings.ClientSecretField] = SentinelTestServer.ContributorSecret },
+        });
+        _test.SignIn(_owner, "olivia@acme.test", _company, CompanyRole.Owner);
+        var dialogs = _test.Context.Render<MudDialogProvider>();
+        var page = _test.Context.Render<TargetsPage>();
+
+        page.WaitForAssertion(() => page.Find("[aria-label='Edit Production Sentinel']").Click());
+        dialogs.WaitForAssertion(() => Assert.Equal(SentinelTestServer.Workspace, Field(dialogs, "Log Analytics workspace").GetAttribute("value")));
+        Assert.Equal(SentinelTestServer.TenantId, Field(dialogs, "Tenant").GetAttribute("value"));
+        Assert.Equal("https://management.azure.com/", Field(dialogs, "Resource Manager endpoint").GetAttribute("value"));
+        Assert.Contains("set · replaced by Alice", dialogs.Find("[aria-label='Client secret status']").TextContent, StringComparison.Ordinal);
+        Assert.Empty(dialogs.FindAll("input[type=password]"));
+        Assert.DoesNotContain("Allow plain http", dialogs.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain(SentinelTestServer.ContributorSecret, dialogs.Markup, StringComparison.Ordinal);
+
+        Field(dialogs, "Log Analytics workspace").Change("../law");
+        Button(dialogs, "Save").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("Log Analytics workspace name", Control(dialogs, "Log Analytics workspace").TextContent, StringComparison.Ordinal));
+        Assert.Equal(SentinelTestServer.Workspace, ((SentinelTargetSettings)(await Service<TargetService>(_owner).GetAsync(id)).Value!.Settings!).WorkspaceName);
+    }
+
+    [Fact]
+    public async Task EditingAnElasticTarget_SavesTheSpaceRuleTypeAndPatterns_AndKeepsTheStoredKey()
+    {
+        var id = await CreateAsync(new TargetInput("Production Elastic", TargetKind.Elastic)
+        {
+            Settings = new ElasticTargetSettings { KibanaUrl = "https://kibana.acme.test:5601" },
+            Secrets = new Dictionary<string, string> { [ElasticTargetSettings.ApiKeyField] = KibanaTestServer.ManagerKey },
+        });
+        _test.SignIn(_owner, "olivia@acme.test", _company, CompanyRole.Owner);
+        var dialogs = _test.Context.Render<MudDialogProvider>();
+        var page = _test.Context.Render<TargetsPage>();
+
+        page.WaitForAssertion(() => page.Find("[aria-label='Edit Production Elastic']").Click());
+        dialogs.WaitForAssertion(() => Assert.Equal("https://kibana.acme.test:5601", Field(dialogs, "Kibana URL").GetAttribute("value")));
+        Assert.Equal("logs-*, winlogbeat-*", Field(dialogs, "Index patterns").GetAttribute("value"));
+        Assert.Contains("set · replaced by Alice", dialogs.Find("[aria-label='API key status']").TextContent, StringComparison.Ordinal);
+
+        Field(dialogs, "Space").Change("SOC team");
+        Button(dialogs, "Save").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Kibana space id", Control(dialogs, "Space").TextContent, StringComparison.Ordinal));
+
+        Field(dialogs, "Space").Change("soc");
+        Field(dialogs, "Index patterns").Change("logs-endpoint.*, auditbeat-*");
+        Button(dialogs, "Save").Click();
+
+        page.WaitForAssertion(() => Assert.Empty(dialogs.FindAll(".mud-dialog")));
+        var details = (await Service<TargetService>(_owner).GetAsync(id)).Value!;
+        var settings = Assert.IsType<ElasticTargetSettings>(details.Settings);
+        Assert.Equal("soc", settings.Space);
+        Assert.Equal(["logs-endpoint.*", "auditbeat-*"], settings.IndexPatterns);
+        Assert.Equal("Alice", details.Secrets.Single().ReplacedBy);
+    }
+
+    private async Task<Guid> CreateAsync(TargetInput input)
+    {
+        var created = await Service<TargetService>(_admin, "Alice").CreateAsync(input);
+        Assert.True(created.Succeeded, created.Error?.Message);
+        return created.Value;
     }
 
     private async Task<Guid> CreateSplunkAsync(Uri managementUrl, string token = Token)

@@ -39,10 +39,10 @@ public sealed class DeploymentTests : IAsyncLifetime
 
         Assert.IsType<NotPermitted>((await Service<TargetService>(_reviewer).CreateAsync("Mine", TargetKind.Sandbox)).Error);
         Assert.Contains("already a target named", (await Service<TargetService>(_owner).CreateAsync(" Sandbox ", TargetKind.Sandbox)).Error!.Message, StringComparison.Ordinal);
-        // Splunk's connector is installed, so a Splunk target is creatable (with its settings: Targets/TargetSettingsTests); Sentinel's is not yet.
-        Assert.Contains(TargetKind.Splunk, Service<TargetService>(_owner).AvailableKinds);
+        // Every SIEM connector is installed, so its targets are creatable with their settings (Targets/TargetSettingsTests, CloudTargetSettingsTests).
+        Assert.Equal([TargetKind.Sandbox, TargetKind.Splunk, TargetKind.Sentinel, TargetKind.Elastic], Service<TargetService>(_owner).AvailableKinds);
         Assert.Equal("Settings", Assert.IsType<Invalid>((await Service<TargetService>(_owner).CreateAsync("Prod Splunk", TargetKind.Splunk)).Error).Field);
-        Assert.Equal("Kind", Assert.IsType<Invalid>((await Service<TargetService>(_owner).CreateAsync("Prod Sentinel", TargetKind.Sentinel)).Error).Field);
+        Assert.Equal("Settings", Assert.IsType<Invalid>((await Service<TargetService>(_owner).CreateAsync("Prod Sentinel", TargetKind.Sentinel)).Error).Field);
         Assert.Equal("Name", Assert.IsType<Invalid>((await Service<TargetService>(_owner).CreateAsync("  ", TargetKind.Sandbox)).Error).Field);
         Assert.Single((await Service<TargetService>(_reviewer).ListAsync()).Value!);
     }

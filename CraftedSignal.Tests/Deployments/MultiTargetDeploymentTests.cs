@@ -168,7 +168,7 @@ public sealed class MultiTargetDeploymentTests : IAsyncLifetime
         await ApproveAsync();
         var (deploymentsBefore, workBefore, auditBefore) = await CountsAsync();
 
-        var plans = (await Service<DeploymentService>(_owner).PlanAsync(new DeployRequest(_rule, [_first, _second]))).Value!;
+        var plans = (await Service<DeploymentService>(_owner).PlanAsync(new DeployRequest(_rule, [_first, _second, _splunkTarget]))).Value!;
 
         var update = plans[0];
         Assert.Equal((PlannedChange.Update, 1, 2, null), (update.Change, update.FromVersion, update.ToVersion, update.Problem));
@@ -179,6 +179,11 @@ public sealed class MultiTargetDeploymentTests : IAsyncLifetime
         var created = plans[1];
         Assert.Equal((PlannedChange.New, null, null), (created.Change, created.FromVersion, created.QueryBefore));
         Assert.Empty(created.Changes);
+        // Splunk's query is compiled as its deployment would compile it, and Splunk is not called.
+        var splunk = plans[2];
+        Assert.Equal((PlannedChange.New, null), (splunk.Change, splunk.Problem));
+        Assert.Contains("whoami.exe", splunk.QueryAfter, StringComparison.Ordinal);
+        Assert.Empty(_splunk.Requests);
         Assert.Equal(PlannedChange.Unchanged, (await Service<DeploymentService>(_owner).PlanAsync(new DeployRequest(_rule, [_first]) { Version = 1 })).Value!.Single().Change);
         Assert.Equal((deploymentsBefore, workBefore, auditBefore), await CountsAsync());
 

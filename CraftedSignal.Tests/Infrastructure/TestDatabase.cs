@@ -5,6 +5,7 @@ using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Security;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -44,6 +45,21 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>The SQLite file, for tests that read its bytes.</summary>
     public string FilePath => Path.Combine(_directory, "test.db");
+
+    /// <summary>The SQLite file's bytes, the write-ahead log moved into it first: what a disk holds, for tests that search it for secrets.</summary>
+    public async Task<byte[]> FileBytesAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        await using (var connection = new SqliteConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+
+        return await File.ReadAllBytesAsync(FilePath);
+    }
 
     /// <summary>The app's own services, for tests that need a singleton (the key ring).</summary>
     public IServiceProvider Services => _root;

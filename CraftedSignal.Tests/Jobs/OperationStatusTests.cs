@@ -5,6 +5,7 @@ using CraftedSignal.Domain.Deployments;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Targets;
+using CraftedSignal.Domain.Targets.Settings;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Domain.Testing;
 using CraftedSignal.Tests.Infrastructure;
@@ -28,7 +29,8 @@ public sealed class OperationStatusTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync(services => services.AddSingleton<ITargetConnector>(_connector));
+        // First, so it answers for Elastic targets before the real connector does.
+        _db = await TestDatabase.CreateAsync(services => services.Insert(0, ServiceDescriptor.Singleton<ITargetConnector>(_connector)));
         _owner = await _db.AddUserAsync("olivia@acme.test");
         _reviewer = await _db.AddUserAsync("rita@acme.test");
         _company = await _db.AddCompanyAsync("Acme", _owner);
@@ -69,7 +71,7 @@ public sealed class OperationStatusTests : IAsyncLifetime
     public async Task ADeploymentTheTargetRefuses_EndsFailed_WithItsWorkItem_AndOneAuditEntry()
     {
         var rule = await ApprovedRuleAsync();
-        var target = (await Service<TargetService>(_owner).CreateAsync("Prod Elastic", TargetKind.Elastic)).Value;
+        var target = (await Service<TargetService>(_owner).CreateAsync(ElasticTarget)).Value;
         _connector.Answer = () => new TargetRefused("Elastic says: 403 Forbidden.");
 
         var id = (await Service<DeploymentService>(_owner).DeployAsync(rule, target)).Value;
@@ -86,7 +88,7 @@ public sealed class OperationStatusTests : IAsyncLifetime
     public async Task ADeploymentWhoseConnectorThrows_EndsFailed_NotRunning_AndCanBeTriedAgain()
     {
         var rule = await ApprovedRuleAsync();
-        var target = (await Service<TargetService>(_owner).CreateAsync("Prod Elastic", TargetKind.Elastic)).Value;
+        var target = (await Service<TargetService>(_owner).CreateAsync(ElasticTarget)).Value;
         _connector.Answer = () => throw new HttpRequestException("Connection refused (elastic.acme.test:9243)");
 
         var id = (await Service<DeploymentService>(_owner).DeployAsync(rule, target)).Value;
@@ -140,12 +142,19 @@ public sealed class OperationStatusTests : IAsyncLifetime
         return tenant;
     }
 
+    /// <summary>An Elastic target whose settings are valid; the scripted connector never reaches its Kibana.</summary>
+    private static readonly TargetInput ElasticTarget = new("Prod Elastic", TargetKind.Elastic)
+    {
+        Settings = new ElasticTargetSettings { KibanaUrl = "https://kibana.acme.test:5601" },
+        Secrets = new Dictionary<string, string> { [ElasticTargetSettings.ApiKeyField] = Convert.ToBase64String("key-id:key-secret-0123456789"u8.ToArray()) },
+    };
+
     private T Service<T>(string userId)
         where T : notnull => _db.As(userId, _company).ServiceProvider.GetRequiredService<T>();
 
     /// <summary>
-    /// A connector whose answer the test sets: a query, a refusal, or an exception. It stands in for a kind with no connector
-    /// installed yet (Elastic), so that the real ones, and their settings, stay out of the way.
+    /// A connector whose answer the test sets: a query, a refusal, or an exception. It answers for Elastic targets in place
+    /// of the real connector, so that no Kibana is needed.
     /// </summary>
     private sealed class ScriptedConnector : ITargetConnector
     {

@@ -13,7 +13,6 @@ using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Tests.Infrastructure;
 using CraftedSignal.Tests.Rules;
 using CraftedSignal.Tests.Targets.Splunk;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -210,7 +209,7 @@ public sealed class TargetSettingsTests : IAsyncLifetime
         })).Field);
         Assert.Equal("Settings", (await RefusedAsync(new TargetInput("A", TargetKind.Splunk))).Field);
         Assert.Equal("Settings", (await RefusedAsync(new TargetInput("A", TargetKind.Sandbox) { Settings = Settings() })).Field);
-        Assert.Equal("Kind", (await RefusedAsync(new TargetInput("A", TargetKind.Sentinel))).Field);
+        Assert.Equal("Settings", (await RefusedAsync(new TargetInput("A", TargetKind.Sentinel))).Field);
 
         var pasted = SplunkInput("Pasted", SplunkTestServer.AdminToken) with { Pipeline = null, PipelineYaml = "name: mine\ntransformations:\n  - type: field_name_mapping\n    mapping:\n      Image: process_path\n" };
         var id = (await targets.CreateAsync(pasted)).Value;
@@ -336,7 +335,7 @@ public sealed class TargetSettingsTests : IAsyncLifetime
         await using var scope = _db.As(null, _company, "background work");
         await using var db = _db.NewContext(scope.ServiceProvider.GetRequiredService<CurrentTenant>());
         var target = await db.SiemTargets.SingleAsync(t => t.Id == targetId);
-        var connection = await scope.ServiceProvider.GetRequiredService<ISplunkConnectionSource>().GetAsync(target, CancellationToken.None);
+        var connection = await scope.ServiceProvider.GetRequiredService<ITargetConnectionSource<SplunkConnection>>().GetAsync(target, CancellationToken.None);
         Assert.True(connection.Succeeded, connection.Error?.Message);
         return connection.Value;
     }
@@ -370,16 +369,7 @@ public sealed class TargetSettingsTests : IAsyncLifetime
     /// <summary>Moves the write-ahead log into the file, then searches the file's bytes for every token.</summary>
     private async Task AssertDatabaseFileHasNoSecretAsync(params string[] more)
     {
-        SqliteConnection.ClearAllPools();
-        await using (var connection = new SqliteConnection(_db.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            await checkpoint.ExecuteNonQueryAsync();
-        }
-
-        var bytes = await File.ReadAllBytesAsync(_db.FilePath);
+        var bytes = await _db.FileBytesAsync();
         Assert.True(bytes.Length > 4096);
         Assert.True(Contains(bytes, "Production Splunk"), "the check reads the file the target is in");
         foreach (var secret in new[] { SplunkTestServer.AdminToken, SplunkTestServer.HecToken }.Concat(more))

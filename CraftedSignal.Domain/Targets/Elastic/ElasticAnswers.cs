@@ -17,7 +17,7 @@ internal static partial class ElasticAnswers
     public const string ApiVersion = "2023-10-31";
 
     public static TargetHttpOptions TransportOptions(ElasticConnection connection) =>
-        TargetHttpOptions.For(Service, "CraftedSignal-ElasticConnector/1.0", connection);
+        TargetHttpOptions.For(Service, "CraftedSignal-ElasticConnector/1.0", connection.Transport);
 
     /// <summary>Kibana's <c>message</c> (a list joined with "; "), else its <c>error</c>, trimmed and with the key removed; null when there is none.</summary>
     public static string? MessageOf(this TargetHttp http, TargetResponse response)

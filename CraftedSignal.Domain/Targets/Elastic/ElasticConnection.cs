@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Elastic;
@@ -23,7 +24,7 @@ public enum ElasticRuleType
 /// space the rules live in, the rule type, index patterns and schedule. It lives for one call: it is built from the
 /// target's stored (encrypted) settings and dropped. <see cref="ToString"/> never prints the key.
 /// </summary>
-public sealed partial record ElasticConnection : ITargetTransportSettings
+public sealed partial record ElasticConnection : ITargetConnection
 {
     public const string DefaultSpace = "default";
 
@@ -42,7 +43,7 @@ public sealed partial record ElasticConnection : ITargetTransportSettings
     public IReadOnlyList<string> IndexPatterns { get; init; } = ["logs-*", "winlogbeat-*"];
 
     /// <summary>Built-in processing pipelines applied when converting rules; <c>ecs-windows</c> maps Sigma's Windows fields to ECS.</summary>
-    public IReadOnlyList<string> Pipelines { get; init; } = ["ecs-windows"];
+    public IReadOnlyList<ProcessingPipeline> Pipelines { get; init; } = [TargetPipelines.Builtin("ecs-windows")];
 
     /// <summary>How often the rule runs (<c>interval</c>, Kibana's default 5m).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(5);
@@ -56,28 +57,9 @@ public sealed partial record ElasticConnection : ITargetTransportSettings
     /// <summary>Whether deployed rules run.</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Plain http sends the API key in clear; refused unless set.</summary>
-    public bool AllowUnencryptedHttp { get; init; }
 
-    /// <summary>PEM of the CA certificate(s) that sign Kibana's certificate (a self-managed stack's own CA), trusted in addition to the system's.</summary>
-    public string? TrustedCaPem { get; init; }
-
-    /// <summary>SHA-256 fingerprint of Kibana's certificate; a certificate with it is accepted whatever its chain and name.</summary>
-    public string? PinnedCertificateSha256 { get; init; }
-
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>One HTTP request, response body included; a retry after 429/503 gets a fresh one.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Retries within one call when Kibana answers 429 or 503.</summary>
-    public int MaxRetries { get; init; } = 3;
-
-    /// <summary>A Retry-After longer than this is not waited out: the call ends as throttled and the job system retries later.</summary>
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>A response body longer than this is not read: the call fails.</summary>
-    public long MaxResponseBytes { get; init; } = 10 * 1024 * 1024;
+    /// <summary>Certificate trust, plain http, timeouts, retries and the body limit.</summary>
+    public TargetTransport Transport { get; init; } = new();
 
     /// <summary><c>per_page</c> when listing rules with <c>_find</c>.</summary>
     public int PageSize { get; init; } = 100;
@@ -95,32 +77,30 @@ public sealed partial record ElasticConnection : ITargetTransportSettings
     public string FromText => "now-" + DateMath(Interval + Lookback);
 
     /// <summary>Null when the settings can be used; else what to fix (never quoting the key).</summary>
-    public ElasticSettingsInvalid? Problem()
+    public TargetSettingsInvalid? Problem()
     {
-        if (TargetSettings.UrlProblem(KibanaUrl, "KibanaUrl", "https://kibana.example.com:5601", AllowUnencryptedHttp) is { } url)
-            return new ElasticSettingsInvalid("KibanaUrl", url);
+        if (Transport.UrlProblem(KibanaUrl, "KibanaUrl", "https://kibana.example.com:5601") is { } url)
+            return new TargetSettingsInvalid("KibanaUrl", url);
         if (KibanaUrl.OriginalString.Contains('%', StringComparison.Ordinal) || KibanaUrl.OriginalString.Contains('\\', StringComparison.Ordinal)
             || !BasePath().IsMatch(KibanaUrl.AbsolutePath) || KibanaUrl.Segments.Any(s => s.TrimEnd('/') is "." or ".." or "s" or "api" or "internal"))
-            return new ElasticSettingsInvalid("KibanaUrl", "KibanaUrl must be Kibana's address, with at most a base path of letters, digits, '.', '_', '~' and '-' (no '/s/{space}' or '/api' in it; the space is a setting of its own).");
+            return new TargetSettingsInvalid("KibanaUrl", "KibanaUrl must be Kibana's address, with at most a base path of letters, digits, '.', '_', '~' and '-' (no '/s/{space}' or '/api' in it; the space is a setting of its own).");
         if (KeyProblem(ApiKey) is { } key)
-            return new ElasticSettingsInvalid("ApiKey", key);
+            return new TargetSettingsInvalid("ApiKey", key);
         if (Space is null || !SpaceId().IsMatch(Space))
-            return new ElasticSettingsInvalid("Space", "Space must be a Kibana space id: 1 to 100 lower-case letters, digits, '_' or '-' (the id shown in the space's URL, not its name).");
+            return new TargetSettingsInvalid("Space", "Space must be a Kibana space id: 1 to 100 lower-case letters, digits, '_' or '-' (the id shown in the space's URL, not its name).");
         if (!Enum.IsDefined(RuleType))
-            return new ElasticSettingsInvalid("RuleType", "RuleType must be Query, Eql or Esql.");
+            return new TargetSettingsInvalid("RuleType", "RuleType must be Query, Eql or Esql.");
         if (IndexPatterns is null || IndexPatterns.Count == 0 || IndexPatterns.Any(p => p is null || !IndexPattern().IsMatch(p)))
-            return new ElasticSettingsInvalid("IndexPatterns", "IndexPatterns must name one or more indices or patterns: lower-case letters, digits, '*', '.', '_', '-', '+', ':' (remote clusters), up to 255 characters each.");
-        if (TargetSettings.TransportProblem(this) is { } transport)
-            return new ElasticSettingsInvalid(transport.Field, transport.Problem);
-        if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
-            return new ElasticSettingsInvalid("Pipelines", pipeline);
+            return new TargetSettingsInvalid("IndexPatterns", "IndexPatterns must name one or more indices or patterns: lower-case letters, digits, '*', '.', '_', '-', '+', ':' (remote clusters), up to 255 characters each.");
+        if (Transport.Problem() is { } transport)
+            return new TargetSettingsInvalid(transport.Field, transport.Problem);
         if (Interval < TimeSpan.FromMinutes(1) || Interval > TimeSpan.FromDays(1) || Lookback < TimeSpan.Zero || Lookback > TimeSpan.FromDays(1)
             || Interval.Ticks % TimeSpan.TicksPerSecond != 0 || Lookback.Ticks % TimeSpan.TicksPerSecond != 0)
-            return new ElasticSettingsInvalid("Interval", "Interval must be 1 minute to 1 day and Lookback 0 to 1 day, both in whole seconds.");
+            return new TargetSettingsInvalid("Interval", "Interval must be 1 minute to 1 day and Lookback 0 to 1 day, both in whole seconds.");
         if (MaxSignals is < 1 or > 10_000)
-            return new ElasticSettingsInvalid("MaxSignals", "MaxSignals must be 1 to 10,000.");
+            return new TargetSettingsInvalid("MaxSignals", "MaxSignals must be 1 to 10,000.");
         if (PageSize is < 1 or > 1000 || MaxPages < 1)
-            return new ElasticSettingsInvalid("PageSize", "PageSize must be 1 to 1,000 and MaxPages at least 1.");
+            return new TargetSettingsInvalid("PageSize", "PageSize must be 1 to 1,000 and MaxPages at least 1.");
         return null;
     }
 
@@ -164,7 +144,7 @@ public sealed partial record ElasticConnection : ITargetTransportSettings
     {
         builder.Append($"KibanaUrl = {KibanaUrl}, ApiKey = [redacted], Space = {Space}, RuleType = {RuleType}, IndexPatterns = [{string.Join(", ", IndexPatterns ?? [])}], ");
         builder.Append($"Interval = {Interval}, Lookback = {Lookback}, MaxSignals = {MaxSignals}, Enabled = {Enabled}, ");
-        builder.Append($"TrustedCa = {TrustedCaPem is not null}, Pinned = {PinnedCertificateSha256 is not null}, AllowUnencryptedHttp = {AllowUnencryptedHttp}");
+        builder.Append($"Transport = {Transport}");
         return true;
     }
 }

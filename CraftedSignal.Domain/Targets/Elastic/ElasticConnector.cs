@@ -6,12 +6,6 @@ using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Domain.Targets.Elastic;
 
-/// <summary>Where an Elastic target's connection settings come from: its stored settings, decrypted for one call.</summary>
-public interface IElasticConnectionSource
-{
-    Task<Result<ElasticConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken);
-}
-
 /// <summary>A rule as deployed: its rule_id and Kibana id, the query it runs, whether it was created or updated, and its revision.</summary>
 public sealed record ElasticDeployment(string RuleId, string Id, string Query, ElasticSaveOutcome Outcome, int? Revision, ElasticRuleSpec Spec);
 
@@ -32,11 +26,11 @@ public sealed record ElasticConnectionReport(IReadOnlyList<TargetCheck> Checks, 
 /// <c>rule_id</c> comes from the rule's id (<see cref="ElasticNaming"/>), and takes them off again; reads what is
 /// deployed, its health, and tests connections. Each call opens its own <see cref="ElasticClient"/>.
 /// </summary>
-public sealed partial class ElasticConnector(IElasticConnectionSource connections, ILogger<ElasticConnector> logger, TimeProvider time) : TargetConnector<ElasticConnection, ElasticClient>
+public sealed partial class ElasticConnector(ITargetConnectionSource<ElasticConnection> connections, ILogger<ElasticConnector> logger, TimeProvider time) : TargetConnector<ElasticConnection, ElasticClient>(connections)
 {
     public const string TargetName = "Elastic Security";
 
-    private static readonly RuleRefusals Refusals = new("Elasticsearch queries", count => $"{count} queries; a detection rule runs exactly one", (field, problem) => new ElasticSettingsInvalid(field, problem), reason => new ElasticRuleNotDeployable(reason));
+    private static readonly RuleRefusals Refusals = new("Elasticsearch queries", count => $"{count} queries; a detection rule runs exactly one", reason => new ElasticRuleNotDeployable(reason));
 
     public override TargetKind Kind => TargetKind.Elastic;
 
@@ -219,15 +213,17 @@ public sealed partial class ElasticConnector(IElasticConnectionSource connection
                         new ElasticThreatReference(s.Id, s.Name, $"https://attack.mitre.org/techniques/{s.Id.Replace('.', '/')}/"))]))]))];
     }
 
-    protected override Task<Result<ElasticConnection>> ConnectionAsync(SiemTarget target, CancellationToken cancellationToken) => connections.GetAsync(target, cancellationToken);
+    protected override Result<string> CompileQuery(ElasticConnection connection, Guid ruleId, string ruleContent)
+    {
+        var spec = Compile(connection, ruleId, ruleContent);
+        return spec.Succeeded ? spec.Value.Query : spec.Error;
+    }
 
     protected override async Task<Result<string>> DeployQueryAsync(ElasticConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
     {
         var deployed = await DeployAsync(connection, ruleId, ruleContent, cancellationToken);
         return deployed.Succeeded ? deployed.Value.Query : deployed.Error;
     }
-
-    protected override TargetError? Problem(ElasticConnection connection) => connection.Problem();
 
     protected override ElasticClient NewClient(ElasticConnection connection) => ElasticClient.Create(connection, logger, time).Value!;
 

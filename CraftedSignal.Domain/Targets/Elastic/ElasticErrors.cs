@@ -9,8 +9,6 @@ namespace CraftedSignal.Domain.Targets.Elastic;
 /// </summary>
 public abstract record ElasticError(string Message, ErrorKind Kind, bool Transient) : TargetError(Message, Kind, Transient);
 
-public sealed record ElasticSettingsInvalid(string Field, string Problem) : ElasticError(Problem, ErrorKind.Invalid, false);
-
 public sealed record ElasticUnauthorized(string? KibanaMessage)
     : ElasticError($"Kibana rejected the API key (401{(KibanaMessage is null ? "" : $": {KibanaMessage}")}): it is wrong, expired or invalidated. Create a new key and store its encoded value.", ErrorKind.Invalid, false);
 

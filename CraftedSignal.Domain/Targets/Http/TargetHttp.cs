@@ -44,14 +44,14 @@ internal sealed class TargetHttp : IDisposable
         _secrets = secrets;
         _logger = logger;
         _time = time;
-        _trusted = TargetSettings.Certificates(options.TrustedCaPem);
-        _pin = options.PinnedCertificateSha256 is { } pin ? TargetSettings.PinBytes(pin) : null;
+        _trusted = TargetSettings.Certificates(options.Transport.TrustedCaPem);
+        _pin = options.Transport.PinnedCertificateSha256 is { } pin ? TargetSettings.PinBytes(pin) : null;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = options.ConnectTimeout,
+            ConnectTimeout = options.Transport.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ValidateCertificate },
         };
@@ -65,7 +65,7 @@ internal sealed class TargetHttp : IDisposable
 
     /// <summary>
     /// Sends the request <paramref name="build"/> makes (again for each retry) and reads the answer. 429 and 503 are
-    /// retried up to <see cref="TargetHttpOptions.MaxRetries"/> times, waiting what Retry-After says or an exponential
+    /// retried up to <see cref="TargetTransport.MaxRetries"/> times, waiting what Retry-After says or an exponential
     /// backoff; a redirect is never followed.
     /// </summary>
     public async Task<Result<TargetResponse>> SendAsync(string operation, Func<HttpRequestMessage> build, CancellationToken cancellationToken)
@@ -74,7 +74,7 @@ internal sealed class TargetHttp : IDisposable
         {
             using var request = build();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.RequestTimeout);
+            timeout.CancelAfter(_options.Transport.RequestTimeout);
             var started = Stopwatch.GetTimestamp();
             try
             {
@@ -88,28 +88,28 @@ internal sealed class TargetHttp : IDisposable
                 {
                     var retryAfter = RetryAfter(response);
                     var delay = retryAfter ?? Backoff(attempt);
-                    if (attempt > _options.MaxRetries || delay > _options.MaxRetryDelay)
+                    if (attempt > _options.Transport.MaxRetries || delay > _options.Transport.MaxRetryDelay)
                     {
                         _logger.LogWarning("{Service} {Operation}: still {Status} after {Attempts} attempt(s); giving up for now", Service, operation, status, attempt);
                         return new TargetThrottled(Service, status, retryAfter, attempt);
                     }
 
                     _logger.LogInformation("{Service} {Operation}: {Status}, retry {Attempt} of {Max} in {Delay} ms",
-                        Service, operation, status, attempt, _options.MaxRetries, (long)delay.TotalMilliseconds);
+                        Service, operation, status, attempt, _options.Transport.MaxRetries, (long)delay.TotalMilliseconds);
                     response.Dispose();
                     await Task.Delay(delay, _time, cancellationToken);
                     continue;
                 }
 
                 var body = await ReadBoundedAsync(response.Content, timeout.Token);
-                return body is null ? new TargetResponseTooLarge(Service, _options.MaxResponseBytes) : new TargetResponse(response.StatusCode, body, response.Headers);
+                return body is null ? new TargetResponseTooLarge(Service, _options.Transport.MaxResponseBytes) : new TargetResponse(response.StatusCode, body, response.Headers);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 // SocketsHttpHandler reports its ConnectTimeout as a cancellation with a TimeoutException inside.
                 return Logged(operation, ex.InnerException is TimeoutException && !timeout.IsCancellationRequested
-                    ? new TargetTimeout(Service, $"connecting to {request.RequestUri!.Authority}", _options.ConnectTimeout)
-                    : new TargetTimeout(Service, operation, _options.RequestTimeout));
+                    ? new TargetTimeout(Service, $"connecting to {request.RequestUri!.Authority}", _options.Transport.ConnectTimeout)
+                    : new TargetTimeout(Service, operation, _options.Transport.RequestTimeout));
             }
             catch (HttpRequestException ex)
             {
@@ -214,13 +214,13 @@ internal sealed class TargetHttp : IDisposable
     {
         var baseDelay = TimeSpan.FromMilliseconds(500 * Math.Pow(2, attempt - 1));
         var jittered = baseDelay * (0.8 + (Random.Shared.NextDouble() * 0.4));
-        return jittered < _options.MaxRetryDelay ? jittered : _options.MaxRetryDelay;
+        return jittered < _options.Transport.MaxRetryDelay ? jittered : _options.Transport.MaxRetryDelay;
     }
 
     /// <summary>The body, or null when it is longer than the limit (then it is not read further).</summary>
     private async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        var limit = _options.MaxResponseBytes;
+        var limit = _options.Transport.MaxResponseBytes;
         if (content.Headers.ContentLength is { } length && length > limit)
             return null;
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
@@ -239,7 +239,7 @@ internal sealed class TargetHttp : IDisposable
 
     /// <summary>
     /// A pinned certificate is the only one accepted. Otherwise the system's validation stands, except that a chain which
-    /// ends at one of <see cref="TargetHttpOptions.TrustedCaPem"/> is accepted too. A name mismatch is never accepted.
+    /// ends at one of <see cref="TargetTransport.TrustedCaPem"/> is accepted too. A name mismatch is never accepted.
     /// </summary>
     private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 
 namespace CraftedSignal.Domain.Targets.Http;
 
@@ -20,28 +19,6 @@ internal static class TargetSettings
             return $"{field} must not have a query or fragment.";
         return null;
     }
-
-    /// <summary>What is wrong with the transport settings, as (field, problem), or null.</summary>
-    public static (string Field, string Problem)? TransportProblem(ITargetTransportSettings settings)
-    {
-        if (settings.PinnedCertificateSha256 is not null && PinBytes(settings.PinnedCertificateSha256) is null)
-            return ("PinnedCertificateSha256", "The pin must be a SHA-256 fingerprint: 64 hex digits, colons allowed.");
-        if (settings.TrustedCaPem is not null && Certificates(settings.TrustedCaPem) is null)
-            return ("TrustedCaPem", "TrustedCaPem must hold one or more PEM certificates (-----BEGIN CERTIFICATE-----).");
-        if (settings.ConnectTimeout <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero)
-            return ("Timeouts", "Timeouts must be positive.");
-        if (settings.MaxRetries is < 0 or > 10 || settings.MaxRetryDelay < TimeSpan.Zero)
-            return ("MaxRetries", "MaxRetries must be 0 to 10 and MaxRetryDelay not negative.");
-        if (settings.MaxResponseBytes < 1024)
-            return ("Limits", "MaxResponseBytes must be at least 1 KB.");
-        return null;
-    }
-
-    /// <summary>What is wrong with a list of pipeline names (only built-in ones may come from stored settings), or null.</summary>
-    public static string? PipelineProblem(IReadOnlyList<string> pipelines) =>
-        pipelines.FirstOrDefault(p => !ProcessingPipeline.BuiltinNames.Contains(p, StringComparer.Ordinal)) is { } pipeline
-            ? $"There is no built-in pipeline '{pipeline}'. Available: {string.Join(", ", ProcessingPipeline.BuiltinNames)}."
-            : null;
 
     /// <summary>The certificates of a PEM text, or null when it holds none.</summary>
     public static X509Certificate2Collection? Certificates(string? pem)

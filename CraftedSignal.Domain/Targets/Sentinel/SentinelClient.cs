@@ -58,8 +58,8 @@ public sealed partial class SentinelClient : IDisposable
         _logger = logger;
         _time = time;
         _secrets = new TargetSecrets(connection.ClientSecret);
-        _entra = new TargetHttp(TargetHttpOptions.For(EntraService, UserAgent, connection), _secrets, logger, time);
-        _arm = new TargetHttp(TargetHttpOptions.For(ArmService, UserAgent, connection), _secrets, logger, time);
+        _entra = new TargetHttp(TargetHttpOptions.For(EntraService, UserAgent, connection.Transport), _secrets, logger, time);
+        _arm = new TargetHttp(TargetHttpOptions.For(ArmService, UserAgent, connection.Transport), _secrets, logger, time);
         _tokenKey = tokens.KeyOf(connection);
         _workspace = new Uri(TargetUris.WithSlash(connection.ResourceManagerUrl),
             $"subscriptions/{Uri.EscapeDataString(connection.SubscriptionId)}/resourceGroups/{Uri.EscapeDataString(connection.ResourceGroup)}"

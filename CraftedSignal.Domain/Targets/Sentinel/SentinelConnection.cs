@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Sentinel;
@@ -10,7 +11,7 @@ namespace CraftedSignal.Domain.Targets.Sentinel;
 /// workspace Sentinel runs on (subscription, resource group, workspace). It lives for one call: it is built from the
 /// target's stored (encrypted) settings and dropped. <see cref="ToString"/> never prints the secret.
 /// </summary>
-public sealed partial record SentinelConnection : ITargetTransportSettings
+public sealed partial record SentinelConnection : ITargetConnection
 {
     public const int MinSecretLength = 16;
 
@@ -47,14 +48,9 @@ public sealed partial record SentinelConnection : ITargetTransportSettings
     /// </summary>
     public bool AllowCustomEndpoints { get; init; }
 
-    /// <summary>PEM of CA certificates trusted (for both hosts) in addition to the system's; the public cloud needs none.</summary>
-    public string? TrustedCaPem { get; init; }
-
-    /// <summary>SHA-256 fingerprint of the one certificate accepted on both hosts, whatever its chain and name.</summary>
-    public string? PinnedCertificateSha256 { get; init; }
 
     /// <summary>Built-in processing pipelines applied when converting rules. The query must start from a table, which a pipeline sets.</summary>
-    public IReadOnlyList<string> Pipelines { get; init; } = ["sentinel-windows"];
+    public IReadOnlyList<ProcessingPipeline> Pipelines { get; init; } = [TargetPipelines.Builtin("sentinel-windows")];
 
     /// <summary>How often the rule runs (<c>queryFrequency</c>): 5 minutes to 14 days.</summary>
     public TimeSpan QueryFrequency { get; init; } = TimeSpan.FromMinutes(5);
@@ -65,19 +61,8 @@ public sealed partial record SentinelConnection : ITargetTransportSettings
     /// <summary>Whether an alert of the rule opens an incident.</summary>
     public bool CreateIncident { get; init; } = true;
 
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>One HTTP request, response body included; a retry after 429/503 gets a fresh one.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Retries within one call when Entra ID or ARM answers 429 or 503.</summary>
-    public int MaxRetries { get; init; } = 3;
-
-    /// <summary>A Retry-After longer than this is not waited out: the call ends as throttled and the job system retries later.</summary>
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>A response body longer than this is not read: the call fails.</summary>
-    public long MaxResponseBytes { get; init; } = 10 * 1024 * 1024;
+    /// <summary>Certificate trust (for both hosts), timeouts, retries and the body limit; Entra ID and ARM are https only.</summary>
+    public TargetTransport Transport { get; init; } = new();
 
     /// <summary>Listing stops with an error after this many nextLink pages.</summary>
     public int MaxPages { get; init; } = 1000;
@@ -94,38 +79,38 @@ public sealed partial record SentinelConnection : ITargetTransportSettings
     public string Scope => ResourceManagerUrl.GetLeftPart(UriPartial.Authority) + "/.default";
 
     /// <summary>Null when the settings can be used; else what to fix (never quoting the secret).</summary>
-    public SentinelSettingsInvalid? Problem()
+    public TargetSettingsInvalid? Problem()
     {
         if (!IsGuid(TenantId) && !(TenantId is { Length: <= 253 } && TenantDomain().IsMatch(TenantId)))
-            return new SentinelSettingsInvalid("TenantId", "TenantId must be the Entra ID tenant's id (a GUID) or one of its domain names, e.g. contoso.onmicrosoft.com.");
+            return new TargetSettingsInvalid("TenantId", "TenantId must be the Entra ID tenant's id (a GUID) or one of its domain names, e.g. contoso.onmicrosoft.com.");
         if (!IsGuid(ClientId))
-            return new SentinelSettingsInvalid("ClientId", "ClientId must be the app registration's application (client) id, a GUID.");
+            return new TargetSettingsInvalid("ClientId", "ClientId must be the app registration's application (client) id, a GUID.");
         if (ClientSecret is null || ClientSecret.Length < MinSecretLength || ClientSecret.Length > 1024 || ClientSecret.Any(c => c is <= ' ' or > '~'))
-            return new SentinelSettingsInvalid("ClientSecret", $"ClientSecret must be a client secret's value: at least {MinSecretLength} printable characters without spaces.");
+            return new TargetSettingsInvalid("ClientSecret", $"ClientSecret must be a client secret's value: at least {MinSecretLength} printable characters without spaces.");
         if (!IsGuid(SubscriptionId))
-            return new SentinelSettingsInvalid("SubscriptionId", "SubscriptionId must be the Azure subscription's id, a GUID.");
+            return new TargetSettingsInvalid("SubscriptionId", "SubscriptionId must be the Azure subscription's id, a GUID.");
         if (ResourceGroup is null || ResourceGroup.Length is < 1 or > 90 || !ResourceGroupName().IsMatch(ResourceGroup) || ResourceGroup.EndsWith('.'))
-            return new SentinelSettingsInvalid("ResourceGroup", "ResourceGroup must be an Azure resource group name: 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.'.");
+            return new TargetSettingsInvalid("ResourceGroup", "ResourceGroup must be an Azure resource group name: 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.'.");
         if (WorkspaceName is null || WorkspaceName.Length > 90 || !Workspace().IsMatch(WorkspaceName))
-            return new SentinelSettingsInvalid("WorkspaceName", "WorkspaceName must be a Log Analytics workspace name: letters, digits and '-', starting and ending with a letter or digit.");
-        if (TargetSettings.UrlProblem(AuthorityUrl, "AuthorityUrl", PublicAuthority.ToString(), allowHttp: false) is { } authority)
-            return new SentinelSettingsInvalid("AuthorityUrl", authority);
-        if (TargetSettings.UrlProblem(ResourceManagerUrl, "ResourceManagerUrl", PublicResourceManager.ToString(), allowHttp: false) is { } arm)
-            return new SentinelSettingsInvalid("ResourceManagerUrl", arm);
+            return new TargetSettingsInvalid("WorkspaceName", "WorkspaceName must be a Log Analytics workspace name: letters, digits and '-', starting and ending with a letter or digit.");
+        if (Transport.UrlProblem(AuthorityUrl, "AuthorityUrl", PublicAuthority.ToString()) is { } authority)
+            return new TargetSettingsInvalid("AuthorityUrl", authority);
+        if (Transport.UrlProblem(ResourceManagerUrl, "ResourceManagerUrl", PublicResourceManager.ToString()) is { } arm)
+            return new TargetSettingsInvalid("ResourceManagerUrl", arm);
         if (!AllowCustomEndpoints && !KnownClouds.Any(c => IsHost(AuthorityUrl, c.Authority)))
-            return new SentinelSettingsInvalid("AuthorityUrl", $"AuthorityUrl must be an Azure cloud's Entra ID ({string.Join(", ", KnownClouds.Select(c => c.Authority))}) unless custom endpoints are allowed explicitly: the client secret is sent there.");
+            return new TargetSettingsInvalid("AuthorityUrl", $"AuthorityUrl must be an Azure cloud's Entra ID ({string.Join(", ", KnownClouds.Select(c => c.Authority))}) unless custom endpoints are allowed explicitly: the client secret is sent there.");
         if (!AllowCustomEndpoints && !KnownClouds.Any(c => IsHost(ResourceManagerUrl, c.ResourceManager)))
-            return new SentinelSettingsInvalid("ResourceManagerUrl", $"ResourceManagerUrl must be an Azure cloud's Resource Manager ({string.Join(", ", KnownClouds.Select(c => c.ResourceManager))}) unless custom endpoints are allowed explicitly.");
-        if (TargetSettings.TransportProblem(this) is { } transport)
-            return new SentinelSettingsInvalid(transport.Field, transport.Problem);
-        if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
-            return new SentinelSettingsInvalid("Pipelines", pipeline);
+            return new TargetSettingsInvalid("ResourceManagerUrl", $"ResourceManagerUrl must be an Azure cloud's Resource Manager ({string.Join(", ", KnownClouds.Select(c => c.ResourceManager))}) unless custom endpoints are allowed explicitly.");
+        if (Transport.AllowUnencryptedHttp)
+            return new TargetSettingsInvalid("AllowUnencryptedHttp", "Microsoft Entra ID and Azure Resource Manager are https only: plain http cannot be allowed.");
+        if (Transport.Problem() is { } transport)
+            return new TargetSettingsInvalid(transport.Field, transport.Problem);
         if (QueryFrequency < TimeSpan.FromMinutes(5) || QueryFrequency > TimeSpan.FromDays(14) || QueryPeriod < TimeSpan.FromMinutes(5) || QueryPeriod > TimeSpan.FromDays(14))
-            return new SentinelSettingsInvalid("QueryFrequency", "QueryFrequency and QueryPeriod must be 5 minutes to 14 days.");
+            return new TargetSettingsInvalid("QueryFrequency", "QueryFrequency and QueryPeriod must be 5 minutes to 14 days.");
         if (QueryFrequency.Ticks % TimeSpan.TicksPerMinute != 0 || QueryPeriod.Ticks % TimeSpan.TicksPerMinute != 0)
-            return new SentinelSettingsInvalid("QueryFrequency", "QueryFrequency and QueryPeriod must be whole minutes.");
+            return new TargetSettingsInvalid("QueryFrequency", "QueryFrequency and QueryPeriod must be whole minutes.");
         if (MaxPages < 1)
-            return new SentinelSettingsInvalid("MaxPages", "MaxPages must be at least 1.");
+            return new TargetSettingsInvalid("MaxPages", "MaxPages must be at least 1.");
         return null;
     }
 
@@ -148,8 +133,7 @@ public sealed partial record SentinelConnection : ITargetTransportSettings
     {
         builder.Append($"TenantId = {TenantId}, ClientId = {ClientId}, ClientSecret = [redacted], SubscriptionId = {SubscriptionId}, ");
         builder.Append($"ResourceGroup = {ResourceGroup}, WorkspaceName = {WorkspaceName}, AuthorityUrl = {AuthorityUrl}, ResourceManagerUrl = {ResourceManagerUrl}, ");
-        builder.Append($"AllowCustomEndpoints = {AllowCustomEndpoints}, ");
-        builder.Append($"TrustedCa = {TrustedCaPem is not null}, Pinned = {PinnedCertificateSha256 is not null}");
+        builder.Append($"AllowCustomEndpoints = {AllowCustomEndpoints}, Transport = {Transport}");
         return true;
     }
 }

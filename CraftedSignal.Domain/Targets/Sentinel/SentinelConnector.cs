@@ -5,12 +5,6 @@ using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Domain.Targets.Sentinel;
 
-/// <summary>Where a Sentinel target's connection settings come from: its stored settings, decrypted for one call.</summary>
-public interface ISentinelConnectionSource
-{
-    Task<Result<SentinelConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken);
-}
-
 /// <summary>A rule as deployed: the alert rule's id, the KQL it runs, whether it was created or updated, and its new etag.</summary>
 public sealed record SentinelDeployment(string Name, string Query, SentinelSaveOutcome Outcome, string? Etag, SentinelAlertRuleSpec Spec);
 
@@ -32,7 +26,7 @@ public sealed record SentinelConnectionReport(IReadOnlyList<TargetCheck> Checks,
 /// Each call opens its own <see cref="SentinelClient"/>; tokens are shared through the connector's
 /// <see cref="SentinelTokenCache"/>, so many calls make one token request.
 /// </summary>
-public sealed partial class SentinelConnector(ISentinelConnectionSource connections, ILogger<SentinelConnector> logger, TimeProvider time) : TargetConnector<SentinelConnection, SentinelClient>
+public sealed partial class SentinelConnector(ITargetConnectionSource<SentinelConnection> connections, ILogger<SentinelConnector> logger, TimeProvider time) : TargetConnector<SentinelConnection, SentinelClient>(connections)
 {
     public const string TargetName = "Microsoft Sentinel";
 
@@ -63,7 +57,7 @@ public sealed partial class SentinelConnector(ISentinelConnectionSource connecti
 
     private readonly SentinelTokenCache _tokens = new();
 
-    private static readonly RuleRefusals Refusals = new("KQL", count => $"{count} KQL queries; a scheduled analytics rule runs exactly one", (field, problem) => new SentinelSettingsInvalid(field, problem), reason => new SentinelRuleNotDeployable(reason));
+    private static readonly RuleRefusals Refusals = new("KQL", count => $"{count} KQL queries; a scheduled analytics rule runs exactly one", reason => new SentinelRuleNotDeployable(reason));
 
     public override TargetKind Kind => TargetKind.Sentinel;
 
@@ -195,15 +189,17 @@ public sealed partial class SentinelConnector(ISentinelConnectionSource connecti
     internal static string? TechniqueOf(string tag) =>
         TechniqueTag().Match(tag) is { Success: true } match ? "T" + match.Groups[1].Value : null;
 
-    protected override Task<Result<SentinelConnection>> ConnectionAsync(SiemTarget target, CancellationToken cancellationToken) => connections.GetAsync(target, cancellationToken);
+    protected override Result<string> CompileQuery(SentinelConnection connection, Guid ruleId, string ruleContent)
+    {
+        var spec = Compile(connection, ruleId, ruleContent);
+        return spec.Succeeded ? spec.Value.Query : spec.Error;
+    }
 
     protected override async Task<Result<string>> DeployQueryAsync(SentinelConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
     {
         var deployed = await DeployAsync(connection, ruleId, ruleContent, cancellationToken);
         return deployed.Succeeded ? deployed.Value.Query : deployed.Error;
     }
-
-    protected override TargetError? Problem(SentinelConnection connection) => connection.Problem();
 
     protected override SentinelClient NewClient(SentinelConnection connection) => SentinelClient.Create(connection, _tokens, logger, time).Value!;
 

@@ -9,8 +9,6 @@ namespace CraftedSignal.Domain.Targets.Sentinel;
 /// </summary>
 public abstract record SentinelError(string Message, ErrorKind Kind, bool Transient) : TargetError(Message, Kind, Transient);
 
-public sealed record SentinelSettingsInvalid(string Field, string Problem) : SentinelError(Problem, ErrorKind.Invalid, false);
-
 /// <summary>Entra ID refused the client-credentials request; <see cref="Setting"/> is the setting to fix.</summary>
 public sealed record SentinelTokenRefused(string Setting, string EntraError, string? AadstsCode, string Explanation)
     : SentinelError($"Microsoft Entra ID refused the token request ({EntraError}{(AadstsCode is null ? "" : $", {AadstsCode}")}): {Explanation}", ErrorKind.Invalid, false);

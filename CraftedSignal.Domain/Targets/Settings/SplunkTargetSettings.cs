@@ -1,16 +1,14 @@
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Targets.Splunk;
 
 namespace CraftedSignal.Domain.Targets.Settings;
 
 /// <summary>A Splunk target's non-secret settings; its management token and HEC token are <see cref="SecretFields"/>.</summary>
-public sealed record SplunkTargetSettings : TargetSettings
+public sealed record SplunkTargetSettings : TargetSettings<SplunkConnection>
 {
     public const string TokenField = "Token";
     public const string HecTokenField = "HecToken";
-
-    /// <summary>Stands in for a secret that is stored but not decrypted, so that saving validates the rest without opening it.</summary>
-    private const string StoredSecretStandIn = "stored-secret-not-decrypted";
 
     private static readonly IReadOnlyList<TargetSecretField> Secrets =
     [
@@ -32,45 +30,28 @@ public sealed record SplunkTargetSettings : TargetSettings
 
     public string? TestIndex { get; init; }
 
-    /// <summary>PEM of the CA that signs Splunk's certificate (public: not a secret).</summary>
-    public string? TrustedCaPem { get; init; }
-
-    public string? PinnedCertificateSha256 { get; init; }
-
-    public bool AllowUnencryptedHttp { get; init; }
-
     public override TargetKind Kind => TargetKind.Splunk;
 
     public override IReadOnlyList<TargetSecretField> SecretFields => Secrets;
 
     public override IReadOnlyList<string> RequiredSecrets() => HecUrl is null ? [TokenField] : [TokenField, HecTokenField];
 
-    public override IReadOnlyList<string> SecretsRedirectedFrom(TargetSettings previous)
+    protected override IReadOnlyList<string?> DestinationsOf(string field) => field switch
     {
-        if (previous is not SplunkTargetSettings before)
-            return [TokenField, HecTokenField];
-        var trust = TrustedCaPem != before.TrustedCaPem || !string.Equals(PinnedCertificateSha256, before.PinnedCertificateSha256, StringComparison.OrdinalIgnoreCase)
-            || AllowUnencryptedHttp != before.AllowUnencryptedHttp;
-        var moved = new List<string>();
-        if (trust || !SameOrigin(ManagementUrl, before.ManagementUrl))
-            moved.Add(TokenField);
-        if (HecUrl is not null && (trust || !SameOrigin(HecUrl, before.HecUrl)))
-            moved.Add(HecTokenField);
-        return moved;
-    }
+        TokenField => [ManagementUrl],
+        _ => HecUrl is null ? [] : [HecUrl],
+    };
 
-    public override TargetSettings Normalized() => this with
+    protected override TargetSettings NormalizedFields() => this with
     {
         ManagementUrl = ManagementUrl?.Trim() ?? "",
         App = App?.Trim() ?? "",
         Owner = Owner?.Trim() ?? "",
         HecUrl = Blank(HecUrl),
         TestIndex = Blank(TestIndex),
-        TrustedCaPem = Blank(TrustedCaPem),
-        PinnedCertificateSha256 = Blank(PinnedCertificateSha256),
     };
 
-    public override Invalid? Problem(IReadOnlyDictionary<string, string> secrets, IReadOnlySet<string> stored, IReadOnlyList<string> pipelines)
+    protected override Invalid? FieldsProblem()
     {
         if (!Uri.TryCreate(ManagementUrl, UriKind.Absolute, out _))
             return new Invalid(nameof(ManagementUrl), "ManagementUrl must be an absolute https URL, e.g. https://splunk.example.com:8089.");
@@ -78,37 +59,20 @@ public sealed record SplunkTargetSettings : TargetSettings
             return new Invalid(nameof(HecUrl), "HecUrl must be an absolute https URL, e.g. https://splunk.example.com:8088.");
         if (TestIndex is not null && HecUrl is null)
             return new Invalid(nameof(HecUrl), "A test index is written to through HEC: set the HEC URL and token too, or leave the test index empty.");
-        foreach (var field in RequiredSecrets())
-        {
-            if (!secrets.ContainsKey(field) && !stored.Contains(field))
-                return new Invalid(field, $"Set the {Secrets.Single(s => s.Name == field).Label.ToLowerInvariant()}.");
-        }
-
-        string? Secret(string field) => secrets.TryGetValue(field, out var value) ? value : stored.Contains(field) ? StoredSecretStandIn : null;
-        return ToConnection(Secret(TokenField) ?? "", HecUrl is null ? null : Secret(HecTokenField), pipelines).Problem() is { } problem
-            ? new Invalid(problem.Field, problem.Message)
-            : null;
+        return null;
     }
 
-    /// <summary>Same scheme, host and port: where a token is sent. A different path on the same origin reaches the same server.</summary>
-    private static bool SameOrigin(string? url, string? other) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var a) && Uri.TryCreate(other, UriKind.Absolute, out var b)
-        && Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
-
-    /// <summary>The connection one call uses: these settings with the decrypted tokens.</summary>
-    public SplunkConnection ToConnection(string token, string? hecToken, IReadOnlyList<string> pipelines) => new()
+    public override SplunkConnection ToConnection(IReadOnlyDictionary<string, string> secrets, IReadOnlyList<ProcessingPipeline> pipelines) => new()
     {
         ManagementUrl = new Uri(ManagementUrl, UriKind.Absolute),
-        Token = token,
+        Token = secrets.GetValueOrDefault(TokenField) ?? "",
         AuthScheme = AuthScheme,
         App = App,
         Owner = Owner,
         HecUrl = HecUrl is null ? null : new Uri(HecUrl, UriKind.Absolute),
-        HecToken = HecUrl is null ? null : hecToken,
+        HecToken = HecUrl is null ? null : secrets.GetValueOrDefault(HecTokenField),
         TestIndex = TestIndex,
-        TrustedCaPem = TrustedCaPem,
-        PinnedCertificateSha256 = PinnedCertificateSha256,
-        AllowUnencryptedHttp = AllowUnencryptedHttp,
+        Transport = Transport,
         Pipelines = pipelines,
     };
 }

@@ -15,7 +15,7 @@ internal static partial class SplunkAnswers
 
     /// <summary>The transport options of a connection: Splunk's TLS trust, timeouts and limits.</summary>
     public static TargetHttpOptions TransportOptions(SplunkConnection connection) =>
-        TargetHttpOptions.For(Service, "CraftedSignal-SplunkConnector/1.0", connection);
+        TargetHttpOptions.For(Service, "CraftedSignal-SplunkConnector/1.0", connection.Transport);
 
     /// <summary>Splunk's <c>messages[].text</c> of an answer (trimmed, tokens removed), or null when it has none.</summary>
     public static string? MessagesOf(this TargetHttp http, TargetResponse response)

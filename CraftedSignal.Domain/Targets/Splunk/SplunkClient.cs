@@ -246,7 +246,7 @@ public sealed class SplunkClient : IDisposable
     public async Task<Result<int>> SendEventsAsync(IReadOnlyList<SplunkHecEvent> events, CancellationToken cancellationToken = default)
     {
         if (_connection.HecUrl is null || _connection.HecToken is null || _connection.TestIndex is null)
-            return new SplunkSettingsInvalid("HecUrl", "Live tests need the HEC URL, a HEC token and a test index in the target's settings.");
+            return new TargetSettingsInvalid("HecUrl", "Live tests need the HEC URL, a HEC token and a test index in the target's settings.");
         if (events.Count == 0)
             return 0;
         var body = new MemoryStream();
@@ -268,7 +268,7 @@ public sealed class SplunkClient : IDisposable
                 writer.Flush();
                 body.WriteByte((byte)'\n');
                 if (body.Length > MaxHecBatchBytes)
-                    return new SplunkSettingsInvalid("Events", $"The test events are larger than {MaxHecBatchBytes / (1024 * 1024)} MB; send fewer.");
+                    return new TargetSettingsInvalid("Events", $"The test events are larger than {MaxHecBatchBytes / (1024 * 1024)} MB; send fewer.");
             }
         }
 
@@ -301,7 +301,7 @@ public sealed class SplunkClient : IDisposable
     public async Task<Result> GetHecHealthAsync(CancellationToken cancellationToken = default)
     {
         if (_connection.HecUrl is null)
-            return new SplunkSettingsInvalid("HecUrl", "No HEC URL is set.");
+            return new TargetSettingsInvalid("HecUrl", "No HEC URL is set.");
         var response = await _http.SendAsync("checking HEC health", () => new HttpRequestMessage(HttpMethod.Get, Hec("services/collector/health")), cancellationToken);
         if (!response.Succeeded)
             return response.Error;
@@ -316,7 +316,7 @@ public sealed class SplunkClient : IDisposable
     public async Task<Result> CheckHecTokenAsync(CancellationToken cancellationToken = default)
     {
         if (_connection.HecUrl is null || _connection.HecToken is null)
-            return new SplunkSettingsInvalid("HecToken", "No HEC URL and token are set.");
+            return new TargetSettingsInvalid("HecToken", "No HEC URL and token are set.");
         var response = await _http.SendAsync("checking the HEC token", () =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, Hec("services/collector/event"));
@@ -422,7 +422,7 @@ public sealed class SplunkClient : IDisposable
     private async Task CancelJobAsync(string sid, CancellationToken cancellationToken)
     {
         using var shortly = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        shortly.CancelAfter(_connection.RequestTimeout);
+        shortly.CancelAfter(_connection.Transport.RequestTimeout);
         try
         {
             await _http.SendAsync("cancelling the search", Post(Namespaced($"search/jobs/{Uri.EscapeDataString(sid)}/control"), [new("action", "cancel")]), shortly.Token);

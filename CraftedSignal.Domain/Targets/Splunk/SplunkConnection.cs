@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Targets.Http;
 
 namespace CraftedSignal.Domain.Targets.Splunk;
@@ -15,7 +16,7 @@ public enum SplunkAuthScheme
 /// Everything one Splunk connector call needs, secrets in plaintext. It lives for one call: it is built from the target's
 /// stored (encrypted) settings and dropped. <see cref="ToString"/> never prints a token.
 /// </summary>
-public sealed record SplunkConnection : ITargetTransportSettings
+public sealed record SplunkConnection : ITargetConnection
 {
     public const int MinTokenLength = 16;
 
@@ -42,37 +43,16 @@ public sealed record SplunkConnection : ITargetTransportSettings
     /// <summary>The index test events are written to and live tests search; never a production index.</summary>
     public string? TestIndex { get; init; }
 
-    /// <summary>PEM of the CA certificate(s) that sign Splunk's certificate (e.g. a self-hosted Splunk's own CA), trusted in addition to the system's.</summary>
-    public string? TrustedCaPem { get; init; }
-
-    /// <summary>
-    /// SHA-256 fingerprint of Splunk's certificate (hex, colons allowed: what <c>openssl x509 -noout -fingerprint -sha256</c>
-    /// prints). A certificate with this fingerprint is accepted whatever its chain and name say: the pin is the identity.
-    /// </summary>
-    public string? PinnedCertificateSha256 { get; init; }
-
-    /// <summary>Plain http sends the token in clear; refused unless set (a Splunk with SSL turned off, on a trusted network).</summary>
-    public bool AllowUnencryptedHttp { get; init; }
 
     /// <summary>Names of built-in processing pipelines applied when converting rules (e.g. <c>sysmon</c>, <c>splunk-windows</c>).</summary>
-    public IReadOnlyList<string> Pipelines { get; init; } = [];
+    public IReadOnlyList<ProcessingPipeline> Pipelines { get; init; } = [];
 
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>One HTTP request, response body included; a retry after 429/503 gets a fresh one.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Certificate trust, plain http, timeouts, retries and the body limit.</summary>
+    public TargetTransport Transport { get; init; } = new();
 
     /// <summary>How long a search job may take from dispatch to its last result page.</summary>
     public TimeSpan SearchTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Retries within one call when Splunk answers 429 or 503.</summary>
-    public int MaxRetries { get; init; } = 3;
-
-    /// <summary>A Retry-After longer than this is not waited out: the call ends as throttled and the job system retries later.</summary>
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>A response body longer than this is not read: the call fails.</summary>
-    public long MaxResponseBytes { get; init; } = 10 * 1024 * 1024;
 
     /// <summary>Entries per page when listing saved searches or reading results.</summary>
     public int PageSize { get; init; } = 100;
@@ -90,16 +70,16 @@ public sealed record SplunkConnection : ITargetTransportSettings
     private static readonly Regex IndexName = new("^[a-z0-9_][a-z0-9_-]{0,79}$", RegexOptions.CultureInvariant);
 
     /// <summary>Null when the settings can be used; else what to fix (never quoting a token).</summary>
-    public SplunkSettingsInvalid? Problem()
+    public TargetSettingsInvalid? Problem()
     {
         if (UrlProblem(ManagementUrl, "ManagementUrl") is { } url)
             return url;
         if (TokenProblem(Token, "Token") is { } token)
             return token;
         if (!NamespacePart.IsMatch(App ?? "") || App is "." or ".." or "-")
-            return new SplunkSettingsInvalid("App", "App must be a Splunk app name (letters, digits, '_', '.', '-'), e.g. 'search'.");
+            return new TargetSettingsInvalid("App", "App must be a Splunk app name (letters, digits, '_', '.', '-'), e.g. 'search'.");
         if (!NamespacePart.IsMatch(Owner ?? "") || Owner is "." or ".." or "-")
-            return new SplunkSettingsInvalid("Owner", "Owner must be 'nobody' (shared in the app) or a Splunk user name.");
+            return new TargetSettingsInvalid("Owner", "Owner must be 'nobody' (shared in the app) or a Splunk user name.");
         if (HecUrl is not null)
         {
             if (UrlProblem(HecUrl, "HecUrl") is { } hec)
@@ -109,28 +89,26 @@ public sealed record SplunkConnection : ITargetTransportSettings
         }
 
         if (TestIndex is not null && !IndexName.IsMatch(TestIndex))
-            return new SplunkSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
-        if (TargetSettings.TransportProblem(this) is { } transport)
-            return new SplunkSettingsInvalid(transport.Field, transport.Problem);
-        if (TargetSettings.PipelineProblem(Pipelines) is { } pipeline)
-            return new SplunkSettingsInvalid("Pipelines", pipeline);
+            return new TargetSettingsInvalid("TestIndex", "TestIndex must be a Splunk index name (lower-case letters, digits, '_', '-').");
+        if (Transport.Problem() is { } transport)
+            return new TargetSettingsInvalid(transport.Field, transport.Problem);
         if (SearchTimeout <= TimeSpan.Zero)
-            return new SplunkSettingsInvalid("Timeouts", "Timeouts must be positive.");
+            return new TargetSettingsInvalid("Timeouts", "Timeouts must be positive.");
         if (PageSize is < 1 or > 10_000 || MaxSearchResults < 1)
-            return new SplunkSettingsInvalid("Limits", "PageSize must be 1 to 10,000 and MaxSearchResults at least 1.");
+            return new TargetSettingsInvalid("Limits", "PageSize must be 1 to 10,000 and MaxSearchResults at least 1.");
         if (ScheduleMinutes is < 1 or > 59 || 60 % ScheduleMinutes != 0 || IndexingLagMinutes is < 0 or > 60)
-            return new SplunkSettingsInvalid("ScheduleMinutes", "ScheduleMinutes must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) and IndexingLagMinutes be 0 to 60.");
+            return new TargetSettingsInvalid("ScheduleMinutes", "ScheduleMinutes must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) and IndexingLagMinutes be 0 to 60.");
         return null;
     }
 
-    private SplunkSettingsInvalid? UrlProblem(Uri? url, string field) =>
-        TargetSettings.UrlProblem(url, field, $"https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}", AllowUnencryptedHttp) is { } problem
-            ? new SplunkSettingsInvalid(field, problem)
+    private TargetSettingsInvalid? UrlProblem(Uri? url, string field) =>
+        Transport.UrlProblem(url, field, $"https://splunk.example.com:{(field == "HecUrl" ? 8088 : 8089)}") is { } problem
+            ? new TargetSettingsInvalid(field, problem)
             : null;
 
-    private static SplunkSettingsInvalid? TokenProblem(string? token, string field) =>
+    private static TargetSettingsInvalid? TokenProblem(string? token, string field) =>
         token is null || token.Length < MinTokenLength || token.Any(c => c is <= ' ' or > '~')
-            ? new SplunkSettingsInvalid(field, $"{field} must be a Splunk token: at least {MinTokenLength} printable characters without spaces.")
+            ? new TargetSettingsInvalid(field, $"{field} must be a Splunk token: at least {MinTokenLength} printable characters without spaces.")
             : null;
 
     /// <summary>Prints the settings with both tokens left out: a connection in a log line or an exception must not leak them.</summary>
@@ -138,7 +116,7 @@ public sealed record SplunkConnection : ITargetTransportSettings
     {
         builder.Append($"ManagementUrl = {ManagementUrl}, Token = [redacted], AuthScheme = {AuthScheme}, App = {App}, Owner = {Owner}, ");
         builder.Append($"HecUrl = {HecUrl}, HecToken = {(HecToken is null ? "" : "[redacted]")}, TestIndex = {TestIndex}, ");
-        builder.Append($"TrustedCa = {TrustedCaPem is not null}, Pinned = {PinnedCertificateSha256 is not null}, AllowUnencryptedHttp = {AllowUnencryptedHttp}");
+        builder.Append($"Transport = {Transport}");
         return true;
     }
 }

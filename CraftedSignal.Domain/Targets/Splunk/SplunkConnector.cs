@@ -6,12 +6,6 @@ using Microsoft.Extensions.Logging;
 
 namespace CraftedSignal.Domain.Targets.Splunk;
 
-/// <summary>Where a Splunk target's connection settings come from: its stored settings, decrypted for one call.</summary>
-public interface ISplunkConnectionSource
-{
-    Task<Result<SplunkConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken);
-}
-
 /// <summary>A rule as deployed: the saved search's name, the SPL it runs, and whether it was created or updated.</summary>
 public sealed record SplunkDeployment(string Name, string Spl, SplunkSaveOutcome Outcome, SplunkSavedSearchSpec Spec);
 
@@ -32,12 +26,12 @@ public sealed record SplunkLiveTest(string Spl, int EventsSent, SplunkSearchResu
 /// (<see cref="SplunkNaming"/>), and takes them off again; reads what is deployed, runs searches and live tests, checks
 /// health and connections. Each call opens its own <see cref="SplunkClient"/> for the connection it is given.
 /// </summary>
-public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger<SplunkConnector> logger, TimeProvider time) : TargetConnector<SplunkConnection, SplunkClient>
+public sealed class SplunkConnector(ITargetConnectionSource<SplunkConnection> connections, ILogger<SplunkConnector> logger, TimeProvider time) : TargetConnector<SplunkConnection, SplunkClient>(connections)
 {
     /// <summary>Capabilities a deploying token's roles need: run searches and schedule them.</summary>
     public static IReadOnlyList<string> RequiredCapabilities { get; } = ["search", "schedule_search"];
 
-    private static readonly RuleRefusals Refusals = new("Splunk SPL", count => $"{count} Splunk searches; a saved search runs exactly one", (field, problem) => new SplunkSettingsInvalid(field, problem), reason => new SplunkRuleNotDeployable(reason));
+    private static readonly RuleRefusals Refusals = new("Splunk SPL", count => $"{count} Splunk searches; a saved search runs exactly one", reason => new SplunkRuleNotDeployable(reason));
 
     public override TargetKind Kind => TargetKind.Splunk;
 
@@ -118,7 +112,7 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
         if (connection.Problem() is { } problem)
             return problem;
         if (connection.HecUrl is null || connection.HecToken is null || connection.TestIndex is null)
-            return new SplunkSettingsInvalid("HecUrl", "Live tests need the HEC URL, a HEC token and a test index in the target's settings.");
+            return new TargetSettingsInvalid("HecUrl", "Live tests need the HEC URL, a HEC token and a test index in the target's settings.");
         var spec = Compile(connection, Guid.Empty, ruleContent);
         if (!spec.Succeeded)
             return spec.Error;
@@ -204,15 +198,17 @@ public sealed class SplunkConnector(ISplunkConnectionSource connections, ILogger
         }
     }
 
-    protected override Task<Result<SplunkConnection>> ConnectionAsync(SiemTarget target, CancellationToken cancellationToken) => connections.GetAsync(target, cancellationToken);
+    protected override Result<string> CompileQuery(SplunkConnection connection, Guid ruleId, string ruleContent)
+    {
+        var spec = Compile(connection, ruleId, ruleContent);
+        return spec.Succeeded ? spec.Value.Search : spec.Error;
+    }
 
     protected override async Task<Result<string>> DeployQueryAsync(SplunkConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken)
     {
         var deployed = await DeployAsync(connection, ruleId, ruleContent, cancellationToken);
         return deployed.Succeeded ? deployed.Value.Spl : deployed.Error;
     }
-
-    protected override TargetError? Problem(SplunkConnection connection) => connection.Problem();
 
     protected override SplunkClient NewClient(SplunkConnection connection) => SplunkClient.Create(connection, logger, time).Value!;
 

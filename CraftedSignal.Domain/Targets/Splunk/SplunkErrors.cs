@@ -9,8 +9,6 @@ namespace CraftedSignal.Domain.Targets.Splunk;
 /// </summary>
 public abstract record SplunkError(string Message, ErrorKind Kind, bool Transient) : TargetError(Message, Kind, Transient);
 
-public sealed record SplunkSettingsInvalid(string Field, string Problem) : SplunkError(Problem, ErrorKind.Invalid, false);
-
 public sealed record SplunkUnauthorized(string? SplunkMessage)
     : SplunkError($"Splunk rejected the token (401{(SplunkMessage is null ? "" : $": {SplunkMessage}")}): it is wrong, expired or disabled, or token authentication is off.", ErrorKind.Invalid, false);
 

@@ -47,7 +47,7 @@ public sealed class ElasticConnectionTests
     [Fact]
     public void PlainHttp_IsAllowedOnlyExplicitly()
     {
-        Assert.Null((Valid with { KibanaUrl = new Uri("http://kibana.internal:5601/"), AllowUnencryptedHttp = true }).Problem());
+        Assert.Null((Valid with { KibanaUrl = new Uri("http://kibana.internal:5601/"), Transport = Valid.Transport with { AllowUnencryptedHttp = true } }).Problem());
     }
 
     [Theory]
@@ -79,7 +79,6 @@ public sealed class ElasticConnectionTests
         Assert.Equal("Interval", (Valid with { Interval = TimeSpan.FromSeconds(30) }).Problem()?.Field);
         Assert.Equal("Interval", (Valid with { Lookback = TimeSpan.FromMilliseconds(1500) }).Problem()?.Field);
         Assert.Equal("MaxSignals", (Valid with { MaxSignals = 0 }).Problem()?.Field);
-        Assert.Equal("Pipelines", (Valid with { Pipelines = ["/etc/passwd"] }).Problem()?.Field);
         Assert.Equal(("1h", "now-90m"), ((Valid with { Interval = TimeSpan.FromHours(1), Lookback = TimeSpan.FromMinutes(30) }).IntervalText, (Valid with { Interval = TimeSpan.FromHours(1), Lookback = TimeSpan.FromMinutes(30) }).FromText));
     }
 

@@ -42,7 +42,7 @@ public sealed class ElasticFaultTests : KibanaTestBase
     {
         Server.Inject(new TargetFault(TargetFaultKind.Unavailable) { RetryAfterSeconds = 0, Times = 10 });
 
-        var (removed, elapsed) = await Timed.RunAsync(() => Elastic.RemoveAsync(Settings with { MaxRetries = 2 }, RuleId, CancellationToken.None));
+        var (removed, elapsed) = await Timed.RunAsync(() => Elastic.RemoveAsync(Settings with { Transport = Settings.Transport with { MaxRetries = 2 } }, RuleId, CancellationToken.None));
 
         var throttled = Assert.IsType<TargetThrottled>(removed.Error);
         Assert.Equal((503, 3), (throttled.Status, throttled.Attempts));
@@ -91,7 +91,7 @@ public sealed class ElasticFaultTests : KibanaTestBase
     {
         Server.Inject(new TargetFault(TargetFaultKind.Hang) { Delay = TimeSpan.FromSeconds(30) });
 
-        var (deployed, elapsed) = await Timed.RunAsync(() => Elastic.DeployAsync(Settings with { RequestTimeout = TimeSpan.FromSeconds(1) }, RuleId, Rule, CancellationToken.None));
+        var (deployed, elapsed) = await Timed.RunAsync(() => Elastic.DeployAsync(Settings with { Transport = Settings.Transport with { RequestTimeout = TimeSpan.FromSeconds(1) } }, RuleId, Rule, CancellationToken.None));
 
         var timeout = Assert.IsType<TargetTimeout>(deployed.Error);
         Assert.True(timeout.Transient);
@@ -113,7 +113,7 @@ public sealed class ElasticFaultTests : KibanaTestBase
     {
         Server.Inject(new TargetFault(TargetFaultKind.HugeBody));
 
-        var (listed, elapsed) = await Timed.RunAsync(() => Elastic.ListDeployedAsync(Settings with { MaxResponseBytes = 1024 * 1024 }, CancellationToken.None));
+        var (listed, elapsed) = await Timed.RunAsync(() => Elastic.ListDeployedAsync(Settings with { Transport = Settings.Transport with { MaxResponseBytes = 1024 * 1024 } }, CancellationToken.None));
 
         Assert.IsType<TargetResponseTooLarge>(listed.Error);
         Assert.True(elapsed < Bound);
@@ -158,8 +158,8 @@ public sealed class ElasticFaultTests : KibanaTestBase
     [Fact]
     public async Task AnUntrustedCertificate_IsRefused_AndThePinIsAccepted()
     {
-        var untrusted = await Elastic.DeployAsync(Settings with { TrustedCaPem = null }, RuleId, Rule, CancellationToken.None);
-        var pinned = await Elastic.DeployAsync(Settings with { TrustedCaPem = null, PinnedCertificateSha256 = KibanaTestServer.CertificateSha256 }, RuleId, Rule, CancellationToken.None);
+        var untrusted = await Elastic.DeployAsync(Settings with { Transport = Settings.Transport with { TrustedCaPem = null } }, RuleId, Rule, CancellationToken.None);
+        var pinned = await Elastic.DeployAsync(Settings with { Transport = Settings.Transport with { TrustedCaPem = null, PinnedCertificateSha256 = KibanaTestServer.CertificateSha256 } }, RuleId, Rule, CancellationToken.None);
 
         Assert.IsType<TargetTlsFailure>(untrusted.Error);
         Assert.True(pinned.Succeeded, pinned.Error?.Message);

@@ -22,16 +22,13 @@ internal static class KibanaTestKit
         ApiKey = key ?? KibanaTestServer.ManagerKey,
         Space = space,
         RuleType = type,
-        TrustedCaPem = KibanaTestServer.CaPem,
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        RequestTimeout = TimeSpan.FromSeconds(5),
-        MaxRetryDelay = TimeSpan.FromSeconds(5),
+        Transport = new() { TrustedCaPem = KibanaTestServer.CaPem, ConnectTimeout = TimeSpan.FromSeconds(3), RequestTimeout = TimeSpan.FromSeconds(5), MaxRetryDelay = TimeSpan.FromSeconds(5) },
     };
 
     public static ElasticConnector Connector(CapturingLogger<ElasticConnector> logger, ElasticConnection? connection = null) =>
         new(new FixedConnections(connection), logger, TimeProvider.System);
 
-    private sealed class FixedConnections(ElasticConnection? connection) : IElasticConnectionSource
+    private sealed class FixedConnections(ElasticConnection? connection) : ITargetConnectionSource<ElasticConnection>
     {
         public Task<Result<ElasticConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken) =>
             Task.FromResult(connection is null ? (Result<ElasticConnection>)new NotFound("The target's Elastic settings") : connection);

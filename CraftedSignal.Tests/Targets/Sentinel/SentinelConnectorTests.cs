@@ -354,7 +354,7 @@ public sealed class SentinelConnectorTests : SentinelTestBase
         var badSecret = await Sentinel.TestConnectionAsync(Settings with { ClientSecret = "Wrong~Secret.0123456789abcdefghijkl" }, CancellationToken.None);
         var reader = await Sentinel.TestConnectionAsync(Connection(Server, SentinelTestServer.ReaderClientId, SentinelTestServer.ReaderSecret), CancellationToken.None);
         var wrongWorkspace = await Sentinel.TestConnectionAsync(Settings with { WorkspaceName = "law-nope" }, CancellationToken.None);
-        var untrusted = await Sentinel.TestConnectionAsync(Settings with { TrustedCaPem = null }, CancellationToken.None);
+        var untrusted = await Sentinel.TestConnectionAsync(Settings with { Transport = Settings.Transport with { TrustedCaPem = null } }, CancellationToken.None);
         Server.Inject(new SentinelFault(TargetFaultKind.DropConnection) { Host = SentinelHost.Arm });
         var noArm = await Sentinel.TestConnectionAsync(Settings, CancellationToken.None);
 

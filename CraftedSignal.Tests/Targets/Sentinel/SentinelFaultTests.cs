@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Targets.Http;
 using CraftedSignal.Domain.Targets.Sentinel;
 using static CraftedSignal.Tests.Targets.Sentinel.SentinelTestKit;
@@ -42,7 +43,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
     {
         Server.Inject(new SentinelFault(TargetFaultKind.Unavailable) { RetryAfterSeconds = 0, Times = 10 });
 
-        var (read, elapsed) = await Timed.RunAsync(() => Sentinel.ReadDeployedAsync(Settings with { MaxRetries = 2 }, RuleId, CancellationToken.None));
+        var (read, elapsed) = await Timed.RunAsync(() => Sentinel.ReadDeployedAsync(Settings with { Transport = Settings.Transport with { MaxRetries = 2 } }, RuleId, CancellationToken.None));
 
         var throttled = Assert.IsType<TargetThrottled>(read.Error);
         Assert.Equal((503, 3), (throttled.Status, throttled.Attempts));
@@ -69,7 +70,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
     {
         Server.Inject(new SentinelFault(TargetFaultKind.Hang) { Host = host, Delay = TimeSpan.FromSeconds(30) });
 
-        var (read, elapsed) = await Timed.RunAsync(() => Sentinel.ReadDeployedAsync(Settings with { RequestTimeout = TimeSpan.FromSeconds(1) }, RuleId, CancellationToken.None));
+        var (read, elapsed) = await Timed.RunAsync(() => Sentinel.ReadDeployedAsync(Settings with { Transport = Settings.Transport with { RequestTimeout = TimeSpan.FromSeconds(1) } }, RuleId, CancellationToken.None));
 
         var timeout = Assert.IsType<TargetTimeout>(read.Error);
         Assert.True(timeout.Transient);
@@ -162,7 +163,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
     [Fact]
     public async Task AnUntrustedCertificate_IsRefused_BeforeTheSecretIsSent()
     {
-        var read = await Sentinel.ReadDeployedAsync(Settings with { TrustedCaPem = null }, RuleId, CancellationToken.None);
+        var read = await Sentinel.ReadDeployedAsync(Settings with { Transport = Settings.Transport with { TrustedCaPem = null } }, RuleId, CancellationToken.None);
 
         var tls = Assert.IsType<TargetTlsFailure>(read.Error);
         Assert.Equal(SentinelClient.EntraService, tls.Service);
@@ -202,7 +203,6 @@ public sealed class SentinelFaultTests : SentinelTestBase
     [InlineData("AuthorityUrl")]
     [InlineData("ResourceManagerUrl")]
     [InlineData("PinnedCertificateSha256")]
-    [InlineData("Pipelines")]
     [InlineData("QueryFrequency")]
     public async Task Settings_ThatAreWrongOrCouldLeakTheSecret_AreRefused_BeforeAnyCall(string field)
     {
@@ -216,8 +216,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
             "WorkspaceName" => Settings with { WorkspaceName = "../law" },
             "AuthorityUrl" => Settings with { AuthorityUrl = new Uri("http://login.microsoftonline.com/") },
             "ResourceManagerUrl" => Settings with { ResourceManagerUrl = new Uri("https://user:pass@management.azure.com/") },
-            "PinnedCertificateSha256" => Settings with { PinnedCertificateSha256 = "AB:CD" },
-            "Pipelines" => Settings with { Pipelines = ["/etc/passwd"] },
+            "PinnedCertificateSha256" => Settings with { Transport = Settings.Transport with { PinnedCertificateSha256 = "AB:CD" } },
             _ => Settings with { QueryFrequency = TimeSpan.FromMinutes(1) },
         };
 
@@ -225,8 +224,8 @@ public sealed class SentinelFaultTests : SentinelTestBase
         var removed = await Sentinel.RemoveAsync(bad, RuleId, CancellationToken.None);
         var report = await Sentinel.TestConnectionAsync(bad, CancellationToken.None);
 
-        Assert.Equal(field, Assert.IsType<SentinelSettingsInvalid>(deployed.Error).Field);
-        Assert.IsType<SentinelSettingsInvalid>(removed.Error);
+        Assert.Equal(field, Assert.IsType<TargetSettingsInvalid>(deployed.Error).Field);
+        Assert.IsType<TargetSettingsInvalid>(removed.Error);
         Assert.Equal("settings", Assert.Single(report.Checks).Name);
         Assert.Empty(Server.Requests);
     }
@@ -244,7 +243,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
         Assert.Null(defaults.Problem());
         Assert.Null(usGov.Problem());
         Assert.Equal("https://management.azure.com/.default", defaults.Scope);
-        Assert.Contains("the client secret is sent there", Assert.IsType<SentinelSettingsInvalid>(custom.Error).Message, StringComparison.Ordinal);
+        Assert.Contains("the client secret is sent there", Assert.IsType<TargetSettingsInvalid>(custom.Error).Message, StringComparison.Ordinal);
         Assert.Equal("AuthorityUrl", otherPort.Problem()!.Field);
         Assert.Equal("ResourceManagerUrl", lookalike.Problem()!.Field);
         Assert.Empty(Server.Requests);
@@ -267,8 +266,8 @@ public sealed class SentinelFaultTests : SentinelTestBase
         }
 
         Server.Inject(new SentinelFault(TargetFaultKind.Hang) { Delay = TimeSpan.FromSeconds(5) });
-        errors.Add((await Sentinel.RemoveAsync(Settings with { RequestTimeout = TimeSpan.FromSeconds(0.5) }, RuleId, CancellationToken.None)).Error);
-        errors.Add((await Sentinel.ReadDeployedAsync(Settings with { TrustedCaPem = null }, RuleId, CancellationToken.None)).Error);
+        errors.Add((await Sentinel.RemoveAsync(Settings with { Transport = Settings.Transport with { RequestTimeout = TimeSpan.FromSeconds(0.5) } }, RuleId, CancellationToken.None)).Error);
+        errors.Add((await Sentinel.ReadDeployedAsync(Settings with { Transport = Settings.Transport with { TrustedCaPem = null } }, RuleId, CancellationToken.None)).Error);
         errors.Add((await Sentinel.ReadDeployedAsync(Settings with { ClientSecret = SentinelTestServer.ContributorSecret + "x" }, RuleId, CancellationToken.None)).Error);
         var report = await Sentinel.TestConnectionAsync(Settings with { ClientSecret = SentinelTestServer.ContributorSecret[..^1] }, CancellationToken.None);
         var good = await Sentinel.TestConnectionAsync(Settings, CancellationToken.None);

@@ -24,10 +24,7 @@ internal static class SentinelTestKit
         AuthorityUrl = server.AuthorityUrl,
         ResourceManagerUrl = server.ArmUrl,
         AllowCustomEndpoints = true,
-        TrustedCaPem = SentinelTestServer.CaPem,
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        RequestTimeout = TimeSpan.FromSeconds(5),
-        MaxRetryDelay = TimeSpan.FromSeconds(5),
+        Transport = new() { TrustedCaPem = SentinelTestServer.CaPem, ConnectTimeout = TimeSpan.FromSeconds(3), RequestTimeout = TimeSpan.FromSeconds(5), MaxRetryDelay = TimeSpan.FromSeconds(5) },
     };
 
     public static SentinelConnector Connector(CapturingLogger<SentinelConnector> logger, SentinelConnection? connection = null) =>
@@ -36,7 +33,7 @@ internal static class SentinelTestKit
     /// <summary>The bound every failure must come back within (the configured timeouts are 3 and 5 s).</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
-    private sealed class FixedConnections(SentinelConnection? connection) : ISentinelConnectionSource
+    private sealed class FixedConnections(SentinelConnection? connection) : ITargetConnectionSource<SentinelConnection>
     {
         public Task<Result<SentinelConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken) =>
             Task.FromResult(connection is null ? (Result<SentinelConnection>)new NotFound("The target's Sentinel settings") : connection);

@@ -208,7 +208,7 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
     [Fact]
     public void Compile_WithPipelines_AppliesThem()
     {
-        var spec = SplunkConnector.Compile(_connection with { Pipelines = ["sysmon", "splunk-windows"] }, RuleId, Rule);
+        var spec = SplunkConnector.Compile(_connection with { Pipelines = [TargetPipelines.Builtin("sysmon"), TargetPipelines.Builtin("splunk-windows")] }, RuleId, Rule);
 
         Assert.StartsWith(@"source=""WinEventLog:Microsoft-Windows-Sysmon/Operational"" EventID=1", spec.Value!.Search, StringComparison.Ordinal);
     }
@@ -327,7 +327,7 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
         var badToken = await _connector.TestConnectionAsync(_connection with { Token = "not-a-token-splunk-knows-0000" }, CancellationToken.None);
         var reader = await _connector.TestConnectionAsync(Connection(_server, SplunkTestServer.ReaderToken), CancellationToken.None);
         var wrongApp = await _connector.TestConnectionAsync(_connection with { App = "nosuchapp" }, CancellationToken.None);
-        var untrusted = await _connector.TestConnectionAsync(_connection with { TrustedCaPem = null }, CancellationToken.None);
+        var untrusted = await _connector.TestConnectionAsync(_connection with { Transport = _connection.Transport with { TrustedCaPem = null } }, CancellationToken.None);
         var badHecToken = await _connector.TestConnectionAsync(_connection with { HecToken = "00000000-0000-0000-0000-000000000000" }, CancellationToken.None);
         var noHost = await _connector.TestConnectionAsync(_connection with { ManagementUrl = new Uri("https://splunk.invalid:8089"), HecUrl = null }, CancellationToken.None);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CraftedSignal.Domain.Common;
+using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Targets.Http;
 using CraftedSignal.Domain.Targets.Splunk;
 using static CraftedSignal.Tests.Targets.Splunk.SplunkTestKit;
@@ -59,7 +60,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         _server.Inject(new TargetFault(TargetFaultKind.Unavailable) { RetryAfterSeconds = 0, Times = 10 });
 
-        var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { MaxRetries = 2 }, RuleId, Rule, CancellationToken.None));
+        var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { Transport = _connection.Transport with { MaxRetries = 2 } }, RuleId, Rule, CancellationToken.None));
 
         var throttled = Assert.IsType<TargetThrottled>(deployed.Error);
         Assert.Equal((503, 3, true), (throttled.Status, throttled.Attempts, throttled.Transient));
@@ -123,7 +124,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         _server.Inject(new TargetFault(TargetFaultKind.Hang) { Delay = TimeSpan.FromSeconds(30) });
 
-        var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { RequestTimeout = TimeSpan.FromSeconds(1) }, RuleId, Rule, CancellationToken.None));
+        var (deployed, elapsed) = await TimedAsync(() => _connector.DeployAsync(_connection with { Transport = _connection.Transport with { RequestTimeout = TimeSpan.FromSeconds(1) } }, RuleId, Rule, CancellationToken.None));
 
         var timeout = Assert.IsType<TargetTimeout>(deployed.Error);
         Assert.True(timeout.Transient);
@@ -231,7 +232,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task ACertificateFromAnUntrustedCa_IsRefused()
     {
-        var health = await _connector.HealthAsync(_connection with { TrustedCaPem = null }, CancellationToken.None);
+        var health = await _connector.HealthAsync(_connection with { Transport = _connection.Transport with { TrustedCaPem = null } }, CancellationToken.None);
 
         var tls = Assert.IsType<TargetTlsFailure>(health.Error);
         Assert.Contains("its certificate is not trusted", tls.Message, StringComparison.Ordinal);
@@ -249,8 +250,8 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     [Fact]
     public async Task APinnedCertificate_IsAccepted_AndAnyOtherRefused()
     {
-        var pinned = _connection with { TrustedCaPem = null, PinnedCertificateSha256 = string.Join(':', SplunkTestServer.CertificateSha256.Chunk(2).Select(c => new string(c))) };
-        var wrongPin = pinned with { PinnedCertificateSha256 = new string('A', 64) };
+        var pinned = _connection with { Transport = _connection.Transport with { TrustedCaPem = null, PinnedCertificateSha256 = string.Join(':', SplunkTestServer.CertificateSha256.Chunk(2).Select(c => new string(c))) } };
+        var wrongPin = pinned with { Transport = pinned.Transport with { PinnedCertificateSha256 = new string('A', 64) } };
 
         var accepted = await _connector.HealthAsync(pinned, CancellationToken.None);
         var refused = await _connector.HealthAsync(wrongPin, CancellationToken.None);
@@ -267,10 +268,10 @@ public sealed class SplunkFaultTests : IAsyncLifetime
         var pathInApp = await _connector.HealthAsync(_connection with { App = "../../services" }, CancellationToken.None);
         var headerInjection = await _connector.HealthAsync(_connection with { Token = "abcdefghijklmnop\r\nX-Evil: 1" }, CancellationToken.None);
 
-        Assert.Contains("unencrypted", Assert.IsType<SplunkSettingsInvalid>(plainHttp.Error).Message, StringComparison.Ordinal);
-        Assert.Equal("ManagementUrl", Assert.IsType<SplunkSettingsInvalid>(userInfo.Error).Field);
-        Assert.Equal("App", Assert.IsType<SplunkSettingsInvalid>(pathInApp.Error).Field);
-        Assert.Equal("Token", Assert.IsType<SplunkSettingsInvalid>(headerInjection.Error).Field);
+        Assert.Contains("unencrypted", Assert.IsType<TargetSettingsInvalid>(plainHttp.Error).Message, StringComparison.Ordinal);
+        Assert.Equal("ManagementUrl", Assert.IsType<TargetSettingsInvalid>(userInfo.Error).Field);
+        Assert.Equal("App", Assert.IsType<TargetSettingsInvalid>(pathInApp.Error).Field);
+        Assert.Equal("Token", Assert.IsType<TargetSettingsInvalid>(headerInjection.Error).Field);
         Assert.Empty(_server.Requests);
     }
 
@@ -289,8 +290,8 @@ public sealed class SplunkFaultTests : IAsyncLifetime
         }
 
         _server.Inject(new TargetFault(TargetFaultKind.Hang) { Delay = TimeSpan.FromSeconds(5) });
-        errors.Add((await _connector.RemoveAsync(_connection with { RequestTimeout = TimeSpan.FromSeconds(0.5) }, RuleId, CancellationToken.None)).Error);
-        errors.Add((await _connector.HealthAsync(_connection with { TrustedCaPem = null }, CancellationToken.None)).Error);
+        errors.Add((await _connector.RemoveAsync(_connection with { Transport = _connection.Transport with { RequestTimeout = TimeSpan.FromSeconds(0.5) } }, RuleId, CancellationToken.None)).Error);
+        errors.Add((await _connector.HealthAsync(_connection with { Transport = _connection.Transport with { TrustedCaPem = null } }, CancellationToken.None)).Error);
         errors.Add((await _connector.HealthAsync(_connection with { Token = SplunkTestServer.AdminToken + "x" }, CancellationToken.None)).Error);
         var report = await _connector.TestConnectionAsync(_connection with { HecToken = SplunkTestServer.HecToken.Replace('3', '4') }, CancellationToken.None);
 

@@ -20,11 +20,8 @@ internal static class SplunkTestKit
         HecUrl = server.HecUrl,
         HecToken = SplunkTestServer.HecToken,
         TestIndex = SplunkTestServer.TestIndex,
-        TrustedCaPem = SplunkTestServer.CaPem,
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        RequestTimeout = TimeSpan.FromSeconds(5),
         SearchTimeout = TimeSpan.FromSeconds(20),
-        MaxRetryDelay = TimeSpan.FromSeconds(5),
+        Transport = new() { TrustedCaPem = SplunkTestServer.CaPem, ConnectTimeout = TimeSpan.FromSeconds(3), RequestTimeout = TimeSpan.FromSeconds(5), MaxRetryDelay = TimeSpan.FromSeconds(5) },
     };
 
     public static SplunkConnector Connector(CapturingLogger<SplunkConnector> logger, SplunkConnection? connection = null) =>
@@ -33,7 +30,7 @@ internal static class SplunkTestKit
     /// <summary>A port nothing listens on (bound once, then released).</summary>
     public static int FreePort() => LoopbackHttps.FreePort();
 
-    private sealed class FixedConnections(SplunkConnection? connection) : ISplunkConnectionSource
+    private sealed class FixedConnections(SplunkConnection? connection) : ITargetConnectionSource<SplunkConnection>
     {
         public Task<Result<SplunkConnection>> GetAsync(SiemTarget target, CancellationToken cancellationToken) =>
             Task.FromResult(connection is null ? (Result<SplunkConnection>)new NotFound("The target's Splunk settings") : connection);

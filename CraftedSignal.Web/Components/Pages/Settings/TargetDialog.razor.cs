@@ -1,5 +1,6 @@
 using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Targets;
+using CraftedSignal.Domain.Targets.Elastic;
 using CraftedSignal.Domain.Targets.Settings;
 using CraftedSignal.Domain.Targets.Splunk;
 using Microsoft.AspNetCore.Components;
@@ -17,11 +18,16 @@ public sealed partial class TargetDialog
 
     private static readonly HashSet<string> FormFields = new(StringComparer.Ordinal)
     {
-        "Name", "Kind", "ManagementUrl", "Token", "App", "Owner", "HecUrl", "HecToken", "TestIndex", "TrustedCaPem", "PinnedCertificateSha256",
-        "Pipeline", "PipelineYaml",
+        "Name", "Kind", "ManagementUrl", "Token", "App", "Owner", "HecUrl", "HecToken", "TestIndex",
+        "TenantId", "ClientId", "ClientSecret", "SubscriptionId", "ResourceGroup", "WorkspaceName", "AuthorityUrl", "ResourceManagerUrl",
+        "KibanaUrl", "Space", "ApiKey", "RuleType", "IndexPatterns",
+        "TrustedCaPem", "PinnedCertificateSha256", "AllowUnencryptedHttp", "Pipeline", "PipelineYaml",
     };
 
     private readonly SplunkFields _splunk = new();
+    private readonly SentinelFields _sentinel = new();
+    private readonly ElasticFields _elastic = new();
+    private readonly TrustFields _trust = new();
     private string? _name;
     private TargetKind _kind = TargetKind.Sandbox;
     private bool _readOnly;
@@ -92,8 +98,15 @@ public sealed partial class TargetDialog
         (_name, _kind, _readOnly, _secrets) = (details.Name, details.Kind, details.ReadOnly, details.Secrets);
         (_pipeline, _pipelineYaml) = (details.Pipeline, details.PipelineYaml);
         _pipelineMode = details.PipelineYaml is not null ? PipelineMode.Pasted : details.Pipeline is not null ? PipelineMode.Builtin : PipelineMode.None;
-        if (details.Settings is SplunkTargetSettings splunk)
+        if (details.Settings is not { } settings)
+            return;
+        _trust.Load(settings);
+        if (settings is SplunkTargetSettings splunk)
             _splunk.Load(splunk);
+        else if (settings is SentinelTargetSettings sentinel)
+            _sentinel.Load(sentinel);
+        else if (settings is ElasticTargetSettings elastic)
+            _elastic.Load(elastic);
     }
 
     private void KindChanged(TargetKind kind)
@@ -132,7 +145,7 @@ public sealed partial class TargetDialog
             return;
         }
 
-        var field = saved.Error is Invalid invalid ? invalid.Field == "Pipelines" ? "Pipeline" : invalid.Field : null;
+        var field = saved.Error is Invalid invalid ? invalid.Field : null;
         if (field is not null && FormFields.Contains(field))
             (_field, _error) = (field, saved.Error.Message);
         else
@@ -155,15 +168,24 @@ public sealed partial class TargetDialog
     private TargetInput Input()
     {
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
-        TargetSettings? settings = null;
-        if (_kind == TargetKind.Splunk)
+        void Typed(string field, string? value)
         {
-            settings = _splunk.ToSettings();
-            if (!string.IsNullOrEmpty(_splunk.Token))
-                secrets[SplunkTargetSettings.TokenField] = _splunk.Token;
-            if (!string.IsNullOrEmpty(_splunk.HecToken))
-                secrets[SplunkTargetSettings.HecTokenField] = _splunk.HecToken;
+            if (!string.IsNullOrEmpty(value))
+                secrets[field] = value;
         }
+
+        TargetSettings? settings = _kind switch
+        {
+            TargetKind.Splunk => _splunk.ToSettings(),
+            TargetKind.Sentinel => _sentinel.ToSettings(),
+            TargetKind.Elastic => _elastic.ToSettings(),
+            _ => null,
+        };
+        settings = settings is null ? null : _trust.Apply(settings);
+        Typed(SplunkTargetSettings.TokenField, _kind == TargetKind.Splunk ? _splunk.Token : null);
+        Typed(SplunkTargetSettings.HecTokenField, _kind == TargetKind.Splunk ? _splunk.HecToken : null);
+        Typed(SentinelTargetSettings.ClientSecretField, _kind == TargetKind.Sentinel ? _sentinel.ClientSecret : null);
+        Typed(ElasticTargetSettings.ApiKeyField, _kind == TargetKind.Elastic ? _elastic.ApiKey : null);
 
         return new TargetInput(_name ?? "", _kind)
         {
@@ -193,12 +215,6 @@ public sealed partial class TargetDialog
 
         public string? TestIndex { get; set; }
 
-        public string? TrustedCaPem { get; set; }
-
-        public string? PinnedCertificateSha256 { get; set; }
-
-        public bool AllowUnencryptedHttp { get; set; }
-
         public string? Token { get; set; }
 
         public string? HecToken { get; set; }
@@ -206,8 +222,7 @@ public sealed partial class TargetDialog
         public void Load(SplunkTargetSettings settings)
         {
             (ManagementUrl, AuthScheme, App, Owner) = (settings.ManagementUrl, settings.AuthScheme, settings.App, settings.Owner);
-            (HecUrl, TestIndex, TrustedCaPem, PinnedCertificateSha256, AllowUnencryptedHttp) =
-                (settings.HecUrl, settings.TestIndex, settings.TrustedCaPem, settings.PinnedCertificateSha256, settings.AllowUnencryptedHttp);
+            (HecUrl, TestIndex) = (settings.HecUrl, settings.TestIndex);
         }
 
         public SplunkTargetSettings ToSettings() => new()
@@ -218,9 +233,87 @@ public sealed partial class TargetDialog
             Owner = Owner ?? "",
             HecUrl = HecUrl,
             TestIndex = TestIndex,
-            TrustedCaPem = TrustedCaPem,
-            PinnedCertificateSha256 = PinnedCertificateSha256,
-            AllowUnencryptedHttp = AllowUnencryptedHttp,
         };
+    }
+
+    /// <summary>The Sentinel fields as the form edits them; the client secret holds only what is typed now.</summary>
+    private sealed class SentinelFields
+    {
+        public string? TenantId { get; set; }
+
+        public string? ClientId { get; set; }
+
+        public string? SubscriptionId { get; set; }
+
+        public string? ResourceGroup { get; set; }
+
+        public string? WorkspaceName { get; set; }
+
+        public string? AuthorityUrl { get; set; } = new SentinelTargetSettings().AuthorityUrl;
+
+        public string? ResourceManagerUrl { get; set; } = new SentinelTargetSettings().ResourceManagerUrl;
+
+        public bool AllowCustomEndpoints { get; set; }
+
+        public string? ClientSecret { get; set; }
+
+        public void Load(SentinelTargetSettings settings)
+        {
+            (TenantId, ClientId, SubscriptionId, ResourceGroup, WorkspaceName) = (settings.TenantId, settings.ClientId, settings.SubscriptionId, settings.ResourceGroup, settings.WorkspaceName);
+            (AuthorityUrl, ResourceManagerUrl, AllowCustomEndpoints) = (settings.AuthorityUrl, settings.ResourceManagerUrl, settings.AllowCustomEndpoints);
+        }
+
+        public SentinelTargetSettings ToSettings() => new()
+        {
+            TenantId = TenantId ?? "",
+            ClientId = ClientId ?? "",
+            SubscriptionId = SubscriptionId ?? "",
+            ResourceGroup = ResourceGroup ?? "",
+            WorkspaceName = WorkspaceName ?? "",
+            AuthorityUrl = AuthorityUrl ?? "",
+            ResourceManagerUrl = ResourceManagerUrl ?? "",
+            AllowCustomEndpoints = AllowCustomEndpoints,
+        };
+    }
+
+    /// <summary>The Elastic fields as the form edits them (index patterns comma-separated); the API key holds only what is typed now.</summary>
+    private sealed class ElasticFields
+    {
+        public string? KibanaUrl { get; set; }
+
+        public string? Space { get; set; } = ElasticConnection.DefaultSpace;
+
+        public ElasticRuleType RuleType { get; set; }
+
+        public string? IndexPatterns { get; set; } = string.Join(", ", new ElasticTargetSettings().IndexPatterns);
+
+        public string? ApiKey { get; set; }
+
+        public void Load(ElasticTargetSettings settings) =>
+            (KibanaUrl, Space, RuleType, IndexPatterns) = (settings.KibanaUrl, settings.Space, settings.RuleType, string.Join(", ", settings.IndexPatterns));
+
+        public ElasticTargetSettings ToSettings() => new()
+        {
+            KibanaUrl = KibanaUrl ?? "",
+            Space = Space ?? "",
+            RuleType = RuleType,
+            IndexPatterns = (IndexPatterns ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+        };
+    }
+
+    /// <summary>The certificate trust every SIEM kind has.</summary>
+    private sealed class TrustFields
+    {
+        public string? TrustedCaPem { get; set; }
+
+        public string? PinnedCertificateSha256 { get; set; }
+
+        public bool AllowUnencryptedHttp { get; set; }
+
+        public void Load(TargetSettings settings) =>
+            (TrustedCaPem, PinnedCertificateSha256, AllowUnencryptedHttp) = (settings.TrustedCaPem, settings.PinnedCertificateSha256, settings.AllowUnencryptedHttp);
+
+        public TargetSettings Apply(TargetSettings settings) =>
+            settings with { TrustedCaPem = TrustedCaPem, PinnedCertificateSha256 = PinnedCertificateSha256, AllowUnencryptedHttp = AllowUnencryptedHttp };
     }
 }

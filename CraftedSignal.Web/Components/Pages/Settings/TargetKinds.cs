@@ -28,6 +28,7 @@ internal static class TargetKinds
         TargetKind.Sandbox => Icons.Material.Outlined.Science,
         TargetKind.Splunk => Icons.Material.Outlined.Storage,
         TargetKind.Sentinel => Icons.Material.Outlined.Cloud,
+        TargetKind.Elastic => Icons.Material.Outlined.ManageSearch,
         _ => Icons.Material.Outlined.Hub,
     };
 
