@@ -137,8 +137,12 @@ public sealed class WorkRunner(
         item.Summary = Truncate(outcome.Value);
         item.Error = Truncate(outcome.Error?.Message);
         item.FinishedAt = time.GetUtcNow().UtcDateTime;
+
+        // Work the handler recorded (a deployment's follow-up) commits with this outcome and is enqueued after it.
+        var recorded = db.ChangeTracker.Entries<WorkItem>().Where(e => e.State == EntityState.Added).Select(e => e.Entity.Id).ToList();
         await db.SaveChangesAsync(CancellationToken.None);
         notifier.Publish(new WorkUpdate(item.Id, item.CompanyId, item.Kind, item.Status));
+        queue.EnqueueAll(recorded);
     }
 
     private static string? Truncate(string? text) => text is { Length: > 2000 } ? text[..2000] : text;
