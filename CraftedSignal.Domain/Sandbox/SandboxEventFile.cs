@@ -40,7 +40,7 @@ internal static class SandboxEventFile
                     return ([], $"Line {line}: the event is larger than {EventReader.MaxEventBytes / 1024:N0} KiB, the most one event may be.");
                 if (events.Count == maxEvents)
                     return ([], $"Line {line}: the file has more than {maxEvents:N0} events, the most a Sandbox target holds.");
-                events.Add(StrictUtf8.GetString(utf8, start, length));
+                events.Add(OneLine(utf8.AsSpan(start, length)));
             }
         }
         catch (JsonException ex)
@@ -53,6 +53,16 @@ internal static class SandboxEventFile
         }
 
         return events.Count == 0 ? ([], "The file has no events: upload JSON objects, one a line or in an array.") : (events, null);
+    }
+
+    /// <summary>The event as one line of JSON, as the evaluator reads events (pretty-printed ones are written compactly).</summary>
+    private static string OneLine(ReadOnlySpan<byte> json)
+    {
+        if (!json.ContainsAny((byte)'\n', (byte)'\r'))
+            return StrictUtf8.GetString(json);
+        var reader = new Utf8JsonReader(json, Options);
+        using var document = JsonDocument.ParseValue(ref reader);
+        return JsonSerializer.Serialize(document.RootElement);
     }
 
     private static string Describe(JsonTokenType token) => token switch
