@@ -28,6 +28,9 @@ public sealed class SandboxDemoTests(BrowserApp shared) : SharedAppTest(shared)
         await Assertions.Expect(rows.First).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Assertions.Expect(owner.GetByRole(AriaRole.Link, new() { Name = "Demo - Office application starts a shell" }).First).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Assertions.Expect(owner.GetByRole(AriaRole.Link, new() { Name = "Demo - LSASS memory dumped with comsvcs" }).First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        // Every rule fires: 2 Office shells, 2 encoded commands, 1 download, 1 dump, 6 failed Administrator logons.
+        await Assertions.Expect(owner.GetByText("1-12 of 12")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(owner.GetByLabel("Stored events", new() { Exact = true })).ToContainTextAsync("12 alert(s)");
         await Browser.ShotAsync(owner, "61-demo-alerts");
 
         await rows.First.ClickAsync();
