@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CraftedSignal.Domain.Sigma.Events;
+using CraftedSignal.Domain.Testing;
 
 namespace CraftedSignal.Domain.Sandbox;
 
@@ -45,7 +46,7 @@ internal static class SandboxEventFile
         }
         catch (JsonException ex)
         {
-            return ([], $"Line {(ex.LineNumber ?? 0) + 1}: not valid JSON at column {(ex.BytePositionInLine ?? 0) + 1}. {FirstSentence(ex.Message)}");
+            return ([], $"Line {(ex.LineNumber ?? 0) + 1}: not valid JSON at column {(ex.BytePositionInLine ?? 0) + 1}. {RuleTester.FirstSentence(ex.Message)}");
         }
         catch (DecoderFallbackException)
         {
@@ -74,12 +75,6 @@ internal static class SandboxEventFile
         JsonTokenType.Null => "null",
         _ => token.ToString(),
     };
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end > 0 ? message[..(end + 1)] : message;
-    }
 
     /// <summary>Line numbers of increasing byte offsets, counting each byte once.</summary>
     private sealed class LineCounter(byte[] utf8)

@@ -158,5 +158,6 @@ public sealed class SandboxService(IDbContextFactory<AppDbContext> dbFactory, Cu
         return buffer.ToArray();
     }
 
-    internal static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024.0 * 1024):0.#} MB" : bytes >= 1024 ? $"{bytes / 1024.0:0.#} KB" : $"{bytes} bytes";
+    /// <summary>A size as the limits are given: "20 MB", "1.7 MB", "12.5 KB".</summary>
+    public static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024.0 * 1024):0.#} MB" : bytes >= 1024 ? $"{bytes / 1024.0:0.#} KB" : $"{bytes} bytes";
 }
