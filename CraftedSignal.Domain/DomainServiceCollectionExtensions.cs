@@ -51,6 +51,7 @@ public static class DomainServiceCollectionExtensions
 
         var evaluation = services.AddOptions<Testing.EvaluationOptions>().ValidateOnStart();
         var work = services.AddOptions<WorkOptions>().ValidateOnStart();
+        var sandbox = services.AddOptions<Sandbox.SandboxOptions>().ValidateOnStart();
         var masterSecret = services.AddOptions<MasterSecretOptions>();
         if (configuration is not null)
         {
@@ -58,10 +59,12 @@ public static class DomainServiceCollectionExtensions
             services.Configure<MaintenanceOptions>(configuration.GetSection("Maintenance"));
             evaluation.Bind(configuration.GetSection(Testing.EvaluationOptions.Section));
             work.Bind(configuration.GetSection(WorkOptions.Section));
+            sandbox.Bind(configuration.GetSection(Sandbox.SandboxOptions.Section));
         }
 
         services.AddSingleton<IValidateOptions<Testing.EvaluationOptions>>(new Common.SettingsValidator<Testing.EvaluationOptions>(o => o.Problem()));
         services.AddSingleton<IValidateOptions<WorkOptions>>(new Common.SettingsValidator<WorkOptions>(o => o.Problem()));
+        services.AddSingleton<IValidateOptions<Sandbox.SandboxOptions>>(new Common.SettingsValidator<Sandbox.SandboxOptions>(o => o.Problem()));
 
         services.AddScoped<CompanyService>();
         services.AddScoped<MembershipService>();
@@ -95,6 +98,9 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Targets.TargetService>();
         services.AddScoped<Deployments.DeploymentService>();
         services.AddScoped<IWorkHandler, Deployments.DeploymentWork>();
+        services.AddScoped<Sandbox.SandboxService>();
+        services.AddScoped<Sandbox.SandboxDemo>();
+        services.AddScoped<IWorkHandler, Sandbox.SandboxAlertWork>();
         // The master credential key, derived once from the master secret; a missing secret fails here, with its message.
         services.AddSingleton(provider => CredentialKeyring.Load(
             provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<CredentialKeyring>>()));

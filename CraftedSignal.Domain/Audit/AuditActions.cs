@@ -35,6 +35,8 @@ public static class AuditActions
     public const string RemovalSucceeded = "deployment.removed";
     public const string RemovalFailed = "deployment.removal_failed";
     public const string AtomicRollback = "deployment.atomic_rollback";
+    public const string SandboxEventsUploaded = "sandbox.events_uploaded";
+    public const string SandboxDemoCreated = "sandbox.demo_created";
     public const string ReviewRequested = "review.requested";
     public const string ReviewDecided = "review.decided";
     public const string ReviewApproved = "review.approved";

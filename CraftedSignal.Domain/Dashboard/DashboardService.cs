@@ -8,7 +8,16 @@ using Microsoft.EntityFrameworkCore;
 namespace CraftedSignal.Domain.Dashboard;
 
 /// <summary>The detection side of the company: its rules, what runs, what fails, and what waits for the viewer's review.</summary>
-public sealed record DetectionSummary(int Rules, int LiveRules, int FailingTests, int? WaitingForYourReview);
+public sealed record DetectionSummary(int Rules, int LiveRules, int FailingTests, int? WaitingForYourReview)
+{
+    /// <summary>Alerts the Sandbox targets' rules raised on their sample events: all of them, and those of the last 24 hours.</summary>
+    public int Alerts { get; init; }
+
+    public int AlertsLast24Hours { get; init; }
+
+    /// <summary>The demo's sandbox, once "Create a demo" made it.</summary>
+    public Guid? DemoTargetId { get; init; }
+}
 
 /// <summary>The state of the current company as the home page shows it; admin-only parts are null for other roles.</summary>
 public sealed record DashboardSummary(
@@ -69,8 +78,15 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
         var total = await rules.CountAsync(cancellationToken);
         var live = await rules.CountAsync(r => r.Lifecycle == RuleLifecycle.Active || r.Lifecycle == RuleLifecycle.Shadow || r.Lifecycle == RuleLifecycle.Monitoring, cancellationToken);
         var failing = await rules.CountAsync(r => r.TestStatus == RuleTestStatus.Failing, cancellationToken);
+        var alerts = new
+        {
+            Alerts = await db.SandboxAlerts.CountAsync(a => a.CompanyId == companyId, cancellationToken),
+            AlertsLast24Hours = await db.SandboxAlerts.CountAsync(a => a.CompanyId == companyId && a.CreatedAt > now.AddHours(-24), cancellationToken),
+            DemoTargetId = await db.SiemTargets.Where(t => t.CompanyId == companyId && t.Name == Sandbox.SandboxDemo.TargetName && t.Kind == Targets.TargetKind.Sandbox)
+                .Select(t => (Guid?)t.Id).FirstOrDefaultAsync(cancellationToken),
+        };
         if (!role.Allows(Permission.Approve))
-            return new DetectionSummary(total, live, failing, null);
+            return new DetectionSummary(total, live, failing, null) { Alerts = alerts.Alerts, AlertsLast24Hours = alerts.AlertsLast24Hours, DemoTargetId = alerts.DemoTargetId };
 
         // Open reviews this person may decide, by the rule ApprovalService enforces: not asked for by them, not decided by
         // them yet, and no version since the last approved one (up to the reviewed one) written or recorded by them.
@@ -82,6 +98,6 @@ public sealed class DashboardService(IDbContextFactory<AppDbContext> dbFactory, 
                         .Max(a => (int?)a.RuleVersion) ?? 0)
                     && (v.AuthorUserId == userId || v.RecordedByUserId == userId)))
             .CountAsync(cancellationToken);
-        return new DetectionSummary(total, live, failing, waiting);
+        return new DetectionSummary(total, live, failing, waiting) { Alerts = alerts.Alerts, AlertsLast24Hours = alerts.AlertsLast24Hours, DemoTargetId = alerts.DemoTargetId };
     }
 }

@@ -3,6 +3,7 @@ using CraftedSignal.Domain.Common;
 using CraftedSignal.Domain.Jobs;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Rules;
+using CraftedSignal.Domain.Sandbox;
 using CraftedSignal.Domain.Targets;
 using CraftedSignal.Domain.Targets.Http;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,8 @@ namespace CraftedSignal.Domain.Deployments;
 /// Carries out a recorded <see cref="Deployment"/> (deploy or remove) through its target's connector. The operation's end
 /// (its status, which version is live, the audit entry) commits with the work item's; a refusal by the target, an exception
 /// or too many attempts end it as Failed through <see cref="FailAsync"/>; a transient failure of the target (a timeout, a 5xx)
-/// puts it back in the queue through <see cref="RetryLaterAsync"/>.
+/// puts it back in the queue through <see cref="RetryLaterAsync"/>. On a Sandbox target, a deployment's or removal's end
+/// also records the pass that replaces the rule's alerts there (<see cref="SandboxAlertWork"/>).
 /// </summary>
 public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnector> connectors) : IWorkHandler
 {
@@ -48,6 +50,8 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
         if (operation.Atomic && await db.Deployments.FirstOrDefaultAsync(d => d.BatchId == operation.BatchId && d.Sequence == operation.Sequence + 1, cancellationToken) is { Status: DeploymentStatus.Queued } next)
             db.AddWork(Kind, next.CompanyId, time.GetUtcNow().UtcDateTime, next.Id);
         await RemoveIfKilledAsync(db, operation, target.Name, cancellationToken);
+        if (target.Kind == TargetKind.Sandbox)
+            SandboxAlertWork.Record(db, operation.CompanyId, target.Id, operation.RuleId, operation.RequestedBy, time.GetUtcNow().UtcDateTime);
         return $"{operation.Action} of version {operation.RuleVersion} on {target.Name} succeeded";
     }
 

@@ -72,6 +72,12 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, Current
 
     public DbSet<Security.TenantKey> TenantKeys => Set<Security.TenantKey>();
 
+    public DbSet<Sandbox.SandboxEvent> SandboxEvents => Set<Sandbox.SandboxEvent>();
+
+    public DbSet<Sandbox.SandboxAlert> SandboxAlerts => Set<Sandbox.SandboxAlert>();
+
+    public DbSet<Sandbox.SandboxRun> SandboxRuns => Set<Sandbox.SandboxRun>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -70,7 +70,8 @@ public static class RuleTester
     private static int LineOf(string text, int byteOffset) =>
         Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text), 0, Math.Min(byteOffset, Encoding.UTF8.GetByteCount(text))).Count(c => c == '\n') + 1;
 
-    private static string FirstSentence(string message)
+    /// <summary>A JSON exception's message up to its first sentence's end (the rest repeats the position).</summary>
+    internal static string FirstSentence(string message)
     {
         var end = message.IndexOf(". ", StringComparison.Ordinal);
         return end > 0 ? message[..(end + 1)] : message;

@@ -96,7 +96,8 @@ public sealed class MultiTargetDeploymentTests : IAsyncLifetime
         var history = await HistoryAsync();
         Assert.All(history, d => Assert.True(d is { Status: DeploymentStatus.Succeeded, Live: true, Atomic: true }, $"{d.TargetName}: {d.Status} {d.Error}"));
         Assert.Single(_splunk.SavedSearches);
-        Assert.Equal(result.Deployments, _db.Queue.Enqueued.Skip(enqueuedBefore));
+        // In the order of the request (each sandbox deployment also enqueues its alert pass: not counted here).
+        Assert.Equal(result.Deployments, _db.Queue.Enqueued.Skip(enqueuedBefore).Where(result.Deployments.Contains));
     }
 
     [Fact]

@@ -195,7 +195,25 @@ internal static class EventFlattener
 
     private static void AddData(string name, JsonElement value, Dictionary<string, EventValue> fields)
     {
+        // Event Viewer's XML as JSON: "Data": [{"@Name": "Image", "#text": "C:\\..."}], each pair a field of its own.
+        if (name == "Data" && value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in value.EnumerateArray())
+            {
+                if (DataName(item) is { } dataName)
+                    AddData(dataName, item.TryGetProperty("#text", out var itemText) ? itemText : item.TryGetProperty("Value", out var other) ? other : default, fields);
+            }
+
+            return;
+        }
+
         var key = name.Contains(' ') ? name.Replace(" ", string.Empty, StringComparison.Ordinal) : name;
+        if (value.ValueKind == JsonValueKind.Undefined)
+        {
+            fields[key] = EventValue.Null;
+            return;
+        }
+
         if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("#text", out var text))
         {
             value = text;
@@ -210,6 +228,15 @@ internal static class EventFlattener
             fields[key] = Convert(value, 0);
         }
     }
+
+    /// <summary>The name of an EventData <c>Data</c> item: <c>@Name</c>, <c>Name</c> or <c>#attributes.Name</c>.</summary>
+    private static string? DataName(JsonElement item) =>
+        item.ValueKind != JsonValueKind.Object ? null
+        : item.TryGetProperty("@Name", out var at) && at.ValueKind == JsonValueKind.String ? at.GetString()
+        : item.TryGetProperty("Name", out var plain) && plain.ValueKind == JsonValueKind.String ? plain.GetString()
+        : item.TryGetProperty("#attributes", out var attributes) && attributes.ValueKind == JsonValueKind.Object
+            && attributes.TryGetProperty("Name", out var attribute) && attribute.ValueKind == JsonValueKind.String ? attribute.GetString()
+        : null;
 
     private static void FlattenObject(JsonElement element, string? prefix, Dictionary<string, EventValue> fields, int depth)
     {

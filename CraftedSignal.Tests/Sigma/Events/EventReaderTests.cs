@@ -37,6 +37,21 @@ public class EventReaderTests
         Assert.Equal(new DateTimeOffset(2025, 11, 27, 7, 40, 10, 165, TimeSpan.Zero).AddTicks(3240), evt.Timestamp);
     }
 
+    [Fact]
+    public void Read_EventViewerDataPairs_BecomeAFieldEach()
+    {
+        var evt = Assert.Single(Read("""
+            {"Event": {"System": {"EventID": 4625, "Channel": "Security"},
+             "EventData": {"Data": [{"@Name": "TargetUserName", "#text": "Administrator"}, {"Name": "LogonType", "#text": "3"},
+               {"#attributes": {"Name": "IpAddress"}, "#text": "198.51.100.23"}, {"@Name": "SubjectLogonId"}]}}}
+            """));
+        Assert.Equal("Administrator", evt.Find("TargetUserName")!.Text);
+        Assert.Equal("3", evt.Find("LogonType")!.Text);
+        Assert.Equal("198.51.100.23", evt.Find("IpAddress")!.Text);
+        Assert.Equal(EventValueKind.Null, evt.Find("SubjectLogonId")!.Kind);
+        Assert.Null(evt.Find("Data"));
+    }
+
     [Theory]
     [InlineData("\"b\": oops", 7L, "'o' is an invalid start of a value")]
     [InlineData("\"b\": \"unterminated", 7L, "is invalid within a JSON string")]
