@@ -37,7 +37,7 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
         var olivia = await team.PageAsync(CompanyRole.Owner, height: 900);
 
         // Before anything is deployed, the history says where deployments start.
-        await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments", Exact = true }).ClickAsync();
         await Assertions.Expect(olivia.GetByText("Nothing deployed yet")).ToBeVisibleAsync();
         await Browser.ShotAsync(olivia, "57-deployments-empty");
 
@@ -68,7 +68,7 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
         await Assertions.Expect(olivia.GetByLabel("Deployments").GetByText("Running")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
         await Browser.ShotAsync(olivia, "59-editor-deployed-several");
 
-        await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments", Exact = true }).ClickAsync();
         var history = olivia.GetByLabel("Deployments", new() { Exact = true });
         await Assertions.Expect(history.GetByText("atomic")).ToHaveCountAsync(3);
         await Assertions.Expect(history).ToContainTextAsync(team[CompanyRole.Owner].Email);
@@ -113,7 +113,7 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
 
         // The dialog lists targets by name, so Splunk comes second: it fails, the EU sandbox gets version 1 back, the US
         // sandbox is not attempted (it still runs version 1). The history keeps every step.
-        await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments", Exact = true }).ClickAsync();
         var history = olivia.GetByLabel("Deployments", new() { Exact = true });
         await Assertions.Expect(history.GetByText("undo")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         await Assertions.Expect(history.GetByText("Running")).ToHaveCountAsync(2, new() { Timeout = 30_000 });

@@ -115,7 +115,7 @@ public sealed class ReviewJourneyTests(BrowserApp shared) : SharedAppTest(shared
         await Assertions.Expect(olivia.GetByLabel("Review status")).ToHaveTextAsync("Approved");
 
         // She adds the sandbox as a target, deploys the approved version, and finds the rule by where it runs.
-        await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets", Exact = true }).ClickAsync();
         await Assertions.Expect(olivia.GetByText("No targets yet")).ToBeVisibleAsync();
         await Browser.WaitForInteractiveAsync(olivia);
         await Browser.ShotAsync(olivia, "43-targets-empty");
@@ -137,7 +137,7 @@ public sealed class ReviewJourneyTests(BrowserApp shared) : SharedAppTest(shared
         await Assertions.Expect(olivia.GetByLabel("Deployments")).ToContainTextAsync("Running");
         await Browser.ShotAsync(olivia, "45-editor-deploy");
 
-        await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets", Exact = true }).ClickAsync();
         await olivia.GetByRole(AriaRole.Link, new() { Name = "1", Exact = true }).ClickAsync();
         await Assertions.Expect(olivia.GetByRole(AriaRole.Link, new() { Name = "Whoami Execution" })).ToBeVisibleAsync();
         await Assertions.Expect(olivia.GetByText("1-1 of 1")).ToBeVisibleAsync();
@@ -150,7 +150,7 @@ public sealed class ReviewJourneyTests(BrowserApp shared) : SharedAppTest(shared
         await olivia.GetByText("All", new() { Exact = true }).ClickAsync();
         await Assertions.Expect(olivia.GetByLabel("Reviews", new() { Exact = true })).ToContainTextAsync("Approved");
         await Browser.ShotAsync(olivia, "47-reviews-all-dark");
-        await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
+        await olivia.GetByRole(AriaRole.Link, new() { Name = "Targets", Exact = true }).ClickAsync();
         await Assertions.Expect(olivia.GetByRole(AriaRole.Cell, new() { Name = "Detection sandbox", Exact = true })).ToBeVisibleAsync();
         await Browser.ShotAsync(olivia, "48-targets-dark");
         AssertNoContentSecurityPolicyViolations();

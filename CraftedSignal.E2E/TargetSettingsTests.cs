@@ -16,7 +16,7 @@ public sealed class TargetSettingsTests(BrowserApp shared) : SharedAppTest(share
         var team = await NewTeamAsync();
         var owner = await team.PageAsync(CompanyRole.Owner, height: 900);
 
-        await owner.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
+        await owner.GetByRole(AriaRole.Link, new() { Name = "Targets", Exact = true }).ClickAsync();
         await Assertions.Expect(owner.GetByText("No targets yet")).ToBeVisibleAsync();
         await Browser.WaitForInteractiveAsync(owner);
         await Browser.ShotAsync(owner, "50-targets-empty");
@@ -60,7 +60,7 @@ public sealed class TargetSettingsTests(BrowserApp shared) : SharedAppTest(share
         await Browser.ShotAsync(owner, "54-targets-narrow");
 
         var viewer = await team.PageAsync(CompanyRole.Viewer);
-        await viewer.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
+        await viewer.GetByRole(AriaRole.Link, new() { Name = "Targets", Exact = true }).ClickAsync();
         await Assertions.Expect(viewer.GetByRole(AriaRole.Cell, new() { Name = "Production Splunk", Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(viewer.GetByRole(AriaRole.Button, new() { Name = "Add target" })).ToHaveCountAsync(0);
         await Assertions.Expect(viewer.GetByRole(AriaRole.Button, new() { Name = "Edit Production Splunk" })).ToHaveCountAsync(0);
@@ -82,7 +82,7 @@ public sealed class TargetSettingsTests(BrowserApp shared) : SharedAppTest(share
         await using var kibana = await KibanaTestServer.StartAsync();
         var team = await NewTeamAsync();
         var owner = await team.PageAsync(CompanyRole.Owner, height: 1400);
-        await owner.GetByRole(AriaRole.Link, new() { Name = "Targets" }).ClickAsync();
+        await owner.GetByRole(AriaRole.Link, new() { Name = "Targets", Exact = true }).ClickAsync();
         await Browser.WaitForInteractiveAsync(owner);
         var dialog = owner.GetByRole(AriaRole.Dialog);
 
