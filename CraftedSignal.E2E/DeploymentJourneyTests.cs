@@ -39,7 +39,7 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
         // Before anything is deployed, the history says where deployments start.
         await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments", Exact = true }).ClickAsync();
         await Assertions.Expect(olivia.GetByText("Nothing deployed yet")).ToBeVisibleAsync();
-        await Browser.ShotAsync(olivia, "57-deployments-empty");
+        await Browser.ShotAsync(olivia, "70-deployments-empty");
 
         var rule = await ApprovedRuleAsync(team);
         foreach (var name in new[] { "EU sandbox", "US sandbox", "APAC sandbox" })
@@ -53,32 +53,32 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
         var dialog = olivia.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(dialog.GetByLabel("Targets to deploy to")).ToContainTextAsync("read-only");
         await dialog.GetByText("All or nothing", new() { Exact = false }).ClickAsync();
-        await Browser.ShotAsync(olivia, "58-deploy-several");
+        await Browser.ShotAsync(olivia, "71-deploy-several");
 
         // A dry run first: each target would get the rule for the first time, and nothing is recorded yet.
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Dry run" }).ClickAsync();
         await Assertions.Expect(dialog.GetByLabel("Dry run")).ToContainTextAsync("new · v1");
         await Assertions.Expect(dialog.GetByLabel("Plan for EU sandbox")).ToContainTextAsync("Would run");
-        await Browser.ShotAsync(olivia, "58a-deploy-dry-run");
+        await Browser.ShotAsync(olivia, "71a-deploy-dry-run");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Deploy v1 to 3 targets" }).ClickAsync();
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
 
         // Each target runs the version once the one before it succeeded; the panel follows live.
         await Assertions.Expect(olivia.GetByLabel("Targets", new() { Exact = true })).ToContainTextAsync("APAC sandbox");
         await Assertions.Expect(olivia.GetByLabel("Deployments").GetByText("Running")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
-        await Browser.ShotAsync(olivia, "59-editor-deployed-several");
+        await Browser.ShotAsync(olivia, "72-editor-deployed-several");
 
         await olivia.GetByRole(AriaRole.Link, new() { Name = "Deployments", Exact = true }).ClickAsync();
         var history = olivia.GetByLabel("Deployments", new() { Exact = true });
         await Assertions.Expect(history.GetByText("atomic")).ToHaveCountAsync(3);
         await Assertions.Expect(history).ToContainTextAsync(team[CompanyRole.Owner].Email);
-        await Browser.ShotAsync(olivia, "60-deployments");
+        await Browser.ShotAsync(olivia, "73-deployments");
 
         // A Viewer reads the same history; on a phone it stacks.
         var vera = await team.PageAsync(CompanyRole.Viewer, width: 390, height: 844);
         await vera.GotoAsync("/deployments");
         await Assertions.Expect(vera.GetByText("Whoami Execution")).ToHaveCountAsync(3);
-        await Browser.ShotAsync(vera, "61-deployments-viewer-phone");
+        await Browser.ShotAsync(vera, "74-deployments-viewer-phone");
         AssertNoContentSecurityPolicyViolations();
     }
 
@@ -108,7 +108,7 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Dry run" }).ClickAsync();
         await Assertions.Expect(dialog.GetByLabel("Plan for EU sandbox")).ToContainTextAsync("update · v1 → v2");
         await Assertions.Expect(dialog.GetByLabel("Plan for EU sandbox").GetByLabel("Semantic changes")).ToContainTextAsync("level");
-        await Browser.ShotAsync(olivia, "58b-deploy-dry-run-update");
+        await Browser.ShotAsync(olivia, "71b-deploy-dry-run-update");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Deploy v2 to 3 targets" }).ClickAsync();
 
         // The dialog lists targets by name, so Splunk comes second: it fails, the EU sandbox gets version 1 back, the US
@@ -120,7 +120,7 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
         await Assertions.Expect(history).ToContainTextAsync("Failed");
         await Assertions.Expect(history).ToContainTextAsync("Not attempted");
         await Assertions.Expect(history).ToContainTextAsync("search");
-        await Browser.ShotAsync(olivia, "60a-deployments-atomic-undo");
+        await Browser.ShotAsync(olivia, "73a-deployments-atomic-undo");
         Assert.Empty(splunk.SavedSearches);
 
         await using var scope = App.Services.CreateAsyncScope();
