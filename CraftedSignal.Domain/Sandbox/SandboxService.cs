@@ -58,8 +58,9 @@ public sealed class SandboxService(IDbContextFactory<AppDbContext> dbFactory, Cu
                 ? $"{problem} It has {kept.Events:N0} already: replace them instead of appending." : problem);
 
         var now = time.GetUtcNow().UtcDateTime;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (replace)
                 await db.SandboxEvents.Where(e => e.TargetId == targetId).ExecuteDeleteAsync(cancellationToken);
             db.SandboxEvents.AddRange(events.Select((json, i) => new SandboxEvent
@@ -78,7 +79,14 @@ public sealed class SandboxService(IDbContextFactory<AppDbContext> dbFactory, Cu
             await transaction.CommitAsync(cancellationToken);
             queue.Enqueue(runId);
         }
+        catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // Two uploads to one target at once: both counted the same stored events, so the second's numbering collides
+            // with the first's (a unique index) or its write finds the file changed. It is refused whole.
+            return new Conflict($"Another upload to '{target.Value.Name}' was stored at the same time; nothing from this file was stored. Upload it again.");
+        }
 
+        db.ChangeTracker.Clear();
         return await SummaryAsync(db, target.Value, cancellationToken);
     }
 

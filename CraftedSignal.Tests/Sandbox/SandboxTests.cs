@@ -42,6 +42,22 @@ public sealed class SandboxTests : IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
+    public async Task TwoUploadsRacing_NeverStoreAHalfOrACollidingFile()
+    {
+        var sandbox = await SandboxAsync();
+        // Three files of three events: together within the test limit of 10 events.
+        var file = string.Join('\n', Enumerable.Repeat(Notepad, 3));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => UploadAsync(_owner, sandbox, file))));
+
+        Assert.All(results, r => Assert.True(r.Succeeded || r.Error is Conflict, r.Error?.Message));
+        Assert.Contains(results, r => r.Succeeded);
+        await using var db = _db.NewContext();
+        var indices = await db.SandboxEvents.IgnoreQueryFilters().Where(e => e.TargetId == sandbox).Select(e => e.Index).OrderBy(i => i).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, 3 * results.Count(r => r.Succeeded)), indices);
+    }
+
+    [Fact]
     public async Task Upload_TakesJsonLinesArraysAndEvtxJson_AppendingOrReplacing()
     {
         var sandbox = await SandboxAsync();
