@@ -81,7 +81,7 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<Testing.RuleTestService>();
         services.AddScoped<IWorkHandler, Testing.RuleTestWork>();
         services.AddSingleton<Testing.BacktrackingLimiter>();
-        services.AddSingleton<Targets.ITargetConnector, Targets.SandboxConnector>();
+        services.AddScoped<Targets.ITargetConnector, Targets.SandboxConnector>();
         // Scoped, as the stored settings and the credential protector they are decrypted with are.
         services.AddScoped<Targets.ITargetConnectionSource<Targets.Splunk.SplunkConnection>, Targets.Settings.StoredConnectionSource<Targets.Settings.SplunkTargetSettings, Targets.Splunk.SplunkConnection>>();
         services.AddScoped<Targets.Splunk.SplunkConnector>();

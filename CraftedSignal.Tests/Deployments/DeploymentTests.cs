@@ -87,6 +87,33 @@ public sealed class DeploymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSandbox_ReadsBackItsLiveVersion_ForItsOwnCompanyOnly()
+    {
+        var rule = await CreateRuleAsync();
+        await ApproveAsync(rule);
+        var sandboxId = (await Service<TargetService>(_owner).CreateAsync("Sandbox", TargetKind.Sandbox)).Value;
+        await RunAsync((await Service<DeploymentService>(_owner).DeployAsync(rule, sandboxId)).Value);
+        await using var scope = _db.As(_owner, _company);
+        var connector = scope.ServiceProvider.GetServices<ITargetConnector>().Single(c => c.Kind == TargetKind.Sandbox);
+        await using var db = _db.NewContext();
+        var target = await db.SiemTargets.IgnoreQueryFilters().SingleAsync(t => t.Id == sandboxId);
+
+        var read = await connector.ReadAsync(target, rule, CancellationToken.None);
+        var same = await connector.CompareAsync(target, rule, RuleServiceTests.Whoami, CancellationToken.None);
+        var other = await connector.CompareAsync(target, rule, RuleServiceTests.Whoami.Replace("level: high", "level: low", StringComparison.Ordinal), CancellationToken.None);
+        var listed = await connector.ListAsync(target, CancellationToken.None);
+        var foreign = await connector.ListAsync(new SiemTarget { Id = sandboxId, CompanyId = Guid.NewGuid(), Name = "Sandbox" }, CancellationToken.None);
+        var health = await connector.HealthAsync(target, CancellationToken.None);
+
+        Assert.Equal((rule, RuleServiceTests.Whoami), (read.Value!.RuleId, read.Value.Query));
+        Assert.True(same.Value!.AsDeployed);
+        Assert.Equal("content", Assert.Single(other.Value!.Differences).Field);
+        Assert.Equal([rule], listed.Value!.Select(r => r.RuleId));
+        Assert.Empty(foreign.Value!);
+        Assert.Equal(("Sandbox", "0 sample events"), (health.Value!.Service, health.Value.Status));
+    }
+
+    [Fact]
     public async Task ANewApprovedVersion_ReplacesTheOldOneOnTheTarget()
     {
         var rule = await CreateRuleAsync();
@@ -205,7 +232,9 @@ public sealed class DeploymentTests : IAsyncLifetime
     [Fact]
     public async Task Sandbox_RefusesARuleTheEngineCannotCompile()
     {
-        var result = await new SandboxConnector(Microsoft.Extensions.Options.Options.Create(new Domain.Testing.EvaluationOptions())).DeployAsync(new SiemTarget { Name = "Sandbox" }, Guid.NewGuid(), "title: x\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n", Guid.NewGuid(), CancellationToken.None);
+        await using var scope = _db.As(_owner, _company);
+        var sandbox = scope.ServiceProvider.GetServices<ITargetConnector>().Single(c => c.Kind == TargetKind.Sandbox);
+        var result = await sandbox.DeployAsync(new SiemTarget { Name = "Sandbox" }, Guid.NewGuid(), "title: x\ndetection:\n  sel:\n    a|nope: b\n  condition: sel\n", Guid.NewGuid(), CancellationToken.None);
 
         Assert.False(result.Succeeded);
         Assert.NotNull(result.Error);

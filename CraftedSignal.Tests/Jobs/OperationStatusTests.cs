@@ -166,5 +166,17 @@ public sealed class OperationStatusTests : IAsyncLifetime
             Task.FromResult(Answer());
 
         public Task<Result> RemoveAsync(SiemTarget target, Guid ruleId, Guid operationId, CancellationToken cancellationToken) => Task.FromResult(Result.Ok());
+
+        // Deployments never read back; these tests would fail loudly if one did.
+        public Task<Result<DeployedRule?>> ReadAsync(SiemTarget target, Guid ruleId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Result<IReadOnlyList<DeployedRule>>> ListAsync(SiemTarget target, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Result<DeployedComparison>> CompareAsync(SiemTarget target, Guid ruleId, string ruleContent, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Result<TargetHealth>> HealthAsync(SiemTarget target, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Result<LiveTestResult>> LiveTestAsync(SiemTarget target, string ruleContent, IReadOnlyList<System.Text.Json.JsonElement> events, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using CraftedSignal.Domain.Attack;
 using CraftedSignal.Domain.Common;
@@ -8,12 +9,6 @@ namespace CraftedSignal.Domain.Targets.Elastic;
 
 /// <summary>A rule as deployed: its rule_id and Kibana id, the query it runs, whether it was created or updated, and its revision.</summary>
 public sealed record ElasticDeployment(string RuleId, string Id, string Query, ElasticSaveOutcome Outcome, int? Revision, ElasticRuleSpec Spec);
-
-/// <summary>A detection rule CraftedSignal deployed, found in the space.</summary>
-public sealed record ElasticDeployedRule(Guid RuleId, ElasticRule Rule);
-
-/// <summary>What Kibana says about a deployed rule: enabled, revision, last change and its last run.</summary>
-public sealed record ElasticRuleHealth(string RuleId, bool? Enabled, int? Revision, DateTimeOffset? UpdatedAt, ElasticLastExecution? LastExecution);
 
 /// <summary>The steps of a connection test in order; <see cref="FirstFailure"/> is what to fix first.</summary>
 public sealed record ElasticConnectionReport(IReadOnlyList<TargetCheck> Checks, TargetError? FirstFailure, ElasticStatus? Status)
@@ -33,6 +28,8 @@ public sealed partial class ElasticConnector(ITargetConnectionSource<ElasticConn
     private static readonly RuleRefusals Refusals = new("Elasticsearch queries", count => $"{count} queries; a detection rule runs exactly one", reason => new ElasticRuleNotDeployable(reason));
 
     public override TargetKind Kind => TargetKind.Elastic;
+
+    public override string ServiceName => TargetName;
 
     /// <summary>
     /// What a rule deploys as: the rule converted by the backend of the connection's rule type (Lucene, EQL or ES|QL, with
@@ -107,24 +104,34 @@ public sealed partial class ElasticConnector(ITargetConnectionSource<ElasticConn
     public Task<Result<ElasticRule?>> ReadDeployedAsync(ElasticConnection connection, Guid ruleId, CancellationToken cancellationToken) =>
         CallAsync(connection, client => client.GetRuleAsync(ElasticNaming.RuleIdFor(ruleId), cancellationToken));
 
+    public override async Task<Result<DeployedRule?>> ReadAsync(ElasticConnection connection, Guid ruleId, CancellationToken cancellationToken)
+    {
+        var read = await ReadDeployedAsync(connection, ruleId, cancellationToken);
+        return read.Succeeded ? read.Value is { } rule ? Deployed(ruleId, rule) : Result<DeployedRule?>.None : read.Error;
+    }
+
     /// <summary>Every rule in the space tagged <see cref="ElasticNaming.Tag"/> whose rule_id and marker say it is ours.</summary>
-    public Task<Result<IReadOnlyList<ElasticDeployedRule>>> ListDeployedAsync(ElasticConnection connection, CancellationToken cancellationToken) =>
-        CallAsync<IReadOnlyList<ElasticDeployedRule>>(connection, async client =>
+    public override Task<Result<IReadOnlyList<DeployedRule>>> ListAsync(ElasticConnection connection, CancellationToken cancellationToken) =>
+        CallAsync<IReadOnlyList<DeployedRule>>(connection, async client =>
         {
             var all = await client.FindRulesAsync($"alert.attributes.tags:\"{ElasticNaming.Tag}\"", cancellationToken);
             if (!all.Succeeded)
                 return all.Error;
-            return all.Value.Where(r => r.OurRuleId is not null).Select(r => new ElasticDeployedRule(r.OurRuleId!.Value, r)).ToList();
+            return all.Value.Where(r => r.OurRuleId is not null).Select(r => Deployed(r.OurRuleId!.Value, r)).ToList();
         });
 
-    /// <summary>What Kibana says about the rule (enabled, revision, updated_at, execution_summary), or null when it is not deployed.</summary>
-    public async Task<Result<ElasticRuleHealth?>> HealthAsync(ElasticConnection connection, Guid ruleId, CancellationToken cancellationToken)
-    {
-        var read = await ReadDeployedAsync(connection, ruleId, cancellationToken);
-        if (!read.Succeeded)
-            return read.Error;
-        return read.Value is { } rule ? new ElasticRuleHealth(rule.RuleId, rule.Enabled, rule.Revision, rule.UpdatedAt, rule.LastExecution) : Result<ElasticRuleHealth?>.None;
-    }
+    /// <summary>The rule's detection rule next to what deploying the content sets: every field of the body CraftedSignal writes.</summary>
+    public override Task<Result<DeployedComparison>> CompareAsync(ElasticConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken) =>
+        CompareAsync(Compile(connection, ruleId, ruleContent), () => ReadDeployedAsync(connection, ruleId, cancellationToken),
+            rule => Deployed(ruleId, rule), (spec, rule) => spec.DifferencesFrom(rule));
+
+    /// <summary>Kibana's <c>/api/status</c>: its version, overall level and the round trip.</summary>
+    public override Task<Result<TargetHealth>> HealthAsync(ElasticConnection connection, CancellationToken cancellationToken) =>
+        CallAsync<TargetHealth>(connection, async client =>
+        {
+            var status = await client.GetStatusAsync(cancellationToken);
+            return status.Succeeded ? new TargetHealth(TargetName, status.Value.Version, status.Value.Level, status.Value.RoundTrip) : status.Error;
+        });
 
     /// <summary>
     /// Tests the connection step by step and says which step failed: the settings; reaching Kibana (DNS, TCP, TLS,
@@ -224,6 +231,11 @@ public sealed partial class ElasticConnector(ITargetConnectionSource<ElasticConn
         var deployed = await DeployAsync(connection, ruleId, ruleContent, cancellationToken);
         return deployed.Succeeded ? deployed.Value.Query : deployed.Error;
     }
+
+    /// <summary>A detection rule as the common shape; its <c>revision</c> is its change marker, its last execution its health.</summary>
+    private static DeployedRule Deployed(Guid ruleId, ElasticRule rule) =>
+        new(ruleId, rule.RuleId, rule.Name, rule.Query, rule.Enabled, rule.Revision?.ToString(CultureInfo.InvariantCulture), rule.UpdatedAt,
+            rule.LastExecution is { } last ? new RuleExecution(last.Date, last.Status, last.Message) : null);
 
     protected override ElasticClient NewClient(ElasticConnection connection) => ElasticClient.Create(connection, logger, time).Value!;
 

@@ -101,6 +101,30 @@ public sealed record ElasticRuleSpec
         return body;
     }
 
+    /// <summary>
+    /// The fields of the body this spec writes whose value on <paramref name="deployed"/> is another (JSON values compared
+    /// as values; tags as a set, since Kibana keeps no order promise for them).
+    /// </summary>
+    public IReadOnlyList<FieldDifference> DifferencesFrom(ElasticRule deployed)
+    {
+        var actual = deployed.Json.ValueKind == JsonValueKind.Object ? JsonNode.Parse(deployed.Json.GetRawText())!.AsObject() : [];
+        var differences = new List<FieldDifference>();
+        foreach (var (field, expected) in Body())
+        {
+            var found = actual[field];
+            var same = field == "tags"
+                ? Texts(expected).SetEquals(Texts(found))
+                : JsonNode.DeepEquals(expected, found);
+            if (!same)
+                differences.Add(new FieldDifference(field, expected?.ToJsonString(), found?.ToJsonString()));
+        }
+
+        return differences;
+    }
+
+    private static HashSet<string> Texts(JsonNode? array) =>
+        array is JsonArray items ? items.Select(i => i?.ToJsonString() ?? "null").ToHashSet(StringComparer.Ordinal) : [];
+
     private static JsonNode ThreatNode(ElasticThreat threat) => new JsonObject
     {
         ["framework"] = "MITRE ATT&CK",

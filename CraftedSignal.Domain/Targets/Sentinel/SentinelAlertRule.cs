@@ -36,9 +36,6 @@ public sealed record SentinelAlertRule(string Name, string? Id, string? Kind, st
     public string? Field(string path) => SentinelValues.Text(Properties, path);
 }
 
-/// <summary>A property of a deployed alert rule that is not what CraftedSignal deployed (someone edited it in Sentinel).</summary>
-public sealed record SentinelFieldDrift(string Field, string? Expected, string? Actual);
-
 /// <summary>
 /// What CraftedSignal writes to a Scheduled alert rule: the properties it owns. A write starts from the rule as read, so
 /// whatever else someone added in Sentinel (entity mappings, custom details, grouping) is kept.
@@ -127,13 +124,13 @@ public sealed record SentinelAlertRuleSpec
     }
 
     /// <summary>The owned properties of <paramref name="deployed"/> that differ from this spec (durations by value, tactics and techniques as sets).</summary>
-    public IReadOnlyList<SentinelFieldDrift> DifferencesFrom(SentinelAlertRule deployed)
+    public IReadOnlyList<FieldDifference> DifferencesFrom(SentinelAlertRule deployed)
     {
         var expected = JsonSerializer.SerializeToElement(OwnedProperties());
         return OwnedFieldPaths
             .Select(path => (Path: path, Expected: SentinelValues.Text(expected, path), Actual: deployed.Field(path)))
             .Where(f => !SentinelValues.Same(f.Path, f.Expected, f.Actual))
-            .Select(f => new SentinelFieldDrift(f.Path, f.Expected, f.Actual))
+            .Select(f => new FieldDifference(f.Path, f.Expected, f.Actual))
             .ToList();
     }
 

@@ -8,12 +8,6 @@ namespace CraftedSignal.Domain.Targets.Sentinel;
 /// <summary>A rule as deployed: the alert rule's id, the KQL it runs, whether it was created or updated, and its new etag.</summary>
 public sealed record SentinelDeployment(string Name, string Query, SentinelSaveOutcome Outcome, string? Etag, SentinelAlertRuleSpec Spec);
 
-/// <summary>An alert rule CraftedSignal deployed, found in the workspace.</summary>
-public sealed record SentinelDeployedRule(Guid RuleId, SentinelAlertRule Rule);
-
-/// <summary>What Sentinel says about a deployed rule: whether it is enabled, its etag and when it was last changed.</summary>
-public sealed record SentinelRuleHealth(string Name, bool? Enabled, string? Etag, DateTimeOffset? LastModifiedUtc, string? DisplayName);
-
 /// <summary>The steps of a connection test in order; <see cref="FirstFailure"/> is what to fix first.</summary>
 public sealed record SentinelConnectionReport(IReadOnlyList<TargetCheck> Checks, TargetError? FirstFailure, SentinelTokenInfo? Token)
 {
@@ -60,6 +54,8 @@ public sealed partial class SentinelConnector(ITargetConnectionSource<SentinelCo
     private static readonly RuleRefusals Refusals = new("KQL", count => $"{count} KQL queries; a scheduled analytics rule runs exactly one", reason => new SentinelRuleNotDeployable(reason));
 
     public override TargetKind Kind => TargetKind.Sentinel;
+
+    public override string ServiceName => TargetName;
 
     /// <summary>
     /// What a rule deploys as: the rule converted by the Kusto backend (with the connection's pipelines, which must give
@@ -122,24 +118,37 @@ public sealed partial class SentinelConnector(ITargetConnectionSource<SentinelCo
     public Task<Result<SentinelAlertRule?>> ReadDeployedAsync(SentinelConnection connection, Guid ruleId, CancellationToken cancellationToken) =>
         CallAsync(connection, client => client.GetAlertRuleAsync(SentinelNaming.NameFor(ruleId), cancellationToken));
 
+    public override async Task<Result<DeployedRule?>> ReadAsync(SentinelConnection connection, Guid ruleId, CancellationToken cancellationToken)
+    {
+        var read = await ReadDeployedAsync(connection, ruleId, cancellationToken);
+        return read.Succeeded ? read.Value is { } rule ? Deployed(ruleId, rule) : Result<DeployedRule?>.None : read.Error;
+    }
+
     /// <summary>Every alert rule in the workspace that CraftedSignal deployed (see <see cref="SentinelAlertRule.RuleId"/>).</summary>
-    public Task<Result<IReadOnlyList<SentinelDeployedRule>>> ListDeployedAsync(SentinelConnection connection, CancellationToken cancellationToken) =>
-        CallAsync<IReadOnlyList<SentinelDeployedRule>>(connection, async client =>
+    public override Task<Result<IReadOnlyList<DeployedRule>>> ListAsync(SentinelConnection connection, CancellationToken cancellationToken) =>
+        CallAsync<IReadOnlyList<DeployedRule>>(connection, async client =>
         {
             var all = await client.ListAlertRulesAsync(cancellationToken);
             if (!all.Succeeded)
                 return all.Error;
-            return all.Value.Where(r => r.RuleId is not null).Select(r => new SentinelDeployedRule(r.RuleId!.Value, r)).ToList();
+            return all.Value.Where(r => r.RuleId is not null).Select(r => Deployed(r.RuleId!.Value, r)).ToList();
         });
 
-    /// <summary>What Sentinel says about the rule's alert rule (enabled, etag, last change), or null when it is not deployed.</summary>
-    public async Task<Result<SentinelRuleHealth?>> HealthAsync(SentinelConnection connection, Guid ruleId, CancellationToken cancellationToken)
-    {
-        var read = await ReadDeployedAsync(connection, ruleId, cancellationToken);
-        if (!read.Succeeded)
-            return read.Error;
-        return read.Value is { } rule ? new SentinelRuleHealth(rule.Name, rule.Enabled, rule.Etag, rule.LastModifiedUtc, rule.DisplayName) : Result<SentinelRuleHealth?>.None;
-    }
+    /// <summary>The rule's alert rule next to what deploying the content sets: the owned properties (durations by value, tactics as sets).</summary>
+    public override Task<Result<DeployedComparison>> CompareAsync(SentinelConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken) =>
+        CompareAsync(Compile(connection, ruleId, ruleContent), () => ReadDeployedAsync(connection, ruleId, cancellationToken),
+            rule => Deployed(ruleId, rule), (spec, rule) => spec.DifferencesFrom(rule));
+
+    /// <summary>A token (from the cache when it is valid) and the workspace's answer, timed together.</summary>
+    public override Task<Result<TargetHealth>> HealthAsync(SentinelConnection connection, CancellationToken cancellationToken) =>
+        CallAsync<TargetHealth>(connection, async client =>
+        {
+            var started = time.GetTimestamp();
+            var workspace = await client.CheckWorkspaceAsync(cancellationToken);
+            return workspace.Succeeded
+                ? new TargetHealth(TargetName, null, $"Workspace '{connection.WorkspaceName}' answers", time.GetElapsedTime(started))
+                : workspace.Error;
+        });
 
     /// <summary>
     /// Tests the connection step by step and says which step failed: the settings; reaching Entra ID; the app's
@@ -200,6 +209,10 @@ public sealed partial class SentinelConnector(ITargetConnectionSource<SentinelCo
         var deployed = await DeployAsync(connection, ruleId, ruleContent, cancellationToken);
         return deployed.Succeeded ? deployed.Value.Query : deployed.Error;
     }
+
+    /// <summary>An alert rule as the common shape; its <c>etag</c> is its change marker.</summary>
+    private static DeployedRule Deployed(Guid ruleId, SentinelAlertRule rule) =>
+        new(ruleId, rule.Name, rule.DisplayName, rule.Query, rule.Enabled, rule.Etag, rule.LastModifiedUtc);
 
     protected override SentinelClient NewClient(SentinelConnection connection) => SentinelClient.Create(connection, _tokens, logger, time).Value!;
 

@@ -503,7 +503,7 @@ public sealed class SplunkClient : IDisposable
             if (entry.ValueKind != JsonValueKind.Object || Text(entry, "name") is not { } name)
                 return new TargetMalformedResponse(SplunkAnswers.Service, "a saved search entry has no name.");
             var acl = entry.TryGetProperty("acl", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
-            searches.Add(new SplunkSavedSearch(name, Text(acl, "app"), Text(acl, "owner"), Content(entry)));
+            searches.Add(new SplunkSavedSearch(name, Text(acl, "app"), Text(acl, "owner"), Content(entry), Text(entry, "updated")));
         }
 
         return searches;

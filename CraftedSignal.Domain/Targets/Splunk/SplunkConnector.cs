@@ -9,17 +9,11 @@ namespace CraftedSignal.Domain.Targets.Splunk;
 /// <summary>A rule as deployed: the saved search's name, the SPL it runs, and whether it was created or updated.</summary>
 public sealed record SplunkDeployment(string Name, string Spl, SplunkSaveOutcome Outcome, SplunkSavedSearchSpec Spec);
 
-/// <summary>A saved search CraftedSignal deployed, found on Splunk.</summary>
-public sealed record SplunkDeployedRule(Guid RuleId, SplunkSavedSearch SavedSearch);
-
 /// <summary>The steps of a connection test in order; <see cref="FirstFailure"/> is what to fix first.</summary>
 public sealed record SplunkConnectionReport(IReadOnlyList<TargetCheck> Checks, TargetError? FirstFailure, SplunkServerInfo? Server, SplunkCurrentUser? User)
 {
     public bool Succeeded => FirstFailure is null;
 }
-
-/// <summary>A live test: the rule's SPL scoped to the events just sent, and the rows it returned.</summary>
-public sealed record SplunkLiveTest(string Spl, int EventsSent, SplunkSearchResults Results);
 
 /// <summary>
 /// Deploys Sigma rules to Splunk as scheduled saved searches, one per rule, named from the rule id
@@ -34,6 +28,8 @@ public sealed class SplunkConnector(ITargetConnectionSource<SplunkConnection> co
     private static readonly RuleRefusals Refusals = new("Splunk SPL", count => $"{count} Splunk searches; a saved search runs exactly one", reason => new SplunkRuleNotDeployable(reason));
 
     public override TargetKind Kind => TargetKind.Splunk;
+
+    public override string ServiceName => SplunkAnswers.Service;
 
     /// <summary>
     /// What a rule deploys as: the rule converted by the Splunk backend (with the connection's pipelines), scheduled every
@@ -90,15 +86,26 @@ public sealed class SplunkConnector(ITargetConnectionSource<SplunkConnection> co
     public Task<Result<SplunkSavedSearch?>> ReadDeployedAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken) =>
         CallAsync(connection, client => client.GetSavedSearchAsync(SplunkNaming.NameFor(ruleId), cancellationToken));
 
+    public override async Task<Result<DeployedRule?>> ReadAsync(SplunkConnection connection, Guid ruleId, CancellationToken cancellationToken)
+    {
+        var read = await ReadDeployedAsync(connection, ruleId, cancellationToken);
+        return read.Succeeded ? read.Value is { } search ? Deployed(ruleId, search) : Result<DeployedRule?>.None : read.Error;
+    }
+
     /// <summary>Every saved search in the namespace that CraftedSignal deployed (by name, or by the marker in its description).</summary>
-    public Task<Result<IReadOnlyList<SplunkDeployedRule>>> ListDeployedAsync(SplunkConnection connection, CancellationToken cancellationToken) =>
-        CallAsync<IReadOnlyList<SplunkDeployedRule>>(connection, async client =>
+    public override Task<Result<IReadOnlyList<DeployedRule>>> ListAsync(SplunkConnection connection, CancellationToken cancellationToken) =>
+        CallAsync<IReadOnlyList<DeployedRule>>(connection, async client =>
         {
             var all = await client.ListSavedSearchesAsync(cancellationToken);
             if (!all.Succeeded)
                 return all.Error;
-            return all.Value.Where(s => s.RuleId is not null).Select(s => new SplunkDeployedRule(s.RuleId!.Value, s)).ToList();
+            return all.Value.Where(s => s.RuleId is not null).Select(s => Deployed(s.RuleId!.Value, s)).ToList();
         });
+
+    /// <summary>The rule's saved search next to what deploying the content sets: every owned field compared by value.</summary>
+    public override Task<Result<DeployedComparison>> CompareAsync(SplunkConnection connection, Guid ruleId, string ruleContent, CancellationToken cancellationToken) =>
+        CompareAsync(Compile(connection, ruleId, ruleContent), () => ReadDeployedAsync(connection, ruleId, cancellationToken),
+            search => Deployed(ruleId, search), (spec, search) => spec.DifferencesFrom(search));
 
     public Task<Result<SplunkSearchResults>> RunSearchAsync(SplunkConnection connection, string spl, string earliest, string latest, CancellationToken cancellationToken) =>
         CallAsync(connection, client => client.SearchAsync(spl, earliest, latest, cancellationToken));
@@ -107,7 +114,7 @@ public sealed class SplunkConnector(ITargetConnectionSource<SplunkConnection> co
     /// Sends <paramref name="events"/> to the test index through HEC under a source of their own, waits until Splunk
     /// finds all of them, then runs the rule's SPL over exactly those events.
     /// </summary>
-    public async Task<Result<SplunkLiveTest>> RunLiveTestAsync(SplunkConnection connection, string ruleContent, IReadOnlyList<JsonElement> events, CancellationToken cancellationToken)
+    public override async Task<Result<LiveTestResult>> LiveTestAsync(SplunkConnection connection, string ruleContent, IReadOnlyList<JsonElement> events, CancellationToken cancellationToken)
     {
         if (connection.Problem() is { } problem)
             return problem;
@@ -131,12 +138,16 @@ public sealed class SplunkConnector(ITargetConnectionSource<SplunkConnection> co
             return indexed.Error;
         var spl = $"{scope} {spec.Value.Search}";
         var results = await client.SearchAsync(spl, "-24h", "+1h", cancellationToken);
-        return results.Succeeded ? new SplunkLiveTest(spl, sent.Value, results.Value) : results.Error;
+        return results.Succeeded ? new LiveTestResult(spl, sent.Value, results.Value.Rows, results.Value.Truncated) : results.Error;
     }
 
     /// <summary>Splunk's server info: version, name, health (<c>health_info</c>) and the round trip.</summary>
-    public Task<Result<SplunkServerInfo>> HealthAsync(SplunkConnection connection, CancellationToken cancellationToken) =>
-        CallAsync(connection, client => client.GetServerInfoAsync(cancellationToken));
+    public override Task<Result<TargetHealth>> HealthAsync(SplunkConnection connection, CancellationToken cancellationToken) =>
+        CallAsync<TargetHealth>(connection, async client =>
+        {
+            var info = await client.GetServerInfoAsync(cancellationToken);
+            return info.Succeeded ? new TargetHealth(SplunkAnswers.Service, info.Value.Version, info.Value.HealthInfo, info.Value.RoundTrip) : info.Error;
+        });
 
     /// <summary>
     /// Tests the connection step by step and says which step failed: the settings; reaching Splunk (DNS, TCP, TLS);
@@ -209,6 +220,11 @@ public sealed class SplunkConnector(ITargetConnectionSource<SplunkConnection> co
         var deployed = await DeployAsync(connection, ruleId, ruleContent, cancellationToken);
         return deployed.Succeeded ? deployed.Value.Spl : deployed.Error;
     }
+
+    /// <summary>A saved search as the common shape; Splunk's entry <c>updated</c> is its change marker.</summary>
+    private static DeployedRule Deployed(Guid ruleId, SplunkSavedSearch search) =>
+        new(ruleId, search.Name, search.Name, search.Search, !search.Disabled, search.Updated,
+            DateTimeOffset.TryParse(search.Updated, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null);
 
     protected override SplunkClient NewClient(SplunkConnection connection) => SplunkClient.Create(connection, logger, time).Value!;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CraftedSignal.Domain.Targets.Splunk;
 
 /// <summary>A saved search as Splunk holds it: its name, namespace and every <c>content</c> field, as text.</summary>
-public sealed record SplunkSavedSearch(string Name, string? App, string? Owner, IReadOnlyDictionary<string, string?> Content)
+public sealed record SplunkSavedSearch(string Name, string? App, string? Owner, IReadOnlyDictionary<string, string?> Content, string? Updated = null)
 {
     public string? Search => Field("search");
 
@@ -24,9 +24,6 @@ public sealed record SplunkSavedSearch(string Name, string? App, string? Owner, 
 
     public string? Field(string key) => Content.TryGetValue(key, out var value) ? value : null;
 }
-
-/// <summary>A field of a deployed saved search that is not what CraftedSignal deployed (someone edited it in Splunk).</summary>
-public sealed record SplunkFieldDrift(string Field, string? Expected, string? Actual);
 
 /// <summary>What CraftedSignal writes to a saved search: the fields it owns. Anything else on the search is left alone.</summary>
 public sealed record SplunkSavedSearchSpec
@@ -78,10 +75,10 @@ public sealed record SplunkSavedSearchSpec
     ];
 
     /// <summary>The fields of <paramref name="deployed"/> that differ from this spec (booleans and numbers compared by value).</summary>
-    public IReadOnlyList<SplunkFieldDrift> DifferencesFrom(SplunkSavedSearch deployed) =>
+    public IReadOnlyList<FieldDifference> DifferencesFrom(SplunkSavedSearch deployed) =>
         Fields().Select(f => (f.Key, Expected: f.Value, Actual: deployed.Field(f.Key)))
             .Where(f => !SplunkValues.Same(f.Key, f.Expected, f.Actual))
-            .Select(f => new SplunkFieldDrift(f.Key, f.Expected, f.Actual))
+            .Select(f => new FieldDifference(f.Key, f.Expected, f.Actual))
             .ToList();
 }
 

@@ -149,7 +149,7 @@ public sealed class ElasticConnectorTests : KibanaTestBase
         // Tagged like ours but with someone else's rule_id and no marker: not ours.
         Server.Seed("default", new JsonObject { ["name"] = "Copy", ["type"] = "query", ["tags"] = new JsonArray("CraftedSignal"), ["description"] = "copied" });
 
-        var listed = await Elastic.ListDeployedAsync(settings, CancellationToken.None);
+        var listed = await Elastic.ListAsync(settings, CancellationToken.None);
 
         Assert.True(listed.Succeeded, listed.Error?.Message);
         Assert.Equal(ids.Order(), listed.Value.Select(r => r.RuleId).Order());
@@ -161,21 +161,66 @@ public sealed class ElasticConnectorTests : KibanaTestBase
     }
 
     [Fact]
-    public async Task Health_ReportsRevisionUpdatedAtAndTheLastExecution()
+    public async Task Read_ReportsRevisionUpdatedAtAndTheLastExecution()
     {
         await Elastic.DeployAsync(Settings, RuleId, Rule, CancellationToken.None);
         Server.RecordExecution("default", $"craftedsignal-{RuleId:D}", "failed", "index_not_found_exception: no such index [winlogbeat-*]");
 
-        var health = await Elastic.HealthAsync(Settings, RuleId, CancellationToken.None);
-        var missing = await Elastic.HealthAsync(Settings, Guid.NewGuid(), CancellationToken.None);
+        var health = await Elastic.ReadAsync(Settings, RuleId, CancellationToken.None);
+        var missing = await Elastic.ReadAsync(Settings, Guid.NewGuid(), CancellationToken.None);
 
         Assert.True(health.Succeeded, health.Error?.Message);
-        Assert.Equal((true, 0), (health.Value!.Enabled, health.Value.Revision));
-        Assert.Equal(Server.Rules[0].UpdatedAt, health.Value.UpdatedAt);
+        Assert.Equal((true, "0"), (health.Value!.Enabled, health.Value.ChangeMarker));
+        Assert.Equal(Server.Rules[0].UpdatedAt, health.Value.ModifiedAt);
         Assert.Equal("failed", health.Value.LastExecution!.Status);
         Assert.Contains("index_not_found_exception", health.Value.LastExecution.Message, StringComparison.Ordinal);
         Assert.True(missing.Succeeded);
         Assert.Null(missing.Value);
+    }
+
+    [Fact]
+    public async Task Compare_ShowsAnEditMadeInKibana_AsDrift_ARevertAsDeployed_AndADeletionAsMissing()
+    {
+        var elastic = (ITargetConnector)Elastic;
+        var target = new SiemTarget { Name = "Prod Elastic", Kind = TargetKind.Elastic };
+        var deployed = await Elastic.DeployAsync(Settings, RuleId, Rule, CancellationToken.None);
+        var ruleId = deployed.Value!.RuleId;
+        var asDeployed = await elastic.CompareAsync(target, RuleId, Rule, CancellationToken.None);
+        Server.Edit("default", ruleId, "query", "process.name:*");
+        Server.Edit("default", ruleId, "tags", new JsonArray([.. deployed.Value.Spec.Tags.Reverse().Select(t => (JsonNode)t)]));
+
+        var drifted = await elastic.CompareAsync(target, RuleId, Rule, CancellationToken.None);
+        Server.Edit("default", ruleId, "query", deployed.Value.Query);
+        var reverted = await elastic.CompareAsync(target, RuleId, Rule, CancellationToken.None);
+        Server.Delete("default", ruleId);
+        var deleted = await elastic.CompareAsync(target, RuleId, Rule, CancellationToken.None);
+
+        Assert.True(asDeployed.Value!.AsDeployed, string.Join("; ", asDeployed.Value.Differences));
+        Assert.Equal(["query"], drifted.Value!.Differences.Select(d => d.Field));
+        Assert.Equal("\"process.name:*\"", drifted.Value.Differences[0].Actual);
+        Assert.Equal(("0", "2"), (asDeployed.Value.Deployed!.ChangeMarker, drifted.Value.Deployed!.ChangeMarker));
+        Assert.True(reverted.Value!.AsDeployed);
+        Assert.True(deleted.Value!.Missing);
+    }
+
+    [Fact]
+    public async Task Health_IsKibanasStatus()
+    {
+        var health = await ((ITargetConnector)Elastic).HealthAsync(new SiemTarget { Name = "Prod Elastic", Kind = TargetKind.Elastic }, CancellationToken.None);
+
+        Assert.Equal("Elastic Security", health.Value!.Service);
+        Assert.NotNull(health.Value.Version);
+        Assert.True(health.Value.RoundTrip > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task LiveTests_AreRefused_AsNotBuiltForElastic()
+    {
+        var tested = await ((ITargetConnector)Elastic).LiveTestAsync(new SiemTarget { Name = "Prod Elastic", Kind = TargetKind.Elastic }, Rule,
+            [System.Text.Json.JsonSerializer.SerializeToElement(new { Image = "whoami.exe" })], CancellationToken.None);
+
+        Assert.IsType<LiveTestsUnsupported>(tested.Error);
+        Assert.Empty(Server.Requests);
     }
 
     [Fact]

@@ -113,7 +113,7 @@ public sealed class ElasticFaultTests : KibanaTestBase
     {
         Server.Inject(new TargetFault(TargetFaultKind.HugeBody));
 
-        var (listed, elapsed) = await Timed.RunAsync(() => Elastic.ListDeployedAsync(Settings with { Transport = Settings.Transport with { MaxResponseBytes = 1024 * 1024 } }, CancellationToken.None));
+        var (listed, elapsed) = await Timed.RunAsync(() => Elastic.ListAsync(Settings with { Transport = Settings.Transport with { MaxResponseBytes = 1024 * 1024 } }, CancellationToken.None));
 
         Assert.IsType<TargetResponseTooLarge>(listed.Error);
         Assert.True(elapsed < Bound);

@@ -104,6 +104,25 @@ public sealed partial class KibanaTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Someone edits the rule inside Kibana: the field changes, its revision goes up, updated_at moves.</summary>
+    public void Edit(string space, string ruleId, string field, JsonNode? value)
+    {
+        lock (_lock)
+        {
+            var rule = _rules[(space, ruleId)];
+            var body = (JsonObject)rule.Body.DeepClone();
+            body[field] = value;
+            _rules[(space, ruleId)] = rule with { Body = body, Revision = rule.Revision + 1, UpdatedAt = Now() };
+        }
+    }
+
+    /// <summary>Someone deletes the rule inside Kibana.</summary>
+    public void Delete(string space, string ruleId)
+    {
+        lock (_lock)
+            _rules.Remove((space, ruleId));
+    }
+
     /// <summary>Records a run of the rule, as the alerting framework would: execution_summary.last_execution.</summary>
     public void RecordExecution(string space, string ruleId, string status, string message)
     {

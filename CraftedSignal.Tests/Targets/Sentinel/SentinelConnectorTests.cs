@@ -3,6 +3,7 @@ using CraftedSignal.Domain.Sigma.Conversion;
 using CraftedSignal.Domain.Sigma.Conversion.Pipelines;
 using CraftedSignal.Domain.Sigma.Parsing;
 using CraftedSignal.Domain.Targets;
+using CraftedSignal.Domain.Targets.Http;
 using CraftedSignal.Domain.Targets.Sentinel;
 using static CraftedSignal.Tests.Targets.Sentinel.SentinelTestKit;
 
@@ -116,15 +117,19 @@ public sealed class SentinelConnectorTests : SentinelTestBase
         Server.Edit(RuleId.ToString("D"), "query", "SecurityEvent | take 1");
         Server.Edit(RuleId.ToString("D"), "enabled", false);
 
-        var read = await Sentinel.ReadDeployedAsync(Settings, RuleId, CancellationToken.None);
-        var drift = deployed.Value!.Spec.DifferencesFrom(read.Value!);
+        var target = new SiemTarget { Name = "Prod Sentinel", Kind = TargetKind.Sentinel };
+
+        var drifted = await ((ITargetConnector)Sentinel).CompareAsync(target, RuleId, Rule, CancellationToken.None);
         await Sentinel.DeployAsync(Settings, RuleId, Rule, CancellationToken.None);
+        var compared = await ((ITargetConnector)Sentinel).CompareAsync(target, RuleId, Rule, CancellationToken.None);
         var restored = await Sentinel.ReadDeployedAsync(Settings, RuleId, CancellationToken.None);
 
-        Assert.Equal(RuleId, read.Value!.RuleId);
-        Assert.Equal(["enabled", "query"], drift.Select(d => d.Field));
-        Assert.Equal(("true", "false"), (drift[0].Expected, drift[0].Actual));
-        Assert.Empty(deployed.Value.Spec.DifferencesFrom(restored.Value!));
+        Assert.Equal(RuleId, drifted.Value!.Deployed!.RuleId);
+        Assert.Equal(["enabled", "query"], drifted.Value.Differences.Select(d => d.Field));
+        Assert.Equal(("true", "false"), (drifted.Value.Differences[0].Expected, drifted.Value.Differences[0].Actual));
+        Assert.Equal("SecurityEvent | take 1", drifted.Value.Deployed.Query);
+        Assert.NotEqual(deployed.Value!.Etag, drifted.Value.Deployed.ChangeMarker);
+        Assert.True(compared.Value!.AsDeployed);
         Assert.Contains("\"columnName\":\"DeviceName\"", restored.Value!.Field("entityMappings"), StringComparison.Ordinal);
         Assert.Equal("DeviceName", (string?)Assert.Single(Server.Rules).Properties["entityMappings"]![0]!["fieldMappings"]![0]!["columnName"]);
     }
@@ -204,16 +209,55 @@ public sealed class SentinelConnectorTests : SentinelTestBase
         // A copy made in Sentinel keeps our marker under another name: it is not ours.
         Server.Add("Copy of Whoami Execution", "DeviceProcessEvents | take 1", $"[Managed by CraftedSignal: rule {rules[0]:D}, content sha256 00]");
 
-        var listed = await Sentinel.ListDeployedAsync(Settings, CancellationToken.None);
+        var listed = await Sentinel.ListAsync(Settings, CancellationToken.None);
 
         Assert.True(listed.Succeeded, listed.Error?.Message);
         Assert.Equal(rules.Order(), listed.Value.Select(r => r.RuleId).Order());
-        Assert.All(listed.Value, r => Assert.Equal(r.RuleId.ToString("D"), r.Rule.Name));
+        Assert.All(listed.Value, r => Assert.Equal(r.RuleId.ToString("D"), r.NativeId));
         var pages = Server.Requests.Where(r => r.Method == "GET" && r.Path.EndsWith("/alertRules", StringComparison.Ordinal)).Select(r => r.Query).ToList();
         Assert.Equal(4, pages.Count);
         Assert.Equal("?api-version=2025-09-01", pages[0]);
         Assert.All(pages.Skip(1), q => Assert.Contains("&$skipToken=", q, StringComparison.Ordinal));
         Assert.Equal(3, pages.Skip(1).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Compare_AfterAnEditIsReverted_IsAsDeployed_AndAfterADeletionInSentinel_IsMissing()
+    {
+        var deployed = await Sentinel.DeployAsync(Settings, RuleId, Rule, CancellationToken.None);
+        Server.Edit(RuleId.ToString("D"), "severity", "Low");
+        Server.Edit(RuleId.ToString("D"), "severity", deployed.Value!.Spec.Severity);
+
+        var reverted = await Sentinel.CompareAsync(Settings, RuleId, Rule, CancellationToken.None);
+        Server.Delete(RuleId.ToString("D"));
+        var deleted = await Sentinel.CompareAsync(Settings, RuleId, Rule, CancellationToken.None);
+
+        Assert.True(reverted.Value!.AsDeployed);
+        Assert.NotEqual(deployed.Value.Etag, reverted.Value.Deployed!.ChangeMarker);
+        Assert.True(deleted.Value!.Missing);
+    }
+
+    [Fact]
+    public async Task Compare_WhenArmAnswersGarbage_IsAnError_NeverMissingOrDrifted()
+    {
+        await Sentinel.DeployAsync(Settings, RuleId, Rule, CancellationToken.None);
+        Server.Inject(new SentinelFault(TargetFaultKind.MalformedJson));
+
+        var compared = await Sentinel.CompareAsync(Settings, RuleId, Rule, CancellationToken.None);
+
+        Assert.IsType<TargetMalformedResponse>(compared.Error);
+    }
+
+    [Fact]
+    public async Task Health_IsTheWorkspacesAnswer_AndAnUnknownWorkspaceIsAnError()
+    {
+        var health = await ((ITargetConnector)Sentinel).HealthAsync(new SiemTarget { Name = "Prod Sentinel", Kind = TargetKind.Sentinel }, CancellationToken.None);
+        var wrong = await Sentinel.HealthAsync(Settings with { WorkspaceName = "no-such-workspace" }, CancellationToken.None);
+
+        Assert.Equal("Microsoft Sentinel", health.Value!.Service);
+        Assert.Contains(Settings.WorkspaceName, health.Value.Status, StringComparison.Ordinal);
+        Assert.True(health.Value.RoundTrip > TimeSpan.Zero);
+        Assert.IsType<SentinelWorkspaceNotFound>(wrong.Error);
     }
 
     [Fact]
@@ -226,21 +270,21 @@ public sealed class SentinelConnectorTests : SentinelTestBase
     }
 
     [Fact]
-    public async Task Health_ReportsEnabled_Etag_AndLastModified_AsSentinelHasThem()
+    public async Task Read_ReportsEnabled_Etag_AndLastModified_AsSentinelHasThem()
     {
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
         var deployed = await Sentinel.DeployAsync(Settings, RuleId, Rule, CancellationToken.None);
-        var healthy = await Sentinel.HealthAsync(Settings, RuleId, CancellationToken.None);
+        var healthy = await Sentinel.ReadAsync(Settings, RuleId, CancellationToken.None);
         Server.Edit(RuleId.ToString("D"), "enabled", false);
-        var disabled = await Sentinel.HealthAsync(Settings, RuleId, CancellationToken.None);
-        var never = await Sentinel.HealthAsync(Settings, Guid.NewGuid(), CancellationToken.None);
+        var disabled = await Sentinel.ReadAsync(Settings, RuleId, CancellationToken.None);
+        var never = await Sentinel.ReadAsync(Settings, Guid.NewGuid(), CancellationToken.None);
 
-        Assert.Equal((true, deployed.Value!.Etag), (healthy.Value!.Enabled, healthy.Value.Etag));
-        Assert.InRange(healthy.Value.LastModifiedUtc!.Value, before, DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Equal((true, deployed.Value!.Etag), (healthy.Value!.Enabled, healthy.Value.ChangeMarker));
+        Assert.InRange(healthy.Value.ModifiedAt!.Value, before, DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.False(disabled.Value!.Enabled);
-        Assert.Equal(Assert.Single(Server.Rules).Etag, disabled.Value.Etag);
-        Assert.NotEqual(healthy.Value.Etag, disabled.Value.Etag);
-        Assert.True(disabled.Value.LastModifiedUtc >= healthy.Value.LastModifiedUtc);
+        Assert.Equal(Assert.Single(Server.Rules).Etag, disabled.Value.ChangeMarker);
+        Assert.NotEqual(healthy.Value.ChangeMarker, disabled.Value.ChangeMarker);
+        Assert.True(disabled.Value.ModifiedAt >= healthy.Value.ModifiedAt);
         Assert.True(never.Succeeded);
         Assert.Null(never.Value);
     }

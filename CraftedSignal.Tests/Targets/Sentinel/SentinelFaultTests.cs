@@ -83,7 +83,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
     {
         Server.Inject(new SentinelFault(TargetFaultKind.MalformedJson));
 
-        var listed = await Sentinel.ListDeployedAsync(Settings, CancellationToken.None);
+        var listed = await Sentinel.ListAsync(Settings, CancellationToken.None);
 
         var error = Assert.IsType<TargetMalformedResponse>(listed.Error);
         Assert.False(error.Transient);
@@ -98,7 +98,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
     {
         Server.Inject(new SentinelFault(TargetFaultKind.HugeBody) { Host = host, WithContentLength = withContentLength });
 
-        var (listed, elapsed) = await Timed.RunAsync(() => Sentinel.ListDeployedAsync(Settings, CancellationToken.None));
+        var (listed, elapsed) = await Timed.RunAsync(() => Sentinel.ListAsync(Settings, CancellationToken.None));
 
         Assert.Equal(10 * 1024 * 1024, Assert.IsType<TargetResponseTooLarge>(listed.Error).LimitBytes);
         Assert.Contains("larger than 10 MB", listed.Error!.Message, StringComparison.Ordinal);
@@ -141,7 +141,7 @@ public sealed class SentinelFaultTests : SentinelTestBase
         Server.Add("Two", "Heartbeat | take 2");
         Server.Inject(new SentinelFault(TargetFaultKind.ForeignNextLink) { Location = elsewhere.Url });
 
-        var listed = await Sentinel.ListDeployedAsync(Settings, CancellationToken.None);
+        var listed = await Sentinel.ListAsync(Settings, CancellationToken.None);
 
         var refused = Assert.IsType<SentinelForeignNextLink>(listed.Error);
         Assert.Equal($"localhost:{elsewhere.Url.Port}", refused.Host);

@@ -185,6 +185,13 @@ public sealed partial class SentinelTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Someone deletes the rule inside Sentinel.</summary>
+    public void Delete(string name)
+    {
+        lock (_lock)
+            _rules.RemoveAll(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>A Scheduled rule someone made in Sentinel (not ours), under its own GUID.</summary>
     public string Add(string displayName, string query, string? description = null)
     {

@@ -12,8 +12,8 @@ public sealed class SentinelTokenTests : SentinelTestBase
     {
         Assert.True((await Sentinel.DeployAsync(Settings, RuleId, Rule, CancellationToken.None)).Succeeded);
         await Sentinel.ReadDeployedAsync(Settings, RuleId, CancellationToken.None);
-        await Sentinel.ListDeployedAsync(Settings, CancellationToken.None);
-        await Sentinel.HealthAsync(Settings, RuleId, CancellationToken.None);
+        await Sentinel.ListAsync(Settings, CancellationToken.None);
+        await Sentinel.HealthAsync(Settings, CancellationToken.None);
         await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Sentinel.ReadDeployedAsync(Settings, RuleId, CancellationToken.None)));
         Assert.True((await Sentinel.RemoveAsync(Settings, RuleId, CancellationToken.None)).Succeeded);
 

@@ -134,31 +134,67 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
         foreach (var name in new[] { "Errors by host", "License usage", "Zeek notices" })
             _server.Add("search", name, "index=main");
 
-        var listed = await _connector.ListDeployedAsync(connection, CancellationToken.None);
+        var listed = await _connector.ListAsync(connection, CancellationToken.None);
 
         Assert.Equal(rules.Order(), listed.Value!.Select(r => r.RuleId).Order());
-        Assert.All(listed.Value!, r => Assert.Equal($"CraftedSignal-{r.RuleId}", r.SavedSearch.Name));
+        Assert.All(listed.Value!, r => Assert.Equal($"CraftedSignal-{r.RuleId}", r.NativeId));
         var pages = _server.Requests.Where(r => r.Method == "GET" && r.Path.EndsWith("/saved/searches", StringComparison.Ordinal)).Select(r => r.Query).ToList();
         Assert.Equal(["?output_mode=json&count=2&offset=0", "?output_mode=json&count=2&offset=2", "?output_mode=json&count=2&offset=4", "?output_mode=json&count=2&offset=6"], pages);
     }
 
     [Fact]
-    public async Task ReadDeployed_ShowsAnEditMadeInSplunk_AsDrift_AndTheNextDeploymentRestoresIt()
+    public async Task Compare_ShowsAnEditMadeInSplunk_AsDrift_AndTheNextDeploymentRestoresIt()
     {
-        var deployed = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
+        var splunk = (ITargetConnector)_connector;
+        var target = new SiemTarget { Name = "Prod Splunk", Kind = TargetKind.Splunk };
+        await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
+        var asDeployed = await splunk.CompareAsync(target, RuleId, Rule, CancellationToken.None);
         _server.Edit("search", $"CraftedSignal-{RuleId}", "search", "index=main | head 1");
         _server.Edit("search", $"CraftedSignal-{RuleId}", "is_scheduled", "0");
 
-        var read = await _connector.ReadDeployedAsync(_connection, RuleId, CancellationToken.None);
-        var drift = deployed.Value!.Spec.DifferencesFrom(read.Value!);
-        await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
-        var restored = await _connector.ReadDeployedAsync(_connection, RuleId, CancellationToken.None);
+        var drifted = await splunk.CompareAsync(target, RuleId, Rule, CancellationToken.None);
+        await splunk.DeployAsync(target, RuleId, Rule, Guid.NewGuid(), CancellationToken.None);
+        var restored = await splunk.CompareAsync(target, RuleId, Rule, CancellationToken.None);
 
-        Assert.Equal(RuleId, read.Value!.RuleId);
-        Assert.Equal(["search", "is_scheduled"], drift.Select(d => d.Field));
-        Assert.Equal("index=main | head 1", drift[0].Actual);
-        Assert.Empty(deployed.Value.Spec.DifferencesFrom(restored.Value!));
-        Assert.True(restored.Value!.IsScheduled);
+        Assert.True(asDeployed.Value!.AsDeployed);
+        Assert.Equal(RuleId, drifted.Value!.Deployed!.RuleId);
+        Assert.Equal(["search", "is_scheduled"], drifted.Value.Differences.Select(d => d.Field));
+        Assert.Equal("index=main | head 1", drifted.Value.Differences[0].Actual);
+        Assert.Equal("index=main | head 1", drifted.Value.Deployed.Query);
+        Assert.NotEqual(asDeployed.Value.Deployed!.ChangeMarker, drifted.Value.Deployed.ChangeMarker);
+        Assert.True(restored.Value!.AsDeployed);
+        Assert.True(restored.Value.Deployed!.Enabled);
+    }
+
+    [Fact]
+    public async Task Compare_AfterAnEditIsReverted_IsAsDeployed_AndAfterADeletionInSplunk_IsMissing()
+    {
+        var deployed = await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
+        var name = $"CraftedSignal-{RuleId}";
+        _server.Edit("search", name, "search", "index=main");
+        _server.Edit("search", name, "search", deployed.Value!.Spl);
+
+        var reverted = await _connector.CompareAsync(_connection, RuleId, Rule, CancellationToken.None);
+        _server.Delete("search", name);
+        var deleted = await _connector.CompareAsync(_connection, RuleId, Rule, CancellationToken.None);
+        var read = await _connector.ReadAsync(_connection, RuleId, CancellationToken.None);
+
+        Assert.True(reverted.Value!.AsDeployed);
+        Assert.True(deleted.Value!.Missing);
+        Assert.True(read.Succeeded);
+        Assert.Null(read.Value);
+    }
+
+    [Fact]
+    public async Task Compare_WhenSplunkAnswersGarbage_IsAnError_NeverMissingOrDrifted()
+    {
+        await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None);
+        _server.Inject(new TargetFault(TargetFaultKind.MalformedJson));
+
+        var compared = await _connector.CompareAsync(_connection, RuleId, Rule, CancellationToken.None);
+
+        Assert.IsType<TargetMalformedResponse>(compared.Error);
+        Assert.Null(compared.Value);
     }
 
     [Fact]
@@ -234,14 +270,14 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
         };
         _server.Add("search", "unrelated", "index=main");
 
-        var tested = await _connector.RunLiveTestAsync(_connection, Rule, events, CancellationToken.None);
+        var tested = await _connector.LiveTestAsync(_connection, Rule, events, CancellationToken.None);
 
         Assert.True(tested.Succeeded, tested.Error?.Message);
         Assert.Equal(2, tested.Value.EventsSent);
         Assert.All(_server.Events, e => Assert.Equal(SplunkTestServer.TestIndex, e.Index));
-        Assert.Equal(["alice", "bob"], tested.Value.Results.Rows.Select(r => r["User"]));
-        Assert.Equal(events[0].GetRawText(), tested.Value.Results.Rows[0]["_raw"]);
-        Assert.StartsWith($"index=\"{SplunkTestServer.TestIndex}\" source=\"craftedsignal:test:", tested.Value.Spl, StringComparison.Ordinal);
+        Assert.Equal(["alice", "bob"], tested.Value.Rows.Select(r => r["User"]));
+        Assert.Equal(events[0].GetRawText(), tested.Value.Rows[0]["_raw"]);
+        Assert.StartsWith($"index=\"{SplunkTestServer.TestIndex}\" source=\"craftedsignal:test:", tested.Value.Query, StringComparison.Ordinal);
         var hec = Assert.Single(_server.Requests, r => r.Path == "/services/collector/event");
         Assert.Equal($"Splunk {SplunkTestServer.HecToken}", hec.Authorization);
         Assert.DoesNotContain(_server.Requests, r => r.Path.StartsWith("/services", StringComparison.Ordinal) && r.Path != "/services/collector/event"
@@ -253,17 +289,17 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
     {
         _server.HecAcknowledgment = true;
 
-        var tested = await _connector.RunLiveTestAsync(_connection, Rule, [JsonSerializer.SerializeToElement(new { Image = "whoami.exe" })], CancellationToken.None);
+        var tested = await _connector.LiveTestAsync(_connection, Rule, [JsonSerializer.SerializeToElement(new { Image = "whoami.exe" })], CancellationToken.None);
 
         Assert.True(tested.Succeeded, tested.Error?.Message);
-        Assert.Single(tested.Value.Results.Rows);
+        Assert.Single(tested.Value.Rows);
         Assert.Equal(2, _server.Requests.Count(r => r.Path == "/services/collector/ack"));
     }
 
     [Fact]
     public async Task LiveTest_IntoAnIndexTheHecTokenMayNotWrite_IsRefusedWithHecsCode()
     {
-        var tested = await _connector.RunLiveTestAsync(_connection with { TestIndex = "prod_windows" }, Rule, [JsonSerializer.SerializeToElement(new { Image = "whoami.exe" })], CancellationToken.None);
+        var tested = await _connector.LiveTestAsync(_connection with { TestIndex = "prod_windows" }, Rule, [JsonSerializer.SerializeToElement(new { Image = "whoami.exe" })], CancellationToken.None);
 
         var refused = Assert.IsType<SplunkHecRejected>(tested.Error);
         Assert.Equal((400, 7), (refused.Status, refused.Code));
@@ -274,7 +310,7 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
     public async Task RunSearch_PollsTheJobThroughItsDispatchStates_AndReadsResultsPageByPage()
     {
         var events = Enumerable.Range(0, 5).Select(i => JsonSerializer.SerializeToElement(new { n = i })).ToList();
-        await _connector.RunLiveTestAsync(_connection, Rule, events, CancellationToken.None);
+        await _connector.LiveTestAsync(_connection, Rule, events, CancellationToken.None);
         var requestsBefore = _server.Requests.Count;
 
         var results = await _connector.RunSearchAsync(_connection with { PageSize = 2 }, $"index={SplunkTestServer.TestIndex}", "-1h", "now", CancellationToken.None);
@@ -347,7 +383,7 @@ public sealed class SplunkConnectorTests : IAsyncLifetime
     {
         var health = await _connector.HealthAsync(_connection, CancellationToken.None);
 
-        Assert.Equal(("9.3.2", "green", "cs-test-splunk"), (health.Value!.Version, health.Value.HealthInfo, health.Value.ServerName));
+        Assert.Equal(("Splunk", "9.3.2", "green"), (health.Value!.Service, health.Value.Version, health.Value.Status));
         Assert.True(health.Value.RoundTrip > TimeSpan.Zero);
     }
 }

@@ -137,7 +137,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         _server.Inject(new TargetFault(TargetFaultKind.MalformedJson));
 
-        var listed = await _connector.ListDeployedAsync(_connection, CancellationToken.None);
+        var listed = await _connector.ListAsync(_connection, CancellationToken.None);
 
         var error = Assert.IsType<TargetMalformedResponse>(listed.Error);
         Assert.False(error.Transient);
@@ -151,7 +151,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
     {
         _server.Inject(new TargetFault(TargetFaultKind.HugeBody) { WithContentLength = withContentLength });
 
-        var (listed, elapsed) = await TimedAsync(() => _connector.ListDeployedAsync(_connection, CancellationToken.None));
+        var (listed, elapsed) = await TimedAsync(() => _connector.ListAsync(_connection, CancellationToken.None));
 
         Assert.Equal(10 * 1024 * 1024, Assert.IsType<TargetResponseTooLarge>(listed.Error).LimitBytes);
         Assert.Contains("larger than 10 MB", listed.Error!.Message, StringComparison.Ordinal);
@@ -282,7 +282,7 @@ public sealed class SplunkFaultTests : IAsyncLifetime
         _server.Inject(new TargetFault(TargetFaultKind.EchoAuthorization));
         errors.Add((await _connector.DeployAsync(_connection, RuleId, Rule, CancellationToken.None)).Error);
         _server.Inject(new TargetFault(TargetFaultKind.EchoAuthorization) { PathContains = "/services/collector" });
-        errors.Add((await _connector.RunLiveTestAsync(_connection, Rule, [System.Text.Json.JsonSerializer.SerializeToElement(new { a = 1 })], CancellationToken.None)).Error);
+        errors.Add((await _connector.LiveTestAsync(_connection, Rule, [System.Text.Json.JsonSerializer.SerializeToElement(new { a = 1 })], CancellationToken.None)).Error);
         foreach (var kind in new[] { TargetFaultKind.Unauthorized, TargetFaultKind.Forbidden, TargetFaultKind.MalformedJson, TargetFaultKind.DropConnection, TargetFaultKind.ServerError })
         {
             _server.Inject(new TargetFault(kind));

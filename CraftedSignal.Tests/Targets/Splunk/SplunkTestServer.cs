@@ -10,7 +10,8 @@ public sealed record SplunkTestUser(string Name, IReadOnlyList<string> Roles, IR
 public sealed record SplunkTestRequest(DateTimeOffset At, string Method, string Path, string Query, string? Authorization, IReadOnlyDictionary<string, string> Form);
 
 /// <summary>A saved search as the test server keeps it: its namespace and its fields as they were posted.</summary>
-public sealed record SplunkStoredSearch(string App, string Owner, string Name, IReadOnlyDictionary<string, string> Fields);
+/// <summary>A saved search as the server holds it; <see cref="Updated"/> is its entry's <c>updated</c>, changed by every write.</summary>
+public sealed record SplunkStoredSearch(string App, string Owner, string Name, IReadOnlyDictionary<string, string> Fields, DateTimeOffset Updated);
 
 public sealed record SplunkStoredEvent(string Index, string Source, string SourceType, string Host, double Time, JsonElement Event);
 
@@ -50,6 +51,7 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
     private static readonly string[] SavedSearchPrefixes = ["dispatch.", "alert.", "action.", "auto_summarize", "request.", "display."];
 
     private readonly object _lock = new();
+    private DateTimeOffset _lastUpdate = DateTimeOffset.MinValue;
     private readonly FaultList<TargetFault> _faults = new();
     private readonly List<SplunkTestRequest> _requests = [];
     private readonly Dictionary<(string App, string Name), SplunkStoredSearch> _searches = [];
@@ -144,15 +146,34 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
         lock (_lock)
         {
             var search = _searches[(app, name)];
-            _searches[(app, name)] = search with { Fields = new Dictionary<string, string>(search.Fields) { [field] = value } };
+            _searches[(app, name)] = search with { Fields = new Dictionary<string, string>(search.Fields) { [field] = value }, Updated = NextUpdate() };
         }
+    }
+
+    /// <summary>
+    /// The <c>updated</c> time of a write: Splunk's has whole seconds, so each write here takes the next second at least,
+    /// or two writes within one second would look like one. Called under the lock.
+    /// </summary>
+    private DateTimeOffset NextUpdate()
+    {
+        var now = DateTimeOffset.UtcNow;
+        now = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        _lastUpdate = now > _lastUpdate ? now : _lastUpdate.AddSeconds(1);
+        return _lastUpdate;
+    }
+
+    /// <summary>Someone deletes a saved search inside Splunk.</summary>
+    public void Delete(string app, string name)
+    {
+        lock (_lock)
+            _searches.Remove((app, name));
     }
 
     /// <summary>A saved search someone else made (not ours).</summary>
     public void Add(string app, string name, string search)
     {
         lock (_lock)
-            _searches[(app, name)] = new SplunkStoredSearch(app, "nobody", name, new Dictionary<string, string> { ["search"] = search });
+            _searches[(app, name)] = new SplunkStoredSearch(app, "nobody", name, new Dictionary<string, string> { ["search"] = search }, NextUpdate());
     }
 
     // ---- management port --------------------------------------------------------------------------------------------
@@ -303,7 +324,7 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
         lock (_lock)
         {
             if (!_searches.ContainsKey((app, name)))
-                _searches[(app, name)] = stored = new SplunkStoredSearch(app, owner, name, Fields(form));
+                _searches[(app, name)] = stored = new SplunkStoredSearch(app, owner, name, Fields(form), NextUpdate());
         }
 
         if (stored is null)
@@ -335,7 +356,7 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
                     var fields = new Dictionary<string, string>(existing.Fields);
                     foreach (var (key, value) in Fields(form))
                         fields[key] = value;
-                    _searches[(app, name)] = updated = existing with { Fields = fields };
+                    _searches[(app, name)] = updated = existing with { Fields = fields, Updated = NextUpdate() };
                 }
             }
         }
@@ -807,17 +828,17 @@ public sealed partial class SplunkTestServer : IAsyncDisposable
         }
 
         content["qualifiedSearch"] = "search " + search.Fields.GetValueOrDefault("search");
-        return Entry(search.Name, $"saved/searches/{Uri.EscapeDataString(search.Name)}", search.Owner, search.App, content);
+        return Entry(search.Name, $"saved/searches/{Uri.EscapeDataString(search.Name)}", search.Owner, search.App, content, search.Updated);
     }
 
-    private Dictionary<string, object?> Entry(string name, string path, string owner, string app, Dictionary<string, object?> content)
+    private Dictionary<string, object?> Entry(string name, string path, string owner, string app, Dictionary<string, object?> content, DateTimeOffset? updated = null)
     {
         var id = $"{ManagementUrl}servicesNS/{owner}/{app}/{path}";
         return new Dictionary<string, object?>
         {
             ["name"] = name,
             ["id"] = id,
-            ["updated"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
+            ["updated"] = (updated ?? DateTimeOffset.UtcNow).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
             ["links"] = new Dictionary<string, string>
             {
                 ["alternate"] = $"/servicesNS/{owner}/{app}/{path}",
