@@ -37,12 +37,13 @@ public enum PlannedChange
 }
 
 /// <summary>What deploying a version would change on one target, from a dry run.</summary>
-/// <param name="QueryBefore">The query deployed there last, as the target runs it; null when nothing runs there.</param>
+/// <param name="QueryBefore">The query the target runs now, read back from it (the one deployed last when it cannot be read); null when nothing runs there.</param>
 /// <param name="QueryAfter">The query the target would run; null when refused or the connector cannot tell in advance.</param>
 /// <param name="Changes">What changes in the rule's meaning between the running version and the new one (Sigma rules).</param>
 /// <param name="Problem">Why the deployment would be refused, or would have to wait.</param>
+/// <param name="TargetState">What the target holds when it is not what was deployed there (edited or deleted in the SIEM), or why it could not be read; null when it is as deployed.</param>
 public sealed record DeploymentPlan(Guid TargetId, string TargetName, TargetKind TargetKind, PlannedChange Change, int? FromVersion, int ToVersion,
-    string? QueryBefore, string? QueryAfter, IReadOnlyList<SemanticChange> Changes, string? Problem);
+    string? QueryBefore, string? QueryAfter, IReadOnlyList<SemanticChange> Changes, string? Problem, string? TargetState = null);
 
 /// <summary>The operations recorded, one per target in the request's order; the batch that groups them when there are several.</summary>
 public sealed record DeployResult(Guid? BatchId, IReadOnlyList<Guid> Deployments);
@@ -190,11 +191,31 @@ public sealed class DeploymentService(IDbContextFactory<AppDbContext> dbFactory,
             var problem = !preview.Succeeded ? preview.Error.Message
                 : busy.Contains(target.Id) ? "Another change to this target is on its way: a deployment now would be refused until it ends."
                 : null;
-            plans.Add(new DeploymentPlan(target.Id, target.Name, target.Kind, change, running?.RuleVersion, chosen, running?.CompiledQuery,
-                preview.Succeeded ? preview.Value : null, meaning, problem));
+            var (queryBefore, state) = running is null || connector is null
+                ? (running?.CompiledQuery, null)
+                : await TargetStateAsync(connector, target, rule.Id, running, contents[running.RuleVersion], cancellationToken);
+            plans.Add(new DeploymentPlan(target.Id, target.Name, target.Kind, change, running?.RuleVersion, chosen, queryBefore,
+                preview.Succeeded ? preview.Value : null, meaning, problem, state));
         }
 
         return plans;
+    }
+
+    /// <summary>
+    /// What the target runs now for a dry run, read back from it: the query it holds, and a sentence when that is not what
+    /// was deployed (edited or deleted there) or cannot be read. Reading sends nothing that changes the target.
+    /// </summary>
+    private static async Task<(string? Query, string? State)> TargetStateAsync(ITargetConnector connector, SiemTarget target, Guid ruleId, Deployment running, string runningContent, CancellationToken cancellationToken)
+    {
+        var compared = await connector.CompareAsync(target, ruleId, runningContent, cancellationToken);
+        if (!compared.Succeeded)
+            return (running.CompiledQuery, $"What the target holds now could not be read ({compared.Error.Message}); this compares with version {running.RuleVersion} as it was deployed.");
+        if (compared.Value!.Deployed is not { } deployed)
+            return (null, $"Version {running.RuleVersion} is no longer on the target: it was deleted there. Deploying puts the rule back.");
+        if (compared.Value.AsDeployed)
+            return (deployed.Query ?? running.CompiledQuery, null);
+        var fields = string.Join(", ", compared.Value.Differences.Select(d => d.Field));
+        return (deployed.Query, $"Changed on the target since version {running.RuleVersion} was deployed ({fields}); deploying replaces those changes.");
     }
 
     /// <summary>The rule, the request's targets in its order, the chosen version and its content's SHA-256, or why the request cannot be carried out.</summary>

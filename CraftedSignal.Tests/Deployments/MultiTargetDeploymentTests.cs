@@ -194,6 +194,33 @@ public sealed class MultiTargetDeploymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADryRun_ReadsWhatTheSiemHoldsNow_EditedThere_DeletedThere_OrUnreadable()
+    {
+        await RunDeployAsync(new DeployRequest(_rule, [_splunkTarget]));
+        var name = Assert.Single(_splunk.SavedSearches).Name;
+        var requestsBefore = _splunk.Requests.Count;
+        var request = new DeployRequest(_rule, [_splunkTarget]) { Version = 1 };
+        var asDeployed = (await Service<DeploymentService>(_owner).PlanAsync(request)).Value!.Single();
+        _splunk.Edit("search", name, "search", "index=main | head 1");
+        var edited = (await Service<DeploymentService>(_owner).PlanAsync(request)).Value!.Single();
+        _splunk.Inject(new TargetFault(TargetFaultKind.MalformedJson) { PathContains = "/saved/searches" });
+        var unreadable = (await Service<DeploymentService>(_owner).PlanAsync(request)).Value!.Single();
+        _splunk.Delete("search", name);
+        var deleted = (await Service<DeploymentService>(_owner).PlanAsync(request)).Value!.Single();
+
+        Assert.Null(asDeployed.TargetState);
+        Assert.Equal(PlannedChange.Unchanged, edited.Change);
+        Assert.Equal("index=main | head 1", edited.QueryBefore);
+        Assert.Contains("Changed on the target since version 1 was deployed (search)", edited.TargetState, StringComparison.Ordinal);
+        Assert.Contains("could not be read", unreadable.TargetState, StringComparison.Ordinal);
+        Assert.Contains("whoami.exe", unreadable.QueryBefore, StringComparison.Ordinal);
+        Assert.Contains("deleted there", deleted.TargetState, StringComparison.Ordinal);
+        Assert.Null(deleted.QueryBefore);
+        // Reading back only reads: nothing was written to Splunk by the dry runs.
+        Assert.DoesNotContain(_splunk.Requests.Skip(requestsBefore), r => r.Method is "POST" or "DELETE" && r.Path.Contains("/saved/searches", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task KillingARuleInTheMiddleOfAnAtomicDeployment_CancelsWhatWaits_AndLeavesItRunningNowhere()
     {
         var third = (await Service<TargetService>(_owner).CreateAsync("Third sandbox", TargetKind.Sandbox)).Value;

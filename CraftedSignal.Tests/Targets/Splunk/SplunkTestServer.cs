@@ -9,8 +9,7 @@ public sealed record SplunkTestUser(string Name, IReadOnlyList<string> Roles, IR
 
 public sealed record SplunkTestRequest(DateTimeOffset At, string Method, string Path, string Query, string? Authorization, IReadOnlyDictionary<string, string> Form);
 
-/// <summary>A saved search as the test server keeps it: its namespace and its fields as they were posted.</summary>
-/// <summary>A saved search as the server holds it; <see cref="Updated"/> is its entry's <c>updated</c>, changed by every write.</summary>
+/// <summary>A saved search as the test server keeps it: its namespace, its fields as they were posted, and its entry's <c>updated</c> (changed by every write).</summary>
 public sealed record SplunkStoredSearch(string App, string Owner, string Name, IReadOnlyDictionary<string, string> Fields, DateTimeOffset Updated);
 
 public sealed record SplunkStoredEvent(string Index, string Source, string SourceType, string Host, double Time, JsonElement Event);
