@@ -17,9 +17,10 @@ internal static class SandboxEventFile
 
     private static readonly JsonReaderOptions Options = new() { AllowMultipleValues = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
 
-    /// <summary>The events, or what is wrong and on which line.</summary>
-    public static (IReadOnlyList<string> Events, string? Problem) Split(byte[] utf8, int maxEvents)
+    /// <summary>The events, or what is wrong and on which line; the target holds at most <paramref name="maxEvents"/>, <paramref name="held"/> of them already.</summary>
+    public static (IReadOnlyList<string> Events, string? Problem) Split(byte[] utf8, int maxEvents, int held)
     {
+        var room = maxEvents - held;
         var events = new List<string>();
         var lines = new LineCounter(utf8);
         var reader = new Utf8JsonReader(utf8, isFinalBlock: true, new JsonReaderState(Options));
@@ -39,8 +40,10 @@ internal static class SandboxEventFile
                 var length = (int)reader.BytesConsumed - start;
                 if (length > EventReader.MaxEventBytes)
                     return ([], $"Line {line}: the event is larger than {EventReader.MaxEventBytes / 1024:N0} KiB, the most one event may be.");
-                if (events.Count == maxEvents)
-                    return ([], $"Line {line}: the file has more than {maxEvents:N0} events, the most a Sandbox target holds.");
+                if (events.Count == room)
+                    return ([], held == 0
+                        ? $"Line {line}: the file has more than {room:N0} events, the most a Sandbox target holds."
+                        : $"Line {line}: the file has more than {room:N0} events, the most a Sandbox target holds besides the {held:N0} it has already: replace them instead of appending.");
                 events.Add(OneLine(utf8.AsSpan(start, length)));
             }
         }

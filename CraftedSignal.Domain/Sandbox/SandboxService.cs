@@ -52,10 +52,9 @@ public sealed class SandboxService(IDbContextFactory<AppDbContext> dbFactory, Cu
         if (bytes is null)
             return new Invalid("File", $"The file is larger than {Size(room)}: a Sandbox target holds at most {Size(limits.MaxBytesPerTarget)} of events"
                 + (kept.Bytes > 0 ? $" and has {Size(kept.Bytes)} already (replace them instead of appending)." : "."));
-        var (events, problem) = SandboxEventFile.Split(bytes, limits.MaxEventsPerTarget - kept.Events);
+        var (events, problem) = SandboxEventFile.Split(bytes, limits.MaxEventsPerTarget, kept.Events);
         if (problem is not null)
-            return new Invalid("File", kept.Events > 0 && problem.Contains("more than", StringComparison.Ordinal)
-                ? $"{problem} It has {kept.Events:N0} already: replace them instead of appending." : problem);
+            return new Invalid("File", problem);
 
         var now = time.GetUtcNow().UtcDateTime;
         try
