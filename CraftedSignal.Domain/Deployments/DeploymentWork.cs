@@ -109,27 +109,79 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
         foreach (var changed in batch.Where(d => d.Sequence < failed.Sequence && d.Status == DeploymentStatus.Succeeded && d.Live))
         {
             var before = changed.ReplacedId is { } replaced ? await db.Deployments.FirstOrDefaultAsync(d => d.Id == replaced, cancellationToken) : null;
-            var id = db.AddWork(Kind, changed.CompanyId, now);
-            db.Deployments.Add(new Deployment
-            {
-                Id = id,
-                CompanyId = changed.CompanyId,
-                RuleId = changed.RuleId,
-                Action = before is null ? DeploymentAction.Remove : DeploymentAction.Deploy,
-                RuleVersion = before?.RuleVersion ?? changed.RuleVersion,
-                TargetId = changed.TargetId,
-                ContentSha256 = before?.ContentSha256 ?? changed.ContentSha256,
-                Status = DeploymentStatus.Queued,
-                RequestedBy = changed.RequestedBy,
-                CreatedAt = now,
-                BatchId = changed.BatchId,
-                UndoesId = changed.Id,
-            });
-            undone.Add(new { deployment = id, target = names.GetValueOrDefault(changed.TargetId), back_to = before is null ? "not deployed" : $"version {before.RuleVersion}" });
+            undone.Add(AddUndo(db, changed, before, names.GetValueOrDefault(changed.TargetId), now));
+        }
+
+        var (readBack, returnFailed) = await ReadBackFailedAsync(db, failed, cancellationToken);
+        if (returnFailed)
+        {
+            var before = await db.Deployments.FirstOrDefaultAsync(d => d.RuleId == failed.RuleId && d.TargetId == failed.TargetId && d.Live, cancellationToken);
+            undone.Add(AddUndo(db, failed, before, failedTarget, now));
         }
 
         db.Audit(new Actor(null, $"atomic deployment requested by {failed.RequestedBy}", null), failed.CompanyId, AuditActions.AtomicRollback, now, "rule", failed.RuleId.ToString(),
-            new { batch = failed.BatchId, version = failed.RuleVersion, failed = failedTarget, returned = undone, not_attempted = batch.Where(d => d.Status == DeploymentStatus.Cancelled).Select(d => names.GetValueOrDefault(d.TargetId)) });
+            new
+            {
+                batch = failed.BatchId, version = failed.RuleVersion, failed = failedTarget, failed_target_read_back = readBack,
+                returned = undone, not_attempted = batch.Where(d => d.Status == DeploymentStatus.Cancelled).Select(d => names.GetValueOrDefault(d.TargetId)),
+            });
+    }
+
+    /// <summary>
+    /// A deployment can fail after the target took it (an answer lost to a timeout, the last of its retries), so the failed
+    /// target is read back: when it holds the failed version it is returned like the others; when it cannot be read for a
+    /// passing reason it is returned too, to be sure (an upsert of what ran before, or a removal, changes nothing if the
+    /// deployment never landed, and is retried until the target answers). A target that refuses the read (gone, no
+    /// permission) refused the deployment the same way, so nothing is returned there.
+    /// </summary>
+    private async Task<(string ReadBack, bool Return)> ReadBackFailedAsync(AppDbContext db, Deployment failed, CancellationToken cancellationToken)
+    {
+        if (failed.Action != DeploymentAction.Deploy || failed.StartedAt is null)
+            return ("not attempted", false);
+        var target = await db.SiemTargets.FirstOrDefaultAsync(t => t.Id == failed.TargetId, cancellationToken);
+        if (target is null || connectors.FirstOrDefault(c => c.Kind == target.Kind) is not { } connector)
+            return ("no connector", false);
+        var content = await db.RuleVersions.Where(v => v.RuleId == failed.RuleId && v.Number == failed.RuleVersion).Select(v => v.Content).FirstAsync(cancellationToken);
+        Result<DeployedComparison> compared;
+        try
+        {
+            compared = await connector.CompareAsync(target, failed.RuleId, content, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The failure must still be recorded: an unexpected error reading back counts as a passing one.
+            return ($"could not be read back: {ex.GetType().Name} (returned to be sure)", true);
+        }
+
+        if (!compared.Succeeded)
+        {
+            var transient = compared.Error is TargetError { Transient: true };
+            return ($"could not be read back: {compared.Error.Message}" + (transient ? " (returned to be sure)" : ""), transient);
+        }
+
+        return compared.Value!.AsDeployed ? ("held the failed version; returned", true) : ("does not hold the failed version", false);
+    }
+
+    /// <summary>Records the operation that gives <paramref name="changed"/>'s target back what ran before (<paramref name="before"/>, or nothing).</summary>
+    private static object AddUndo(AppDbContext db, Deployment changed, Deployment? before, string? targetName, DateTime now)
+    {
+        var id = db.AddWork(DeploymentService.WorkKind, changed.CompanyId, now);
+        db.Deployments.Add(new Deployment
+        {
+            Id = id,
+            CompanyId = changed.CompanyId,
+            RuleId = changed.RuleId,
+            Action = before is null ? DeploymentAction.Remove : DeploymentAction.Deploy,
+            RuleVersion = before?.RuleVersion ?? changed.RuleVersion,
+            TargetId = changed.TargetId,
+            ContentSha256 = before?.ContentSha256 ?? changed.ContentSha256,
+            Status = DeploymentStatus.Queued,
+            RequestedBy = changed.RequestedBy,
+            CreatedAt = now,
+            BatchId = changed.BatchId,
+            UndoesId = changed.Id,
+        });
+        return new { deployment = id, target = targetName, back_to = before is null ? "not deployed" : $"version {before.RuleVersion}" };
     }
 
     /// <summary>The target failed in a way a later attempt may not: the operation waits in the queue, saying why.</summary>

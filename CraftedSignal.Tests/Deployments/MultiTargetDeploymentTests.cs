@@ -194,6 +194,30 @@ public sealed class MultiTargetDeploymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAtomicDeployment_WhoseFailedTargetTookTheRuleAnyway_ReturnsThatTargetToo()
+    {
+        // Splunk saves the search, then the connection drops before it answers, every time: the work gives up as failed.
+        _splunk.Inject(new TargetFault(TargetFaultKind.DropAfterHandling) { PathContains = "/saved/searches", Method = "POST", Times = 1_000 });
+        var result = (await Service<DeploymentService>(_owner).DeployAsync(new DeployRequest(_rule, [_first, _splunkTarget]) { Atomic = true })).Value!;
+        await _db.RunWorkAsync(result.Deployments[0]);
+        for (var attempt = 0; attempt <= WorkRunner.MaxAttempts && Single(await HistoryAsync(), _splunkTarget).Status != DeploymentStatus.Failed; attempt++)
+            await _db.RunWorkAsync(result.Deployments[1]);
+        Assert.Equal(DeploymentStatus.Failed, Single(await HistoryAsync(), _splunkTarget).Status);
+        Assert.Single(_splunk.SavedSearches);
+
+        await _db.RunQueuedWorkAsync();
+
+        // Both targets are back to what they ran before (nothing): the failed one too, because it was read back holding the rule.
+        Assert.Empty(_splunk.SavedSearches);
+        var undos = (await HistoryAsync()).Where(d => d.UndoesId is not null).ToList();
+        Assert.Equal(2, undos.Count);
+        Assert.All(undos, d => Assert.True(d is { Action: DeploymentAction.Remove, Status: DeploymentStatus.Succeeded }, $"{d.TargetName}: {d.Status} {d.Error}"));
+        await using var db = _db.NewContext();
+        var audit = await db.AuditEntries.IgnoreQueryFilters().SingleAsync(e => e.Action == AuditActions.AtomicRollback);
+        Assert.Contains("held the failed version", audit.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ADryRun_ReadsWhatTheSiemHoldsNow_EditedThere_DeletedThere_OrUnreadable()
     {
         await RunDeployAsync(new DeployRequest(_rule, [_splunkTarget]));
