@@ -122,8 +122,12 @@ public sealed class DeploymentWork(TimeProvider time, IEnumerable<ITargetConnect
         db.Audit(new Actor(null, $"atomic deployment requested by {failed.RequestedBy}", null), failed.CompanyId, AuditActions.AtomicRollback, now, "rule", failed.RuleId.ToString(),
             new
             {
-                batch = failed.BatchId, version = failed.RuleVersion, failed = failedTarget, failed_target_read_back = readBack,
-                returned = undone, not_attempted = batch.Where(d => d.Status == DeploymentStatus.Cancelled).Select(d => names.GetValueOrDefault(d.TargetId)),
+                batch = failed.BatchId,
+                version = failed.RuleVersion,
+                failed = failedTarget,
+                failed_target_read_back = readBack,
+                returned = undone,
+                not_attempted = batch.Where(d => d.Status == DeploymentStatus.Cancelled).Select(d => names.GetValueOrDefault(d.TargetId)),
             });
     }
 
