@@ -28,6 +28,9 @@ public sealed class AppHost : WebApplicationFactory<Program>
         builder.UseSetting("Database:DataDirectory", _dataDirectory);
         builder.UseSetting("Security:MasterSecret", "browser-tests-only master secret: 9d1f4b7e2a6c8e0f3b5d7a9c1e4f6b8d");
         builder.UseEnvironment("Development");
+        // Every browser of the suite signs in from one loopback address, far more often than one person would; the limits
+        // themselves are proven by CraftedSignal.Tests (RateLimitTests, SignInProtectionTests).
+        builder.UseSetting("Security:RateLimits:AccountPermits", "10000");
     }
 
     protected override void Dispose(bool disposing)

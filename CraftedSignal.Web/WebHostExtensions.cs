@@ -53,6 +53,11 @@ public static class WebHostExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PasswordHashingOptions>, PasswordHashingOptionsValidator>();
         services.AddSingleton<IPasswordHasher<ApplicationUser>, Argon2idPasswordHasher<ApplicationUser>>();
+        services.AddOptions<SignInThrottleOptions>().Bind(builder.Configuration.GetSection(SignInThrottleOptions.SectionName));
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<SignInThrottleAuditor>();
+        services.AddHostedService(provider => provider.GetRequiredService<SignInThrottleAuditor>());
+        services.AddCraftedSignalRateLimits(builder.Configuration);
         services.AddIdentityCore<ApplicationUser>(options =>
             {
                 // Invitations are handed over by an Admin who typed the address, so no confirmation email is needed.
@@ -63,6 +68,8 @@ public static class WebHostExtensions
                 options.Password.RequireLowercase = false;
                 options.Password.RequireUppercase = false;
                 options.Password.RequireNonAlphanumeric = false;
+                // Password and passkey failures are throttled by their source (SignInThrottle); this lockout applies to
+                // authenticator and recovery codes, which only someone who knew the password can try.
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 options.Lockout.AllowedForNewUsers = true;
@@ -132,6 +139,7 @@ public static class WebHostExtensions
             FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot-assets")),
             RequestPath = "/assets",
         });
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseMiddleware<TenantMiddleware>();
         app.UseAuthorization();

@@ -5,6 +5,9 @@ public static class AuditActions
 {
     public const string SignIn = "auth.sign_in";
     public const string SignInFailed = "auth.sign_in_failed";
+
+    /// <summary>The failures of one account from one address in one throttle window after its first (which has its own entry).</summary>
+    public const string SignInFailuresCounted = "auth.sign_in_failures_counted";
     public const string SignOut = "auth.sign_out";
     public const string LockedOut = "auth.locked_out";
     public const string Registered = "auth.registered";

@@ -6,11 +6,24 @@ using Microsoft.Extensions.Options;
 namespace CraftedSignal.Domain.Identity;
 
 /// <summary>
-/// Hashes passwords with Argon2id into PHC strings and asks for a rehash when the stored cost differs from the
-/// configured one. Register as a singleton: the instance owns the bound on concurrent hashes.
+/// Slots for the expensive hashes, taken asynchronously ahead of a call that will hash (a sign-in), so that a flood of
+/// requests waits without holding threads, and gives up after a bounded wait.
 /// </summary>
-public sealed class Argon2idPasswordHasher<TUser> : IPasswordHasher<TUser> where TUser : class
+public interface IPasswordHashSlots
 {
+    /// <summary>A slot held by the calling flow until disposed (its hashes take no other), or null when none came free within the wait.</summary>
+    ValueTask<IDisposable?> ReserveAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Hashes passwords with Argon2id into PHC strings and asks for a rehash when the stored cost differs from the
+/// configured one. Register as a singleton: the instance owns the bound on concurrent hashes. A caller that can await
+/// reserves a slot first (<see cref="ReserveAsync"/>); a hash outside a reservation waits for one synchronously, at
+/// most <see cref="PasswordHashingOptions.QueueTimeout"/>.
+/// </summary>
+public sealed class Argon2idPasswordHasher<TUser> : IPasswordHasher<TUser>, IPasswordHashSlots where TUser : class
+{
+    private readonly AsyncLocal<Reservation?> _reserved = new();
     private readonly PasswordHashingOptions _options;
     private readonly Argon2idCost _cost;
     private readonly IArgon2idKdf _kdf;
@@ -66,9 +79,21 @@ public sealed class Argon2idPasswordHasher<TUser> : IPasswordHasher<TUser> where
         return current ? PasswordVerificationResult.Success : PasswordVerificationResult.SuccessRehashNeeded;
     }
 
+    /// <remarks>
+    /// Not an async method on purpose: the reservation is made the calling flow's here, synchronously, because a value an
+    /// async method gives an <see cref="AsyncLocal{T}"/> does not reach its caller.
+    /// </remarks>
+    public ValueTask<IDisposable?> ReserveAsync(CancellationToken cancellationToken)
+    {
+        var reservation = new Reservation(this);
+        _reserved.Value = reservation;
+        return reservation.AcquireAsync(_slots.WaitAsync(_options.QueueTimeout, cancellationToken));
+    }
+
     private byte[] Derive(string password, byte[] salt, Argon2idCost cost, int hashBytes)
     {
-        if (!_slots.Wait(_options.QueueTimeout))
+        var reserved = _reserved.Value is { Held: true };
+        if (!reserved && !_slots.Wait(_options.QueueTimeout))
             throw new TimeoutException(
                 $"No password hashing slot became free within {_options.QueueTimeout} ({_options.MaxConcurrentHashes} hashes already running).");
 
@@ -82,7 +107,8 @@ public sealed class Argon2idPasswordHasher<TUser> : IPasswordHasher<TUser> where
         {
             Interlocked.Decrement(ref _inFlight);
             CryptographicOperations.ZeroMemory(passwordBytes);
-            _slots.Release();
+            if (!reserved)
+                _slots.Release();
         }
     }
 
@@ -95,6 +121,26 @@ public sealed class Argon2idPasswordHasher<TUser> : IPasswordHasher<TUser> where
             if (seen == peak)
                 return;
             peak = seen;
+        }
+    }
+
+    /// <summary>A slot taken by <see cref="ReserveAsync"/>: the hashes of the flow that took it run in it until it is disposed.</summary>
+    private sealed class Reservation(Argon2idPasswordHasher<TUser> hasher) : IDisposable
+    {
+        public bool Held { get; private set; }
+
+        public async ValueTask<IDisposable?> AcquireAsync(Task<bool> waiting)
+        {
+            Held = await waiting;
+            return Held ? this : null;
+        }
+
+        public void Dispose()
+        {
+            if (!Held)
+                return;
+            Held = false;
+            hasher._slots.Release();
         }
     }
 }

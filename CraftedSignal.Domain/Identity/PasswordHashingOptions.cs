@@ -30,8 +30,11 @@ public sealed class PasswordHashingOptions
     /// <summary>At most this many hashes are computed at once; each holds <see cref="MemoryKiB"/> while it runs.</summary>
     public int MaxConcurrentHashes { get; set; } = Math.Max(1, Environment.ProcessorCount);
 
-    /// <summary>How long a caller waits for a hashing slot before giving up with a <see cref="TimeoutException"/>.</summary>
-    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a caller waits for a hashing slot before giving up: a sign-in waits asynchronously and is then told the
+    /// server is busy; any other hash throws a <see cref="TimeoutException"/>.
+    /// </summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     internal IReadOnlyList<string> GetErrors()
     {

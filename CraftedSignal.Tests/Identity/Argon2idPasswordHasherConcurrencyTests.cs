@@ -1,4 +1,5 @@
 using CraftedSignal.Domain.Identity;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Tests.Identity;
@@ -61,6 +62,31 @@ public class Argon2idPasswordHasherConcurrencyTests
         Assert.StartsWith("$argon2id$", await holder);
         Assert.Contains("1 hashes already running", exception.Message);
         Assert.DoesNotContain("second", exception.Message);
+    }
+
+    [Fact]
+    public async Task Reserve_GivesUpAfterTheQueueTimeout_AndHashesInsideUseTheReservedSlot()
+    {
+        var options = Cheap(maxConcurrentHashes: 1);
+        options.QueueTimeout = TimeSpan.FromMilliseconds(200);
+        var hasher = new Argon2idPasswordHasher<object>(Options.Create(options));
+
+        string stored;
+        using (var held = await hasher.ReserveAsync(CancellationToken.None))
+        {
+            Assert.NotNull(held);
+            // Inside the reservation, hashing takes no second slot (it would wait forever for its own).
+            stored = hasher.HashPassword(User, "inside");
+            Assert.Equal(PasswordVerificationResult.Success, hasher.VerifyHashedPassword(User, stored, "inside"));
+
+            // Another flow finds no slot: it waits asynchronously, then is told no.
+            var others = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(async () => await hasher.ReserveAsync(CancellationToken.None))));
+            Assert.All(others, Assert.Null);
+        }
+
+        using var next = await hasher.ReserveAsync(CancellationToken.None);
+        Assert.NotNull(next);
+        Assert.Equal(1, hasher.PeakConcurrentHashes);
     }
 
     private static void RunTogether(int callers, Action work) => RunTogether(callers, _ => work());

@@ -8,9 +8,19 @@ using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Web.Identity;
 
+/// <summary>A sign-in not attempted: the address has failed too often (<see cref="SignInThrottle"/>) or no hashing slot came free in time.</summary>
+public sealed class SignInThrottled(TimeSpan retryAfter, string message) : SignInResult
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+
+    public string Message { get; } = message;
+}
+
 /// <summary>
 /// The framework's sign-in manager, plus an audit entry for every sign-in, failed sign-in, lockout and sign-out,
-/// whatever the method (password, passkey, authenticator code, recovery code).
+/// whatever the method (password, passkey, authenticator code, recovery code). Password and passkey sign-ins are throttled
+/// by their source (<see cref="SignInThrottle"/>: an account is never locked by strangers' failures), wait for a hashing
+/// slot asynchronously, and audit the first failure of each throttle window (the rest are counted into one entry).
 /// </summary>
 public sealed class AuditedSignInManager(
     UserManager<ApplicationUser> userManager,
@@ -21,7 +31,8 @@ public sealed class AuditedSignInManager(
     IAuthenticationSchemeProvider schemes,
     IUserConfirmation<ApplicationUser> confirmation,
     AuditTrailService audit,
-    CompanyService companies)
+    CompanyService companies,
+    SignInThrottle throttle)
     : SignInManager<ApplicationUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     // A real hash of a random password, verified when the email is unknown so that timing does not reveal which accounts exist.
@@ -53,23 +64,32 @@ public sealed class AuditedSignInManager(
         }
     }
 
+    /// <summary>
+    /// Checks the throttle, waits for a hashing slot, then signs in without the framework's account lockout (which would
+    /// let anyone lock any account): failures count against the address they come from.
+    /// </summary>
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
     {
+        var account = Truncate(userName.Trim().ToLowerInvariant());
+        if (Throttled(account) is { } throttled)
+            return throttled;
+        using var slot = UserManager.PasswordHasher is IPasswordHashSlots slots ? await slots.ReserveAsync(Context.RequestAborted) : null;
+        if (slot is null && UserManager.PasswordHasher is IPasswordHashSlots)
+            return new SignInThrottled(TimeSpan.FromSeconds(5), "The server is busy checking other sign-ins. Try again in a few seconds.");
+
         var user = await UserManager.FindByNameAsync(userName);
         if (user is null)
         {
             UserManager.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), DecoyHashValue(), password);
-            await audit.RecordAsync(Actor(null, Truncate(userName)), null, AuditActions.SignInFailed, "user", null, new { reason = "unknown account", method = "password" });
+            await RecordFailureAsync(new SignInAttempt(Address, account, "password", null, null, account), new { reason = "unknown account", method = "password" });
             return SignInResult.Failed;
         }
 
-        return await PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
-    }
-
-    public override async Task<SignInResult> PasswordSignInAsync(ApplicationUser user, string password, bool isPersistent, bool lockoutOnFailure)
-    {
-        var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
-        await RecordFailureAsync(user, result, "password");
+        var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure: false);
+        if (result.Succeeded || result.RequiresTwoFactor)
+            throttle.RecordSuccess(Address, account);
+        else
+            await RecordFailureAsync(user, account, result, "password");
         return result;
     }
 
@@ -77,8 +97,8 @@ public sealed class AuditedSignInManager(
     {
         var user = await GetTwoFactorAuthenticationUserAsync();
         var result = await base.TwoFactorAuthenticatorSignInAsync(code, isPersistent, rememberClient);
-        if (user is not null)
-            await RecordFailureAsync(user, result, "authenticator");
+        if (user is not null && !result.Succeeded)
+            await RecordFailureAsync(user, AccountOf(user), result, "authenticator");
         return result;
     }
 
@@ -86,16 +106,19 @@ public sealed class AuditedSignInManager(
     {
         var user = await GetTwoFactorAuthenticationUserAsync();
         var result = await base.TwoFactorRecoveryCodeSignInAsync(recoveryCode);
-        if (user is not null)
-            await RecordFailureAsync(user, result, "recovery code");
+        if (user is not null && !result.Succeeded)
+            await RecordFailureAsync(user, AccountOf(user), result, "recovery code");
         return result;
     }
 
     public override async Task<SignInResult> PasskeySignInAsync(string credentialJson)
     {
+        // A passkey names its account only once it is accepted: failures count against the address, under "passkey".
+        if (Throttled(PasskeyAccount) is { } throttled)
+            return throttled;
         var result = await base.PasskeySignInAsync(credentialJson);
         if (!result.Succeeded)
-            await audit.RecordAsync(Actor(null, "unknown"), null, AuditActions.SignInFailed, "user", null, new { reason = "passkey not accepted", method = "passkey" });
+            await RecordFailureAsync(new SignInAttempt(Address, PasskeyAccount, "passkey", null, null, "unknown"), new { reason = "passkey not accepted", method = "passkey" });
         return result;
     }
 
@@ -107,14 +130,38 @@ public sealed class AuditedSignInManager(
             await RecordAsync(user, AuditActions.SignOut, null);
     }
 
-    private async Task RecordFailureAsync(ApplicationUser user, SignInResult result, string method)
+    private async Task RecordFailureAsync(ApplicationUser user, string account, SignInResult result, string method)
     {
         if (result.Succeeded || result.RequiresTwoFactor)
             return;
-        var action = result.IsLockedOut ? AuditActions.LockedOut : AuditActions.SignInFailed;
         var reason = result.IsLockedOut ? "account locked out" : result.IsNotAllowed ? "sign-in not allowed" : "wrong credentials";
-        await RecordAsync(user, action, new { reason, method });
+        if (result.IsLockedOut)
+        {
+            await RecordAsync(user, AuditActions.LockedOut, new { reason, method });
+            return;
+        }
+
+        var company = await companies.ResolveCurrentAsync(user.Id);
+        await RecordFailureAsync(new SignInAttempt(Address, account, method, user.Id, company?.Id, user.Email ?? user.UserName ?? user.Id), new { reason, method });
     }
+
+    /// <summary>Counts the failure against its address; only the first of its throttle window is audited now.</summary>
+    private async Task RecordFailureAsync(SignInAttempt attempt, object details)
+    {
+        if (throttle.RecordFailure(attempt))
+            await audit.RecordAsync(Actor(attempt.UserId, attempt.ActorName), attempt.CompanyId, AuditActions.SignInFailed, "user", attempt.UserId, details);
+    }
+
+    private SignInThrottled? Throttled(string account) =>
+        throttle.Refusal(Address, account) is { } wait
+            ? new SignInThrottled(wait, $"Too many failed sign-ins from your address. Try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes))} minutes.")
+            : null;
+
+    private const string PasskeyAccount = "(passkey)";
+
+    private string Address => Security.RateLimits.ClientAddress(Context);
+
+    private static string AccountOf(ApplicationUser user) => Truncate((user.UserName ?? user.Id).ToLowerInvariant());
 
     private async Task RecordAsync(ApplicationUser user, string action, object? details)
     {
