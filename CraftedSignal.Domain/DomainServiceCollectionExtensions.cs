@@ -104,6 +104,9 @@ public static class DomainServiceCollectionExtensions
         // The master credential key, derived once from the master secret; a missing secret fails here, with its message.
         services.AddSingleton(provider => CredentialKeyring.Load(
             provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<CredentialKeyring>>()));
+        // The key for the Data Protection key ring, TOTP secrets and recovery codes: the same master secret, its own derivation.
+        services.AddSingleton(provider => AtRestKey.Load(
+            provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<AtRestKey>>()));
         services.AddScoped<CredentialProtector>();
         services.AddScoped<MasterSecretRotation>();
         services.AddSingleton<WorkNotifier>();

@@ -77,6 +77,7 @@ public static class WebHostExtensions
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager<AuditedSignInManager>()
             .AddDefaultTokenProviders();
+        services.AddScoped<IUserStore<ApplicationUser>, SealedTokenUserStore>();
         services.ConfigureApplicationCookie(options =>
         {
             options.Cookie.Name = "craftedsignal.auth";
@@ -92,7 +93,8 @@ public static class WebHostExtensions
         var dataDirectory = DataDirectory(builder);
         services.AddDataProtection()
             .SetApplicationName("CraftedSignal")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+            .PersistKeysToFileSystem(new DirectoryInfo(KeysDirectory(dataDirectory)));
+        services.SealDataProtectionKeys();
 
         // Each host owns its storage (not Hangfire's global one), so that hosts in one process never share jobs.
         services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
@@ -115,12 +117,20 @@ public static class WebHostExtensions
         return builder;
     }
 
+    /// <summary>Migrates the database, then seals what was stored before it was sealed at rest (Data Protection keys, TOTP secrets, recovery codes).</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         await using (db)
+        {
             await DatabaseSetup.MigrateAsync(db);
+            var key = scope.ServiceProvider.GetRequiredService<Domain.Security.AtRestKey>();
+            if (await SealedTokenUserStore.SealStoredAsync(db, key) is > 0 and var sealedTokens)
+                app.Logger.LogInformation("Sealed {Count} authenticator keys and recovery codes stored before sealing at rest", sealedTokens);
+        }
+
+        DataProtectionAtRest.RetirePlaintextKeys(KeysDirectory(DataDirectory(app)), app.Logger);
     }
 
     /// <summary>The request pipeline and endpoints.</summary>
@@ -163,6 +173,10 @@ public static class WebHostExtensions
         app.MapCoverageEndpoints();
         return app;
     }
+
+    private static string KeysDirectory(string dataDirectory) => Path.Combine(dataDirectory, "keys");
+
+    private static string DataDirectory(WebApplication app) => DatabaseSetup.ResolveDataDirectory(app.Configuration, app.Environment.ContentRootPath);
 
     private static string DataDirectory(IHostApplicationBuilder builder)
     {

@@ -8,6 +8,9 @@ internal static class KeyDerivation
     /// <summary>The HKDF info of the master credential key; another purpose of the master secret gets another info.</summary>
     public static ReadOnlySpan<byte> CredentialsInfo => "credentials"u8;
 
+    /// <summary>The HKDF info of the key for data at rest that is not a credential (<see cref="AtRestKey"/>).</summary>
+    public static ReadOnlySpan<byte> DataAtRestInfo => "data-at-rest"u8;
+
     /// <summary>
     /// PBKDF2 rounds of a per-operation key. The tenant key is 256 random bits, so the rounds add no strength against
     /// guessing; they are a second, salted derivation step and cost about 3 ms a decrypt (see README.md).
@@ -25,6 +28,10 @@ internal static class KeyDerivation
     /// <summary>The master credential key: HKDF-SHA256 of the master secret, no salt, info "credentials", 32 bytes.</summary>
     public static byte[] MasterCredentialKey(ReadOnlySpan<byte> masterSecret) =>
         HkdfSha256(masterSecret, 32, [], CredentialsInfo);
+
+    /// <summary>The key for data at rest: HKDF-SHA256 of the master secret, no salt, info "data-at-rest", 32 bytes.</summary>
+    public static byte[] DataAtRestKey(ReadOnlySpan<byte> masterSecret) =>
+        HkdfSha256(masterSecret, 32, [], DataAtRestInfo);
 
     /// <summary>PBKDF2-HMAC-SHA256 of <paramref name="password"/> and <paramref name="salt"/> into <paramref name="destination"/>.</summary>
     public static void Pbkdf2Sha256(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int iterations, Span<byte> destination) =>

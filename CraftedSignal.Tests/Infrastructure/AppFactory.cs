@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CraftedSignal.Tests.Infrastructure;
 
 /// <summary>The whole web app in memory, on its own SQLite file in a temporary data folder.</summary>
-public sealed partial class AppFactory(string? dataDirectory = null, Action<IServiceCollection>? configureServices = null)
+public sealed partial class AppFactory(string? dataDirectory = null, Action<IServiceCollection>? configureServices = null, string masterSecret = AppFactory.MasterSecret)
     : WebApplicationFactory<Program>
 {
     public const string Password = "correct horse battery staple";
@@ -26,7 +26,7 @@ public sealed partial class AppFactory(string? dataDirectory = null, Action<ISer
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:DataDirectory", DataDirectory);
-        builder.UseSetting("Security:MasterSecret", MasterSecret);
+        builder.UseSetting("Security:MasterSecret", masterSecret);
         builder.UseEnvironment("Development");
         if (configureServices is not null)
             builder.ConfigureTestServices(configureServices);
