@@ -104,6 +104,9 @@ public static class DomainServiceCollectionExtensions
         // The master credential key, derived once from the master secret; a missing secret fails here, with its message.
         services.AddSingleton(provider => CredentialKeyring.Load(
             provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<CredentialKeyring>>()));
+        // Only loaded while the instance is unclaimed (see SetupToken).
+        services.AddSingleton(provider => SetupToken.Load(
+            provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<SetupToken>>()));
         services.AddScoped<CredentialProtector>();
         services.AddScoped<MasterSecretRotation>();
         services.AddSingleton<WorkNotifier>();

@@ -6,10 +6,11 @@ namespace CraftedSignal.Web.Security;
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
-    // MudBlazor sets inline style attributes; scripts come only from this origin; the circuit uses a WebSocket.
+    // MudBlazor sets inline style attributes; scripts come only from this origin; 'self' covers the circuit's WebSocket
+    // to this origin (ws: and wss: of the same host and port), and nothing else.
     private const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-        "font-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'none'; " +
+        "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; " +
         "base-uri 'self'; form-action 'self'; object-src 'none'";
 
     public Task InvokeAsync(HttpContext context)
