@@ -170,6 +170,8 @@ public static class WebHostExtensions
         }
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (!app.Environment.IsDevelopment())
+            app.UseMiddleware<HttpsOnlyMiddleware>();
         app.UseMiddleware<CrossSiteRequestMiddleware>();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseStaticFiles(new StaticFileOptions
