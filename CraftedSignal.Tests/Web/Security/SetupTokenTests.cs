@@ -33,6 +33,7 @@ public sealed class SetupTokenTests
         var logs = new CapturedLogs();
         await using var app = new AppFactory(configureServices: s => s.AddLogging(b => b.AddProvider(logs))).StartOnKestrel(IPAddress.Any);
         var token = app.Services.GetRequiredService<SetupToken>().Value;
+        Assert.Equal(SetupToken.FromMasterSecret(System.Text.Encoding.UTF8.GetBytes(AppFactory.MasterSecret)).Value, token);
         using var client = app.NewKestrelClient();
 
         var form = WebUtility.HtmlDecode(await client.GetStringAsync("/Account/Register"));
