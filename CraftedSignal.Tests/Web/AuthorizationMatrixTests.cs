@@ -270,6 +270,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     [InlineData("/Account/Login")]
     [InlineData("/")]
     [InlineData("/healthz")]
+    [InlineData("/hangfire")]
     public async Task Responses_CarryBrowserHardeningHeaders(string route)
     {
         var response = await (await app.ClientForAsync("Owner")).GetAsync(route);
@@ -280,6 +281,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         var csp = response.Headers.GetValues("Content-Security-Policy").Single();
         Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        // The circuit's WebSocket is this origin's; no WebSocket to any other host.
+        Assert.Contains("connect-src 'self';", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("ws:", csp, StringComparison.Ordinal);
     }
 
     [Fact]
