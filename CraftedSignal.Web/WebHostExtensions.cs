@@ -211,8 +211,7 @@ public static class WebHostExtensions
     private static void BlazorFrameworkIsPublic(EndpointBuilder endpoint)
     {
         if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } pattern }
-            && (pattern.StartsWith("/_blazor", StringComparison.Ordinal) || pattern.StartsWith("/_framework", StringComparison.Ordinal)
-                || pattern.StartsWith("_blazor", StringComparison.Ordinal) || pattern.StartsWith("_framework", StringComparison.Ordinal)))
+            && pattern.TrimStart('/') is var path && (path.StartsWith("_blazor", StringComparison.Ordinal) || path.StartsWith("_framework", StringComparison.Ordinal)))
             endpoint.Metadata.Add(new AllowAnonymousAttribute());
     }
 

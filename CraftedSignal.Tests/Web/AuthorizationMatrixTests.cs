@@ -123,6 +123,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/settings/users");
         Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/api/v1/rules/export");
         Assert.Contains(endpoints, e => e.RoutePattern.RawText!.StartsWith("/hangfire", StringComparison.Ordinal));
+        // The circuit's hub is reachable before sign-in (the not-found page is interactive), and it serves no page itself.
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText!.TrimStart('/').StartsWith("_blazor/negotiate", StringComparison.Ordinal) && e.Metadata.GetMetadata<IAllowAnonymous>() is not null);
     }
 
     /// <summary>The circuit's hub, the framework's scripts, and static files (with their fingerprinted names).</summary>
