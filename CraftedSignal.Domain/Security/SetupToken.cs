@@ -20,18 +20,8 @@ public sealed class SetupToken
     /// <summary>32 hex digits in four groups, easy to copy from a log line.</summary>
     public string Value => string.Join('-', Convert.ToHexStringLower(_token).Chunk(8).Select(c => new string(c)));
 
-    internal static SetupToken Load(MasterSecretOptions options, bool generateIfMissing, ILogger logger)
-    {
-        var secret = MasterSecretLoader.Load(options, generateIfMissing, logger);
-        try
-        {
-            return FromMasterSecret(secret);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
-    }
+    internal static SetupToken Load(MasterSecretOptions options, bool generateIfMissing, ILogger logger) =>
+        MasterSecretLoader.Derive(options, generateIfMissing, logger, secret => FromMasterSecret(secret));
 
     internal static SetupToken FromMasterSecret(ReadOnlySpan<byte> masterSecret) =>
         new(KeyDerivation.HkdfSha256(masterSecret, TokenBytes, [], KeyDerivation.SetupTokenInfo));
