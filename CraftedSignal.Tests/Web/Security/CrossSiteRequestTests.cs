@@ -51,6 +51,24 @@ public sealed class CrossSiteRequestTests(CrossSiteRequestTests.Fixture app) : I
     }
 
     [Fact]
+    public async Task CrossSitePost_WithoutAnAntiforgeryToken_Gets403NotAntiforgerys400()
+    {
+        // What an attacker's page can send: the form's fields, none of this site's tokens.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["Input.Email"] = "olivia@acme.test", ["Input.Password"] = "guess", ["_handler"] = "login" }),
+        };
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+        request.Headers.Add("Origin", "https://evil.example");
+
+        var response = await app.Factory.NewClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Sec-Fetch-Site: cross-site", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CrossSiteGet_IsServed()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/Account/Login");
