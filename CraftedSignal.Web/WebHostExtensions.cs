@@ -84,6 +84,16 @@ public static class WebHostExtensions
             options.SlidingExpiration = true;
             options.LoginPath = "/Account/Login";
             options.AccessDeniedPath = "/Account/AccessDenied";
+            // The job dashboard is not part of the app's pages: a member who may not operate the instance gets a plain
+            // 403 there (shown as the not-found page), not an invitation to ask for access.
+            var redirectToAccessDenied = options.Events.OnRedirectToAccessDenied;
+            options.Events.OnRedirectToAccessDenied = context =>
+            {
+                if (!context.Request.Path.StartsWithSegments("/hangfire", StringComparison.OrdinalIgnoreCase))
+                    return redirectToAccessDenied(context);
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
         });
 
         // Outside Development every cookie (session, 2FA, external sign-in, antiforgery) is Secure, whatever the request

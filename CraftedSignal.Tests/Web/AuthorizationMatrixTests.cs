@@ -71,6 +71,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             HttpStatusCode.OK => Outcome.Page,
             HttpStatusCode.Redirect when location.Contains("/Account/Login", StringComparison.Ordinal) => Outcome.SignIn,
             HttpStatusCode.Redirect when location.Contains("/Account/AccessDenied", StringComparison.Ordinal) => Outcome.Denied,
+            HttpStatusCode.Forbidden when route.StartsWith("/hangfire", StringComparison.Ordinal) => Outcome.Denied,
             _ => throw new Xunit.Sdk.XunitException($"{route} as {who}: unexpected {(int)response.StatusCode} {location}"),
         };
         Assert.Equal(expected, actual);
