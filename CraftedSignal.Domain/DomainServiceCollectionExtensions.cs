@@ -107,6 +107,9 @@ public static class DomainServiceCollectionExtensions
         // The key for the Data Protection key ring, TOTP secrets and recovery codes: the same master secret, its own derivation.
         services.AddSingleton(provider => AtRestKey.Load(
             provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<AtRestKey>>()));
+        // Only loaded while the instance is unclaimed (see SetupToken).
+        services.AddSingleton(provider => SetupToken.Load(
+            provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<SetupToken>>()));
         services.AddScoped<CredentialProtector>();
         services.AddScoped<MasterSecretRotation>();
         services.AddSingleton<WorkNotifier>();

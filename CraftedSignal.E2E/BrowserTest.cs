@@ -47,6 +47,9 @@ public abstract class BrowserTest : BrowserTestBase, IAsyncLifetime
     public Task InitializeAsync() => _fresh.InitializeAsync();
 
     public Task DisposeAsync() => _fresh.DisposeAsync();
+
+    /// <summary>A company of this fresh instance with its four members; the first one made is the instance's first company.</summary>
+    protected Task<Team> NewTeamAsync(string company) => _fresh.NewTeamAsync(company);
 }
 
 /// <summary>A test on the shared <see cref="BrowserApp"/>, with a company of its own whose members sign in once each.</summary>

@@ -107,9 +107,9 @@ public sealed class OnboardingJourneyTests : BrowserTest
         await Expect(viewer.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
         await Expect(viewer.GetByText(OwnerEmail)).ToHaveCountAsync(0);
         await Browser.ShotAsync(viewer, "10-viewer-access-denied");
+        // The job dashboard is for instance operators only: a plain 403.
         var hangfire = await viewer.GotoAsync("/hangfire");
-        Assert.Contains("/Account/AccessDenied", viewer.Url, StringComparison.Ordinal);
-        Assert.NotNull(hangfire);
+        Assert.Equal(403, hangfire!.Status);
 
         // The link worked once.
         await viewer.GotoAsync(link);

@@ -11,9 +11,12 @@ using CraftedSignal.Web.Jobs;
 using CraftedSignal.Web.Security;
 using Hangfire;
 using Hangfire.InMemory;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.FileProviders;
@@ -46,6 +49,8 @@ public static class WebHostExtensions
             })
             .AddIdentityCookies();
         services.AddAuthorization(options => options.AddCraftedSignalPolicies());
+        services.AddScoped<IAuthorizationHandler, InstanceOperatorHandler>();
+        services.AddRequestProtection(builder);
 
         // Argon2id, one instance for the whole process: it owns the bound on concurrent hashes.
         services.AddOptions<PasswordHashingOptions>()
@@ -83,12 +88,27 @@ public static class WebHostExtensions
             options.Cookie.Name = "craftedsignal.auth";
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.ExpireTimeSpan = TimeSpan.FromHours(12);
             options.SlidingExpiration = true;
             options.LoginPath = "/Account/Login";
             options.AccessDeniedPath = "/Account/AccessDenied";
+            // The job dashboard is not part of the app's pages: a member who may not operate the instance gets a plain
+            // 403 there (shown as the not-found page), not an invitation to ask for access.
+            var redirectToAccessDenied = options.Events.OnRedirectToAccessDenied;
+            options.Events.OnRedirectToAccessDenied = context =>
+            {
+                if (!context.Request.Path.StartsWithSegments("/hangfire", StringComparison.OrdinalIgnoreCase))
+                    return redirectToAccessDenied(context);
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
         });
+
+        // Outside Development every cookie (session, 2FA, external sign-in, antiforgery) is Secure, whatever the request
+        // says: behind a TLS-terminating proxy the request the app sees may be plain http. Development serves plain http.
+        var secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        services.ConfigureAll<CookieAuthenticationOptions>(options => options.Cookie.SecurePolicy = secure);
+        services.AddAntiforgery(options => options.Cookie.SecurePolicy = secure);
 
         var dataDirectory = DataDirectory(builder);
         services.AddDataProtection()
@@ -133,9 +153,43 @@ public static class WebHostExtensions
         DataProtectionAtRest.RetirePlaintextKeys(KeysDirectory(DataDirectory(app)), app.Logger);
     }
 
+    /// <summary>Trusted proxies, trusted origins, instance operators, and the first-run setup token (section "Security").</summary>
+    private static void AddRequestProtection(this IServiceCollection services, IHostApplicationBuilder builder)
+    {
+        services.AddOptions<RequestProtectionOptions>()
+            .Bind(builder.Configuration.GetSection(RequestProtectionOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RequestProtectionOptions>>(new Domain.Common.SettingsValidator<RequestProtectionOptions>(o => o.Problem()));
+
+        // X-Forwarded-For and -Proto only from a configured proxy. The framework's defaults trust loopback, and empty
+        // lists would trust every peer: with no proxy configured, no forwarded header is honoured at all.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<RequestProtectionOptions>>((forwarded, protection) =>
+        {
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            if (!protection.Value.BehindProxy)
+            {
+                forwarded.ForwardedHeaders = ForwardedHeaders.None;
+                return;
+            }
+
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.ForwardLimit = protection.Value.ForwardLimit;
+            foreach (var address in protection.Value.ProxyAddresses())
+                forwarded.KnownProxies.Add(address);
+            foreach (var network in protection.Value.ProxyNetworks())
+                forwarded.KnownIPNetworks.Add(network);
+        });
+
+        services.AddSingleton<SetupTokenGate>();
+        services.AddHostedService<SetupTokenAnnouncer>();
+    }
+
     /// <summary>The request pipeline and endpoints.</summary>
     public static WebApplication UseCraftedSignal(this WebApplication app)
     {
+        // First, so that everything after it (HSTS, cookies, the CSRF check, the audit) sees the client's address and scheme.
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -143,6 +197,9 @@ public static class WebHostExtensions
         }
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (!app.Environment.IsDevelopment())
+            app.UseMiddleware<HttpsOnlyMiddleware>();
+        app.UseMiddleware<CrossSiteRequestMiddleware>();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -163,10 +220,11 @@ public static class WebHostExtensions
             IsReadOnlyFunc = _ => true,
             DisplayStorageConnectionString = false,
             AppPath = "/",
-        }).RequireAuthorization(Policies.Administer);
+        }).RequireAuthorization(Policies.OperateInstance);
 
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Public by design: the framework's scripts and the styles of the sign-in page. Pages opt out with [AllowAnonymous].
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().Add(BlazorFrameworkIsPublic);
         app.MapAdditionalIdentityEndpoints();
         app.MapTenancyEndpoints();
         app.MapRuleEndpoints();
@@ -177,6 +235,17 @@ public static class WebHostExtensions
     private static string KeysDirectory(string dataDirectory) => Path.Combine(dataDirectory, "keys");
 
     private static string DataDirectory(WebApplication app) => DatabaseSetup.ResolveDataDirectory(app.Configuration, app.Environment.ContentRootPath);
+
+    /// <summary>
+    /// The circuit's hub (<c>/_blazor</c>) and the framework's own endpoints (<c>/_framework</c>) carry no page: the page a
+    /// circuit renders is authorized when it is rendered, against the circuit's user.
+    /// </summary>
+    private static void BlazorFrameworkIsPublic(EndpointBuilder endpoint)
+    {
+        if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } pattern }
+            && pattern.TrimStart('/') is var path && (path.StartsWith("_blazor", StringComparison.Ordinal) || path.StartsWith("_framework", StringComparison.Ordinal)))
+            endpoint.Metadata.Add(new AllowAnonymousAttribute());
+    }
 
     private static string DataDirectory(IHostApplicationBuilder builder)
     {

@@ -23,18 +23,8 @@ public sealed class AtRestKey : IDisposable
 
     private AtRestKey(byte[] key) => _key = key;
 
-    internal static AtRestKey Load(MasterSecretOptions options, bool generateIfMissing, ILogger logger)
-    {
-        var secret = MasterSecretLoader.Load(options, generateIfMissing, logger);
-        try
-        {
-            return FromMasterSecret(secret);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
-    }
+    internal static AtRestKey Load(MasterSecretOptions options, bool generateIfMissing, ILogger logger) =>
+        MasterSecretLoader.Derive(options, generateIfMissing, logger, secret => FromMasterSecret(secret));
 
     internal static AtRestKey FromMasterSecret(ReadOnlySpan<byte> masterSecret) => new(KeyDerivation.DataAtRestKey(masterSecret));
 

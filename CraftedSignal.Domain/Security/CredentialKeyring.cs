@@ -31,18 +31,8 @@ public sealed class CredentialKeyring : IDisposable
     public string KeyId { get; }
 
     /// <summary>Loads the master secret <paramref name="options"/> name (see <see cref="MasterSecretLoader"/>) and derives the key from it.</summary>
-    internal static CredentialKeyring Load(MasterSecretOptions options, bool generateIfMissing, ILogger logger)
-    {
-        var secret = MasterSecretLoader.Load(options, generateIfMissing, logger);
-        try
-        {
-            return FromMasterSecret(secret);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
-    }
+    internal static CredentialKeyring Load(MasterSecretOptions options, bool generateIfMissing, ILogger logger) =>
+        MasterSecretLoader.Derive(options, generateIfMissing, logger, secret => FromMasterSecret(secret));
 
     /// <summary>Derives the master credential key from <paramref name="masterSecret"/> (the caller keeps and zeroes the secret).</summary>
     internal static CredentialKeyring FromMasterSecret(ReadOnlySpan<byte> masterSecret) =>

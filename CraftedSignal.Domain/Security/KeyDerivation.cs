@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace CraftedSignal.Domain.Security;
 
-/// <summary>The two key derivations of the hierarchy, in one place so that the tests hold exactly these calls to their vectors.</summary>
+/// <summary>The key derivations of the hierarchy, in one place so that the tests hold exactly these calls to their vectors.</summary>
 internal static class KeyDerivation
 {
     /// <summary>The HKDF info of the master credential key; another purpose of the master secret gets another info.</summary>
@@ -10,6 +10,9 @@ internal static class KeyDerivation
 
     /// <summary>The HKDF info of the key for data at rest that is not a credential (<see cref="AtRestKey"/>).</summary>
     public static ReadOnlySpan<byte> DataAtRestInfo => "data-at-rest"u8;
+
+    /// <summary>The HKDF info of the first-run setup token (<see cref="SetupToken"/>).</summary>
+    public static ReadOnlySpan<byte> SetupTokenInfo => "setup-token"u8;
 
     /// <summary>
     /// PBKDF2 rounds of a per-operation key. The tenant key is 256 random bits, so the rounds add no strength against

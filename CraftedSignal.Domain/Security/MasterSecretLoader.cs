@@ -55,6 +55,20 @@ internal static class MasterSecretLoader
         return ReadFile(development, "the Development master secret file", logger);
     }
 
+    /// <summary>Loads the secret (as <see cref="Load"/>), derives what the caller needs from it, and zeroes it.</summary>
+    public static T Derive<T>(MasterSecretOptions options, bool generateIfMissing, ILogger logger, Func<byte[], T> derive)
+    {
+        var secret = Load(options, generateIfMissing, logger);
+        try
+        {
+            return derive(secret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
     /// <summary>The longest secret file read, in bytes: a secret, not a device or a log that happens to be named.</summary>
     public const int MaximumFileBytes = 4096;
 

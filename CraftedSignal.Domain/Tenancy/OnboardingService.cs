@@ -17,6 +17,25 @@ public sealed class OnboardingService(IDbContextFactory<AppDbContext> dbFactory,
         return await db.InstanceClaims.AnyAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Whether <paramref name="userId"/> operates the instance (its job dashboard shows every company's work): an Owner of
+    /// the first company, the one the instance's claim created (the earliest created when nobody claimed it), or a user
+    /// whose email is one of <paramref name="operatorEmails"/>. Deliberately across companies: the instance has no tenant.
+    /// </summary>
+    public async Task<bool> IsInstanceOperatorAsync(string userId, IReadOnlyCollection<string> operatorEmails, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var first = await db.InstanceClaims.Select(c => (Guid?)c.CompanyId).FirstOrDefaultAsync(cancellationToken)
+            ?? await db.Companies.IgnoreQueryFilters().OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(cancellationToken);
+        if (first is { } companyId && await db.Memberships.IgnoreQueryFilters()
+                .AnyAsync(m => m.CompanyId == companyId && m.UserId == userId && m.Role == CompanyRole.Owner, cancellationToken))
+            return true;
+        if (operatorEmails.Count == 0)
+            return false;
+        var listed = operatorEmails.Select(e => e.Trim().ToUpperInvariant()).ToList();
+        return await db.Users.AnyAsync(u => u.Id == userId && listed.Contains(u.NormalizedEmail!), cancellationToken);
+    }
+
     /// <summary>Makes <paramref name="userId"/> the Owner of a new first company. Fails if someone claimed the instance first.</summary>
     public async Task<Result<Guid>> ClaimAsync(string userId, string companyName, Actor actor, CancellationToken cancellationToken = default)
     {

@@ -34,3 +34,9 @@ public sealed record AlreadyMember(string Email)
 
 public sealed record InstanceAlreadyClaimed()
     : Error("This CraftedSignal instance already has an Owner. Registration is by invitation: ask an Admin for a link.", ErrorKind.Conflict);
+
+public sealed record SetupTokenRequired()
+    : Error("This instance can be reached from other machines, so claiming it needs its setup token. The app writes it to its log at start; on the server, `CraftedSignal.Web setup-token` prints it.", ErrorKind.NotPermitted);
+
+public sealed record SetupTokenWrong()
+    : Error("That is not this instance's setup token. Copy it again from the app's log or from `CraftedSignal.Web setup-token` on the server.", ErrorKind.NotPermitted);

@@ -226,16 +226,11 @@ public sealed class KeysCommandTests : IAsyncLifetime
     }
 
     /// <summary>The product binary, configured only by its environment as an operator would: Production, the current secret or none.</summary>
-    private Process Start(string? currentSecret, params string[] args) =>
-        ProductProcess.Start(_folder, currentSecret is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Security__MasterSecret"] = currentSecret }, args);
+    private Process Start(string? currentSecret, params string[] args) => ProductProcess.Start(_folder, SecretEnvironment(currentSecret), args);
 
-    private async Task<(int Exit, string Output, string Error)> RunAsync(string? currentSecret, params string[] args)
-    {
-        using var child = Start(currentSecret, args);
-        var output = child.StandardOutput.ReadToEndAsync();
-        var error = child.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await child.WaitForExitAsync(timeout.Token);
-        return (child.ExitCode, await output, await error);
-    }
+    private static Dictionary<string, string> SecretEnvironment(string? currentSecret) =>
+        currentSecret is null ? [] : new() { ["Security__MasterSecret"] = currentSecret };
+
+    private Task<(int Exit, string Output, string Error)> RunAsync(string? currentSecret, params string[] args) =>
+        ProductProcess.RunAsync(_folder, SecretEnvironment(currentSecret), args);
 }

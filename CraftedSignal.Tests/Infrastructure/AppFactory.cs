@@ -4,6 +4,8 @@ using CraftedSignal.Domain.Identity;
 using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -13,7 +15,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CraftedSignal.Tests.Infrastructure;
 
 /// <summary>The whole web app in memory, on its own SQLite file in a temporary data folder.</summary>
-public sealed partial class AppFactory(string? dataDirectory = null, Action<IServiceCollection>? configureServices = null, string masterSecret = AppFactory.MasterSecret)
+/// <param name="settings">Configuration on top of the test defaults (<c>Security:KnownProxies:0</c>, say).</param>
+/// <param name="environment">The host environment; Development unless a test is about another.</param>
+public sealed partial class AppFactory(
+    string? dataDirectory = null,
+    Action<IServiceCollection>? configureServices = null,
+    IReadOnlyDictionary<string, string>? settings = null,
+    string environment = "Development")
     : WebApplicationFactory<Program>
 {
     public const string Password = "correct horse battery staple";
@@ -26,8 +34,10 @@ public sealed partial class AppFactory(string? dataDirectory = null, Action<ISer
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:DataDirectory", DataDirectory);
-        builder.UseSetting("Security:MasterSecret", masterSecret);
-        builder.UseEnvironment("Development");
+        builder.UseSetting("Security:MasterSecret", MasterSecret);
+        builder.UseEnvironment(environment);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            builder.UseSetting(key, value);
         if (configureServices is not null)
             builder.ConfigureTestServices(configureServices);
     }
@@ -60,6 +70,29 @@ public sealed partial class AppFactory(string? dataDirectory = null, Action<ISer
         db.Memberships.Add(new Membership { Id = Guid.CreateVersion7(), CompanyId = companyId, UserId = userId, Role = role, JoinedAt = DateTime.UtcNow });
         await db.SaveChangesAsync();
     }
+
+    /// <summary>
+    /// Serves the app on a real Kestrel socket bound to <paramref name="address"/> (port chosen by the system), for tests
+    /// that need a real peer address or real bound addresses; <see cref="NewKestrelClient"/> talks to it over loopback.
+    /// </summary>
+    public AppFactory StartOnKestrel(IPAddress address)
+    {
+        UseKestrel(options => options.Listen(address, 0));
+        StartServer();
+        var bound = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        KestrelAddress = new UriBuilder(bound) { Host = "127.0.0.1" }.Uri;
+        return this;
+    }
+
+    /// <summary>Where <see cref="StartOnKestrel"/> listens, as a loopback URL.</summary>
+    public Uri? KestrelAddress { get; private set; }
+
+    /// <summary>A real HTTP client to the Kestrel server, with cookies, not following redirects.</summary>
+    public HttpClient NewKestrelClient() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = KestrelAddress ?? throw new InvalidOperationException("Call StartOnKestrel first."),
+        };
 
     /// <summary>A client that does not follow redirects, so tests see where the server sends them.</summary>
     public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

@@ -30,4 +30,15 @@ public static class ProductProcess
             start.Environment[name] = value;
         return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {host}.");
     }
+
+    /// <summary>Runs the binary as <see cref="Start"/> does, to its end (at most two minutes), and returns what it said.</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var child = Start(workingDirectory, environment, args);
+        var output = child.StandardOutput.ReadToEndAsync();
+        var error = child.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await child.WaitForExitAsync(timeout.Token);
+        return (child.ExitCode, await output, await error);
+    }
 }

@@ -2,6 +2,9 @@ using System.Net;
 using CraftedSignal.Domain.Rules;
 using CraftedSignal.Domain.Tenancy;
 using CraftedSignal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -34,14 +37,21 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             data.Add("/settings/users", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
             data.Add("/settings/company", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
             data.Add("/settings/targets", who, signedIn ? Outcome.Page : Outcome.SignIn);
-            data.Add("/hangfire", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
-            data.Add("/hangfire/jobs/enqueued", who, !signedIn ? Outcome.SignIn : administers ? Outcome.Page : Outcome.Denied);
+            // The job dashboard shows every company's work: only the first company's Owner and the listed operator.
+            var operates = who is "Owner" or "Viewer";
+            data.Add("/hangfire", who, !signedIn ? Outcome.SignIn : operates ? Outcome.Page : Outcome.Denied);
+            data.Add("/hangfire/jobs/enqueued", who, !signedIn ? Outcome.SignIn : operates ? Outcome.Page : Outcome.Denied);
             data.Add("/rules", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/rules/new", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/coverage", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/reviews", who, signedIn ? Outcome.Page : Outcome.SignIn);
             data.Add("/healthz", who, Outcome.Page);
             data.Add("/Account/Login", who, Outcome.Page);
+            data.Add("/Account/Register", who, Outcome.Page);
+            data.Add("/Account/Lockout", who, Outcome.Page);
+            data.Add("/Account/AccessDenied", who, Outcome.Page);
+            data.Add("/invite/not-a-real-token", who, Outcome.Page);
+            data.Add("/not-found", who, Outcome.Page);
         }
 
         return data;
@@ -61,10 +71,67 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             HttpStatusCode.OK => Outcome.Page,
             HttpStatusCode.Redirect when location.Contains("/Account/Login", StringComparison.Ordinal) => Outcome.SignIn,
             HttpStatusCode.Redirect when location.Contains("/Account/AccessDenied", StringComparison.Ordinal) => Outcome.Denied,
+            HttpStatusCode.Forbidden when route.StartsWith("/hangfire", StringComparison.Ordinal) => Outcome.Denied,
             _ => throw new Xunit.Sdk.XunitException($"{route} as {who}: unexpected {(int)response.StatusCode} {location}"),
         };
         Assert.Equal(expected, actual);
     }
+
+    /// <summary>Every endpoint anyone may use without signing in, by route. A new public endpoint is added here on purpose.</summary>
+    private static readonly string[] PublicEndpoints =
+    [
+        "/Account/AccessDenied",
+        "/Account/InvalidUser",
+        "/Account/Lockout",
+        "/Account/Login",
+        "/Account/LoginWith2fa",
+        "/Account/LoginWithRecoveryCode",
+        "/Account/PasskeyRequestOptions",
+        "/Account/Register",
+        "/Error",
+        "/healthz",
+        "/invite/{Token}",
+        "/not-found",
+    ];
+
+    [Fact]
+    public async Task EveryEndpoint_NeedsASignedInUser_UnlessItIsListedAsPublic()
+    {
+        var policies = app.Services.GetRequiredService<IAuthorizationPolicyProvider>();
+        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var unlisted = new List<string>();
+        var open = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var endpoint in endpoints)
+        {
+            var route = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
+            if (endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+            {
+                if (IsFrameworkOrAsset(endpoint, route))
+                    continue;
+                open.Add(route);
+                continue;
+            }
+
+            var policy = await AuthorizationPolicy.CombineAsync(policies, endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(), endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>())
+                ?? await policies.GetFallbackPolicyAsync();
+            if (policy?.Requirements.OfType<DenyAnonymousAuthorizationRequirement>().Any() != true)
+                unlisted.Add($"{route} ({endpoint.DisplayName}) needs no signed-in user and is not [AllowAnonymous]");
+        }
+
+        Assert.Empty(unlisted);
+        Assert.Equal(PublicEndpoints, open);
+        // The protected ones are really there: the enumeration saw the app's pages, APIs and the job dashboard.
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/settings/users");
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/api/v1/rules/export");
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText!.StartsWith("/hangfire", StringComparison.Ordinal));
+        // The circuit's hub is reachable before sign-in (the not-found page is interactive), and it serves no page itself.
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText!.TrimStart('/').StartsWith("_blazor/negotiate", StringComparison.Ordinal) && e.Metadata.GetMetadata<IAllowAnonymous>() is not null);
+    }
+
+    /// <summary>The circuit's hub, the framework's scripts, and static files (with their fingerprinted names).</summary>
+    private static bool IsFrameworkOrAsset(RouteEndpoint endpoint, string route) =>
+        route.StartsWith("/_blazor", StringComparison.Ordinal) || route.StartsWith("/_framework/", StringComparison.Ordinal)
+        || endpoint.Metadata.Any(m => m.GetType().Name == "StaticAssetDescriptor");
 
     [Theory]
     [InlineData("/")]
@@ -206,6 +273,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     [InlineData("/Account/Login")]
     [InlineData("/")]
     [InlineData("/healthz")]
+    [InlineData("/hangfire")]
     public async Task Responses_CarryBrowserHardeningHeaders(string route)
     {
         var response = await (await app.ClientForAsync("Owner")).GetAsync(route);
@@ -216,6 +284,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         var csp = response.Headers.GetValues("Content-Security-Policy").Single();
         Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        // The circuit's WebSocket is this origin's; no WebSocket to any other host.
+        Assert.Contains("connect-src 'self';", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("ws:", csp, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -235,7 +306,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
 
     public sealed class Fixture : IAsyncLifetime
     {
-        private readonly AppFactory _factory = new();
+        // Viewer is listed as an instance operator by email: the list works whatever the member's role in a company.
+        private readonly AppFactory _factory = new(settings: new Dictionary<string, string> { ["Security:InstanceOperators:0"] = "Viewer@Acme.test" });
         private readonly Dictionary<string, HttpClient> _clients = [];
         private readonly SemaphoreSlim _gate = new(1, 1);
         private Guid? _rule;
@@ -245,6 +317,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         public Guid Globex { get; private set; }
 
         public HttpClient NewClient() => _factory.NewClient();
+
+        public IServiceProvider Services => _factory.Services;
 
         /// <summary>Adds a Sigma rule to Acme as its Owner, once.</summary>
         /// <summary>The review of the rule <see cref="AddRuleAsync"/> adds, submitted by Acme's owner.</summary>

@@ -64,7 +64,7 @@ public sealed class KeysAtRestTests : IAsyncLifetime
             Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
         });
 
-        await using (var stranger = new AppFactory(await CopyAsync(), masterSecret: OtherSecret))
+        await using (var stranger = new AppFactory(await CopyAsync(), settings: new Dictionary<string, string> { ["Security:MasterSecret"] = OtherSecret }))
             Assert.Contains("/Account/Login", (await GetHomeAsync(stranger, cookie)).Headers.Location?.ToString(), StringComparison.Ordinal);
         await using (var restored = new AppFactory(await CopyAsync()))
             Assert.Equal(HttpStatusCode.OK, (await GetHomeAsync(restored, cookie)).StatusCode);
@@ -93,7 +93,7 @@ public sealed class KeysAtRestTests : IAsyncLifetime
             Assert.DoesNotContain(stored, v => v.Contains(key, StringComparison.Ordinal) || v.Contains(codes[0], StringComparison.Ordinal));
         }
 
-        await using (var stranger = new AppFactory(await CopyAsync(), masterSecret: OtherSecret))
+        await using (var stranger = new AppFactory(await CopyAsync(), settings: new Dictionary<string, string> { ["Security:MasterSecret"] = OtherSecret }))
         {
             await using var scope = stranger.Services.CreateAsyncScope();
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();

@@ -5,7 +5,7 @@ namespace CraftedSignal.Web.Cli;
 /// <summary>The verbs of the product's binary. With no verb the binary serves the web app.</summary>
 internal static class CliVerbs
 {
-    private static readonly HashSet<string> Verbs = ["db", "keys", "rules", "sigma", "--help", "-h", "-?", "--version"];
+    private static readonly HashSet<string> Verbs = ["db", "keys", "rules", "setup-token", "sigma", "--help", "-h", "-?", "--version"];
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -15,6 +15,7 @@ internal static class CliVerbs
         root.Add(DbCommand.Create());
         root.Add(KeysCommand.Create());
         root.Add(RulesCommand.Create());
+        root.Add(SetupTokenCommand.Create());
         root.Add(SigmaCommand.Create());
         return root;
     }

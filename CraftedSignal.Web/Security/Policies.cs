@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CraftedSignal.Domain.Tenancy;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Web.Security;
 
@@ -11,6 +12,9 @@ public static class Policies
     public const string Author = nameof(Permission.Author);
     public const string Approve = nameof(Permission.Approve);
     public const string Administer = nameof(Permission.Administer);
+
+    /// <summary>The instance itself (the job dashboard, which shows every company's work): see <see cref="InstanceOperatorRequirement"/>.</summary>
+    public const string OperateInstance = nameof(OperateInstance);
 
     public static void AddCraftedSignalPolicies(this AuthorizationOptions options)
     {
@@ -23,7 +27,26 @@ public static class Policies
                 .RequireClaim(TenantClaims.Role, roles));
         }
 
-        options.FallbackPolicy = null;
+        options.AddPolicy(OperateInstance, policy => policy.RequireAuthenticatedUser().AddRequirements(new InstanceOperatorRequirement()));
+
+        // A page or endpoint without its own policy needs a signed-in user; the public ones say [AllowAnonymous].
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+    }
+}
+
+/// <summary>
+/// An instance operator: an Owner of the instance's first company (the one its first-run claim created), or a user whose
+/// email is listed in <c>Security:InstanceOperators</c>. Checked against the database on every request.
+/// </summary>
+public sealed class InstanceOperatorRequirement : IAuthorizationRequirement;
+
+internal sealed class InstanceOperatorHandler(OnboardingService onboarding, IOptions<RequestProtectionOptions> options)
+    : AuthorizationHandler<InstanceOperatorRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, InstanceOperatorRequirement requirement)
+    {
+        if (context.User.GetUserId() is { } userId && await onboarding.IsInstanceOperatorAsync(userId, options.Value.InstanceOperators))
+            context.Succeed(requirement);
     }
 }
 
