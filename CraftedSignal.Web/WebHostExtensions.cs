@@ -81,6 +81,7 @@ public static class WebHostExtensions
             })
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager<AuditedSignInManager>()
+            .AddUserManager<AuditedUserManager>()
             .AddDefaultTokenProviders();
         services.AddScoped<IUserStore<ApplicationUser>, SealedTokenUserStore>();
         services.ConfigureApplicationCookie(options =>

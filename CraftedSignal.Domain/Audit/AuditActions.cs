@@ -9,6 +9,14 @@ public static class AuditActions
     /// <summary>The failures of one account from one address in one throttle window after its first (which has its own entry).</summary>
     public const string SignInFailuresCounted = "auth.sign_in_failures_counted";
     public const string SignOut = "auth.sign_out";
+    public const string PasswordChanged = "account.password_changed";
+    public const string TwoFactorEnabled = "account.two_factor_enabled";
+    public const string TwoFactorDisabled = "account.two_factor_disabled";
+    public const string AuthenticatorReset = "account.authenticator_reset";
+    public const string RecoveryCodesGenerated = "account.recovery_codes_generated";
+    public const string PasskeyAdded = "account.passkey_added";
+    public const string PasskeyRenamed = "account.passkey_renamed";
+    public const string PasskeyRemoved = "account.passkey_removed";
     public const string LockedOut = "auth.locked_out";
     public const string Registered = "auth.registered";
     public const string InstanceClaimed = "instance.claimed";
