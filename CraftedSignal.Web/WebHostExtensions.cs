@@ -210,6 +210,7 @@ public static class WebHostExtensions
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseMiddleware<TenantMiddleware>();
+        app.UseMiddleware<MfaEnrolmentMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
 

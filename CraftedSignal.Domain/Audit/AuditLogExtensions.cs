@@ -1,11 +1,13 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CraftedSignal.Domain.Persistence;
 
 namespace CraftedSignal.Domain.Audit;
 
 public static class AuditLogExtensions
 {
-    private static readonly JsonSerializerOptions DetailsJson = new(JsonSerializerDefaults.Web);
+    // Enums by name: an auditor reads "Everyone", not 2, and the names are stable (never renamed once released).
+    private static readonly JsonSerializerOptions DetailsJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>
     /// Adds an audit entry to the unit of work: it is sealed into its chain and written by the same

@@ -1,5 +1,13 @@
 namespace CraftedSignal.Domain.Tenancy;
 
+/// <summary>Who in a company must sign in with a second factor (a passkey or an authenticator app) to use it.</summary>
+public enum MfaRequirement
+{
+    Nobody,
+    OwnersAndAdmins,
+    Everyone,
+}
+
 /// <summary>The tenant: a team whose rules, targets and evidence are kept apart from every other company's.</summary>
 public sealed class Company
 {
@@ -25,4 +33,15 @@ public sealed class Company
     /// of the company (audited); then failing tests still block, missing or unfinished ones do not.
     /// </summary>
     public bool RequireTestsForReview { get; set; } = true;
+
+    /// <summary>Members it covers who have neither a passkey nor an authenticator app are led to add one before anything else.</summary>
+    public MfaRequirement MfaRequirement { get; set; }
+
+    /// <summary>Whether a member with <paramref name="role"/> must have a second factor here.</summary>
+    public static bool RequiresMfa(MfaRequirement requirement, CompanyRole role) => requirement switch
+    {
+        MfaRequirement.Everyone => true,
+        MfaRequirement.OwnersAndAdmins => role is CompanyRole.Owner or CompanyRole.Admin,
+        _ => false,
+    };
 }

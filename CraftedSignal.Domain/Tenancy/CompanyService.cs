@@ -8,7 +8,8 @@ namespace CraftedSignal.Domain.Tenancy;
 public sealed record CompanySummary(Guid Id, string Name, CompanyRole Role);
 
 /// <summary>A company's settings: its name, how long invitations last, and its review policy.</summary>
-public sealed record CompanySettings(string Name, int InvitationLifetimeDays, int RequiredApprovals = 1, int ReviewLifetimeDays = 14, bool RequireTestsForReview = true);
+public sealed record CompanySettings(string Name, int InvitationLifetimeDays, int RequiredApprovals = 1, int ReviewLifetimeDays = 14, bool RequireTestsForReview = true,
+    MfaRequirement MfaRequirement = MfaRequirement.Nobody);
 
 /// <summary>Companies the user belongs to, switching between them, creating one and changing its settings.</summary>
 public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, CurrentTenant tenant, TimeProvider time)
@@ -90,7 +91,7 @@ public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, Cu
         if (!access.Succeeded)
             return access.Error;
         var settings = await db.Companies.Where(c => c.Id == access.Value.CompanyId)
-            .Select(c => new CompanySettings(c.Name, c.InvitationLifetimeDays, c.RequiredApprovals, c.ReviewLifetimeDays, c.RequireTestsForReview))
+            .Select(c => new CompanySettings(c.Name, c.InvitationLifetimeDays, c.RequiredApprovals, c.ReviewLifetimeDays, c.RequireTestsForReview, c.MfaRequirement))
             .FirstOrDefaultAsync(cancellationToken);
         return settings is null ? new NotFound("The company") : settings;
     }
@@ -110,8 +111,11 @@ public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, Cu
         if (settings.ReviewLifetimeDays is < 1 or > MaxReviewLifetimeDays)
             return new Invalid(nameof(CompanySettings.ReviewLifetimeDays), $"Reviews must stay open between 1 and {MaxReviewLifetimeDays} days.");
 
+        if (!Enum.IsDefined(settings.MfaRequirement))
+            return new Invalid(nameof(CompanySettings.MfaRequirement), "Choose who must use a second factor: nobody, Owners and Admins, or everyone.");
+
         var company = await db.Companies.FirstAsync(c => c.Id == access.Value.CompanyId, cancellationToken);
-        var before = new CompanySettings(company.Name, company.InvitationLifetimeDays, company.RequiredApprovals, company.ReviewLifetimeDays, company.RequireTestsForReview);
+        var before = new CompanySettings(company.Name, company.InvitationLifetimeDays, company.RequiredApprovals, company.ReviewLifetimeDays, company.RequireTestsForReview, company.MfaRequirement);
         var after = settings with { Name = settings.Name.Trim() };
         if (before == after)
             return Result.Ok();
@@ -121,6 +125,7 @@ public sealed class CompanyService(IDbContextFactory<AppDbContext> dbFactory, Cu
         company.RequiredApprovals = after.RequiredApprovals;
         company.ReviewLifetimeDays = after.ReviewLifetimeDays;
         company.RequireTestsForReview = after.RequireTestsForReview;
+        company.MfaRequirement = after.MfaRequirement;
         db.Audit(tenant.ToActor(), company.Id, AuditActions.CompanySettingsChanged, time.GetUtcNow().UtcDateTime,
             "company", company.Id.ToString(), new { before, after });
         await db.SaveChangesAsync(cancellationToken);

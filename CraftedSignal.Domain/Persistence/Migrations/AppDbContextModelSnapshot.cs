@@ -904,6 +904,11 @@ namespace CraftedSignal.Domain.Persistence.Migrations
                     b.Property<int>("InvitationLifetimeDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("MfaRequirement")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
