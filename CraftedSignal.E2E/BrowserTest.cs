@@ -11,7 +11,6 @@ public abstract class BrowserTestBase
 
     protected abstract Browser Chromium { get; }
 
-    /// <summary>Nothing a page needed was refused by the content security policy.</summary>
     /// <summary>Adds a test case from the editor's Tests tab (which must be open).</summary>
     protected static async Task AddTestAsync(IPage page, string name, bool mustAlert, string events)
     {
@@ -31,6 +30,7 @@ public abstract class BrowserTestBase
         await Assertions.Expect(page.GetByText(name, new() { Exact = true })).ToBeVisibleAsync();
     }
 
+    /// <summary>Nothing a page needed was refused by the content security policy.</summary>
     protected void AssertNoContentSecurityPolicyViolations() =>
         Assert.DoesNotContain(Chromium.ConsoleErrors, e => e.Contains("Content Security Policy", StringComparison.Ordinal));
 }
