@@ -114,6 +114,8 @@ public static class DomainServiceCollectionExtensions
         services.AddScoped<MasterSecretRotation>();
         services.AddSingleton<WorkNotifier>();
         services.AddSingleton<MembershipNotifier>();
+        services.AddSingleton<Identity.SessionNotifier>();
+        services.AddScoped<Identity.SessionService>();
 
         services.AddScoped<WorkScheduler>();
         services.AddScoped<WorkRunner>();

@@ -111,6 +111,11 @@ public static class WebHostExtensions
         services.ConfigureAll<CookieAuthenticationOptions>(options => options.Cookie.SecurePolicy = secure);
         services.AddAntiforgery(options => options.Cookie.SecurePolicy = secure);
 
+        // The cookie names a server-side session row; revoking the row ends the session (Account, Sessions).
+        services.AddSingleton<SessionTicketStore>();
+        services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<SessionTicketStore>((options, store) => options.SessionStore = store);
+
         var dataDirectory = DataDirectory(builder);
         services.AddDataProtection()
             .SetApplicationName("CraftedSignal")

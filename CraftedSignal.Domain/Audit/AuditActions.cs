@@ -17,6 +17,7 @@ public static class AuditActions
     public const string PasskeyAdded = "account.passkey_added";
     public const string PasskeyRenamed = "account.passkey_renamed";
     public const string PasskeyRemoved = "account.passkey_removed";
+    public const string SessionsRevoked = "account.sessions_revoked";
     public const string LockedOut = "auth.locked_out";
     public const string Registered = "auth.registered";
     public const string InstanceClaimed = "instance.claimed";

@@ -110,6 +110,40 @@ public sealed partial class AppFactory(
         return client;
     }
 
+    /// <summary>
+    /// Signs in through the form with a client that keeps no cookies itself, and returns the auth cookie it was given
+    /// (<c>name=value</c>), for tests that replay it: from another copy of the app, or after the session ended.
+    /// </summary>
+    public async Task<string> SignInCookieAsync(string email, string password = Password)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var page = await client.GetAsync("/Account/Login");
+        var antiforgery = string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+        var token = AntiforgeryField().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Input.Email"] = email,
+                ["Input.Password"] = password,
+                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+                ["_handler"] = "login",
+            }),
+        };
+        post.Headers.Add("Cookie", antiforgery);
+        var signedIn = await client.SendAsync(post);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        return signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith("craftedsignal.auth=", StringComparison.Ordinal));
+    }
+
+    /// <summary>A GET carrying exactly <paramref name="cookie"/>, not following redirects.</summary>
+    public async Task<HttpResponseMessage> GetWithCookieAsync(string path, string cookie)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Add("Cookie", cookie);
+        return await client.GetAsync(path);
+    }
+
     /// <summary>Posts a static server-rendered form the way a browser does: antiforgery token from the page, then the fields.</summary>
     public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string formName, Dictionary<string, string> fields)
     {

@@ -51,8 +51,8 @@ public sealed class KeysAtRestTests : IAsyncLifetime
         {
             var owner = await app.AddUserAsync("owner@acme.test", "Owner");
             await app.AddCompanyAsync("Acme", owner);
-            cookie = await SignInCookieAsync(app, "owner@acme.test");
-            Assert.Equal(HttpStatusCode.OK, (await GetHomeAsync(app, cookie)).StatusCode);
+            cookie = await app.SignInCookieAsync("owner@acme.test");
+            Assert.Equal(HttpStatusCode.OK, (await app.GetWithCookieAsync("/", cookie)).StatusCode);
         }
 
         var keyFiles = Directory.GetFiles(Path.Combine(_folder, "keys"), "key-*.xml");
@@ -65,9 +65,9 @@ public sealed class KeysAtRestTests : IAsyncLifetime
         });
 
         await using (var stranger = new AppFactory(await CopyAsync(), settings: new Dictionary<string, string> { ["Security:MasterSecret"] = OtherSecret }))
-            Assert.Contains("/Account/Login", (await GetHomeAsync(stranger, cookie)).Headers.Location?.ToString(), StringComparison.Ordinal);
+            Assert.Contains("/Account/Login", (await stranger.GetWithCookieAsync("/", cookie)).Headers.Location?.ToString(), StringComparison.Ordinal);
         await using (var restored = new AppFactory(await CopyAsync()))
-            Assert.Equal(HttpStatusCode.OK, (await GetHomeAsync(restored, cookie)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await restored.GetWithCookieAsync("/", cookie)).StatusCode);
     }
 
     [Fact]
@@ -139,36 +139,6 @@ public sealed class KeysAtRestTests : IAsyncLifetime
         }
 
         Assert.DoesNotContain(Directory.GetFiles(Path.Combine(_folder, "keys")), f => File.ReadAllText(f).Contains("<masterKey", StringComparison.Ordinal));
-    }
-
-    /// <summary>Signs in through the form with a client that keeps no cookies itself, and returns the auth cookie it was given.</summary>
-    private static async Task<string> SignInCookieAsync(AppFactory app, string email)
-    {
-        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        var page = await client.GetAsync("/Account/Login");
-        var antiforgery = string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
-        var token = System.Text.RegularExpressions.Regex.Match(await page.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        using var post = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["Input.Email"] = email,
-                ["Input.Password"] = AppFactory.Password,
-                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-                ["_handler"] = "login",
-            }),
-        };
-        post.Headers.Add("Cookie", antiforgery);
-        var signedIn = await client.SendAsync(post);
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        return signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith("craftedsignal.auth=", StringComparison.Ordinal));
-    }
-
-    private static async Task<HttpResponseMessage> GetHomeAsync(AppFactory app, string cookie)
-    {
-        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        client.DefaultRequestHeaders.Add("Cookie", cookie);
-        return await client.GetAsync("/");
     }
 
     /// <summary>The data folder copied elsewhere after a checkpoint, as a backup would take it.</summary>

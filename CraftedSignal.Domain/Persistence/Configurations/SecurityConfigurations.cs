@@ -18,3 +18,19 @@ internal sealed class TenantKeyConfiguration : IEntityTypeConfiguration<TenantKe
         builder.HasOne<Company>().WithMany().HasForeignKey(k => k.CompanyId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<Identity.UserSession>
+{
+    public void Configure(EntityTypeBuilder<Identity.UserSession> builder)
+    {
+        builder.ToTable("UserSessions");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.UserId).HasMaxLength(450);
+        builder.Property(s => s.IpAddress).HasMaxLength(64);
+        builder.Property(s => s.UserAgent).HasMaxLength(Identity.UserSession.UserAgentMaxLength);
+        builder.Property(s => s.RevokedReason).HasMaxLength(200);
+        builder.HasIndex(s => new { s.UserId, s.RevokedAt });
+        // A user's sessions go with the user (erasure deletes the row).
+        builder.HasOne<Identity.ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

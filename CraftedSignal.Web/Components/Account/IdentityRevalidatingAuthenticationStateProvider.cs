@@ -1,34 +1,53 @@
 using System.Security.Claims;
 using CraftedSignal.Domain.Identity;
+using CraftedSignal.Domain.Persistence;
 using CraftedSignal.Domain.Tenancy;
+using CraftedSignal.Web.Identity;
 using CraftedSignal.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace CraftedSignal.Web.Components.Account;
 
 /// <summary>
-/// The circuit's authentication state: the security stamp is re-validated every 30 minutes, and the moment the member's
-/// role changes or they are removed from a company the circuit's user is signed out, so an open tab loses access at once
-/// (the next page load reads the role from the database again).
+/// The circuit's authentication state: every 30 seconds its session must still be open (not revoked, not expired) and
+/// its security stamp current; the moment its session is revoked on this node, or the member's role changes or they are
+/// removed from a company, the circuit's user is signed out, so an open tab loses access at once (the next page load
+/// reads the role from the database again). Another node's revocation reaches the circuit at its next revalidation.
 /// </summary>
 internal sealed class IdentityRevalidatingAuthenticationStateProvider : RevalidatingServerAuthenticationStateProvider
 {
     private readonly IServiceScopeFactory _scopeFactory;
     private readonly IOptions<IdentityOptions> _options;
     private readonly MembershipNotifier _memberships;
+    private readonly SessionNotifier _sessions;
 
     public IdentityRevalidatingAuthenticationStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopeFactory, IOptions<IdentityOptions> options,
-        MembershipNotifier memberships)
+        MembershipNotifier memberships, SessionNotifier sessions)
         : base(loggerFactory)
     {
-        (_scopeFactory, _options, _memberships) = (scopeFactory, options, memberships);
+        (_scopeFactory, _options, _memberships, _sessions) = (scopeFactory, options, memberships, sessions);
         _memberships.Changed += OnMembershipChanged;
+        _sessions.Revoked += OnSessionsRevoked;
     }
 
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(30);
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(30);
+
+    private async void OnSessionsRevoked(IReadOnlyCollection<Guid> revoked)
+    {
+        try
+        {
+            if (SessionTicketStore.SessionOf((await GetAuthenticationStateAsync()).User) is { } session && revoked.Contains(session))
+                NotifyAuthenticationStateChanged(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
+        }
+        catch (InvalidOperationException)
+        {
+            // No authentication state yet: the circuit is still starting, and its first request found the session revoked.
+        }
+    }
 
     private async void OnMembershipChanged(MembershipChange change)
     {
@@ -48,7 +67,11 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider : Revalida
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             _memberships.Changed -= OnMembershipChanged;
+            _sessions.Revoked -= OnSessionsRevoked;
+        }
+
         base.Dispose(disposing);
     }
 
@@ -57,6 +80,17 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider : Revalida
     {
         // Get the user manager from a new scope to ensure it fetches fresh data
         await using var scope = _scopeFactory.CreateAsyncScope();
+        if (SessionTicketStore.SessionOf(authenticationState.User) is { } session)
+        {
+            var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(cancellationToken);
+            await using (db)
+            {
+                var now = DateTime.UtcNow;
+                if (!await db.UserSessions.AnyAsync(s => s.Id == session && s.RevokedAt == null && s.ExpiresAt > now, cancellationToken))
+                    return false;
+            }
+        }
+
         var userManager = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         return await ValidateSecurityStampAsync(userManager, authenticationState.User);
     }
