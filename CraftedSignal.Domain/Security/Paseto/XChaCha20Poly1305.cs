@@ -20,29 +20,18 @@ internal static class XChaCha20Poly1305
     /// <summary>Seals <paramref name="plaintext"/> into <paramref name="ciphertext"/> (same length) and <paramref name="tag"/>.</summary>
     public static void Encrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
-        Span<byte> subkey = stackalloc byte[KeyBytes];
         Span<byte> innerNonce = stackalloc byte[12];
-        try
-        {
-            Prepare(key, nonce, subkey, innerNonce);
-            using var aead = new ChaCha20Poly1305(subkey);
-            aead.Encrypt(innerNonce, plaintext, ciphertext, tag, associatedData);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(subkey);
-        }
+        using var aead = Inner(key, nonce, innerNonce);
+        aead.Encrypt(innerNonce, plaintext, ciphertext, tag, associatedData);
     }
 
     /// <summary>Opens <paramref name="ciphertext"/> into <paramref name="plaintext"/>; false (and zeros) when the tag does not match.</summary>
     public static bool TryDecrypt(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
-        Span<byte> subkey = stackalloc byte[KeyBytes];
         Span<byte> innerNonce = stackalloc byte[12];
+        using var aead = Inner(key, nonce, innerNonce);
         try
         {
-            Prepare(key, nonce, subkey, innerNonce);
-            using var aead = new ChaCha20Poly1305(subkey);
             aead.Decrypt(innerNonce, ciphertext, tag, plaintext, associatedData);
             return true;
         }
@@ -50,10 +39,6 @@ internal static class XChaCha20Poly1305
         {
             CryptographicOperations.ZeroMemory(plaintext);
             return false;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(subkey);
         }
     }
 
@@ -95,13 +80,23 @@ internal static class XChaCha20Poly1305
         x.Clear();
     }
 
-    private static void Prepare(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, Span<byte> subkey, Span<byte> innerNonce)
+    /// <summary>The RFC 8439 AEAD under the HChaCha20 subkey (zeroed here once the AEAD holds it), and its 12-byte nonce.</summary>
+    private static ChaCha20Poly1305 Inner(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, Span<byte> innerNonce)
     {
         if (nonce.Length != NonceBytes)
             throw new ArgumentException($"An XChaCha20 nonce is {NonceBytes} bytes.", nameof(nonce));
-        HChaCha20(key, nonce[..HChaChaNonceBytes], subkey);
-        innerNonce[..4].Clear();
-        nonce[HChaChaNonceBytes..].CopyTo(innerNonce[4..]);
+        Span<byte> subkey = stackalloc byte[KeyBytes];
+        try
+        {
+            HChaCha20(key, nonce[..HChaChaNonceBytes], subkey);
+            innerNonce[..4].Clear();
+            nonce[HChaChaNonceBytes..].CopyTo(innerNonce[4..]);
+            return new ChaCha20Poly1305(subkey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(subkey);
+        }
     }
 
     private static void QuarterRound(Span<uint> x, int a, int b, int c, int d)
