@@ -14,6 +14,9 @@ internal static class KeyDerivation
     /// <summary>The HKDF info of the first-run setup token (<see cref="SetupToken"/>).</summary>
     public static ReadOnlySpan<byte> SetupTokenInfo => "setup-token"u8;
 
+    /// <summary>The HKDF info of the PASETO v2.local key of session cookies (<see cref="Paseto.PasetoV2Local"/>).</summary>
+    public static ReadOnlySpan<byte> SessionTokenInfo => "session-token"u8;
+
     /// <summary>
     /// PBKDF2 rounds of a per-operation key. The tenant key is 256 random bits, so the rounds add no strength against
     /// guessing; they are a second, salted derivation step and cost about 3 ms a decrypt (see README.md).
@@ -35,6 +38,10 @@ internal static class KeyDerivation
     /// <summary>The key for data at rest: HKDF-SHA256 of the master secret, no salt, info "data-at-rest", 32 bytes.</summary>
     public static byte[] DataAtRestKey(ReadOnlySpan<byte> masterSecret) =>
         HkdfSha256(masterSecret, 32, [], DataAtRestInfo);
+
+    /// <summary>The session token key: HKDF-SHA256 of the master secret, no salt, info "session-token", 32 bytes.</summary>
+    public static byte[] SessionTokenKey(ReadOnlySpan<byte> masterSecret) =>
+        HkdfSha256(masterSecret, Paseto.PasetoV2Local.KeyBytes, [], SessionTokenInfo);
 
     /// <summary>PBKDF2-HMAC-SHA256 of <paramref name="password"/> and <paramref name="salt"/> into <paramref name="destination"/>.</summary>
     public static void Pbkdf2Sha256(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int iterations, Span<byte> destination) =>

@@ -48,6 +48,19 @@ public sealed class KeyDerivationTests
     }
 
     [Fact]
+    public void SessionTokenKey_IsHkdfSha256WithInfoSessionToken_UnlikeEveryOtherDerivedKey()
+    {
+        var secret = RandomNumberGenerator.GetBytes(44);
+        var key = KeyDerivation.SessionTokenKey(secret);
+
+        Assert.Equal(HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, salt: [], info: "session-token"u8.ToArray()), key);
+        Assert.NotEqual(KeyDerivation.MasterCredentialKey(secret), key);
+        Assert.NotEqual(KeyDerivation.DataAtRestKey(secret), key);
+        Assert.NotEqual(KeyDerivation.HkdfSha256(secret, 32, [], KeyDerivation.SetupTokenInfo), key);
+        Assert.NotEqual(KeyDerivation.SessionTokenKey(RandomNumberGenerator.GetBytes(44)), key);
+    }
+
+    [Fact]
     public void PerOperationKey_IsPbkdf2OfTheTenantKeyAndSaltWithTenThousandRounds()
     {
         var tenantKey = RandomNumberGenerator.GetBytes(32);
