@@ -110,6 +110,8 @@ public static class DomainServiceCollectionExtensions
         // Only loaded while the instance is unclaimed (see SetupToken).
         services.AddSingleton(provider => SetupToken.Load(
             provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<SetupToken>>()));
+        services.AddSingleton(provider => SessionTokenKey.Load(
+            provider.GetRequiredService<IOptions<MasterSecretOptions>>().Value, generateIfMissing: true, provider.GetRequiredService<ILogger<SessionTokenKey>>()));
         services.AddScoped<CredentialProtector>();
         services.AddScoped<MasterSecretRotation>();
         services.AddSingleton<WorkNotifier>();

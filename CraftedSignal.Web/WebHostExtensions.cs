@@ -114,7 +114,11 @@ public static class WebHostExtensions
         // The cookie names a server-side session row; revoking the row ends the session (Account, Sessions).
         services.AddSingleton<SessionTicketStore>();
         services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
-            .Configure<SessionTicketStore>((options, store) => options.SessionStore = store);
+            .Configure<SessionTicketStore, Domain.Security.SessionTokenKey>((options, store, key) =>
+            {
+                options.SessionStore = store;
+                options.TicketDataFormat = new PasetoSessionCookieFormat(key);
+            });
 
         var dataDirectory = DataDirectory(builder);
         services.AddDataProtection()

@@ -47,6 +47,24 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheCookie_IsAPasetoTokenNamingTheSession_AndAnAlteredOneIsRefused()
+    {
+        var cookie = await _app.SignInCookieAsync("viewer@acme.test");
+        var token = Uri.UnescapeDataString(cookie["craftedsignal.auth=".Length..]);
+        await using var db = _app.NewContext();
+        var session = await db.UserSessions.SingleAsync(s => s.UserId == _viewer);
+
+        Assert.StartsWith("v2.local.", token, StringComparison.Ordinal);
+        Assert.DoesNotContain(session.Id.ToString("N"), token, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _app.GetWithCookieAsync("/", cookie)).StatusCode);
+        var i = "v2.local.".Length + 30;
+        var altered = token[..i] + (token[i] == 'A' ? 'B' : 'A') + token[(i + 1)..];
+        Assert.Contains("/Account/Login", (await _app.GetWithCookieAsync("/", "craftedsignal.auth=" + altered)).Headers.Location?.ToString(), StringComparison.Ordinal);
+        Assert.Contains("/Account/Login", (await _app.GetWithCookieAsync("/", "craftedsignal.auth=v2.local.AAAA")).Headers.Location?.ToString(), StringComparison.Ordinal);
+        Assert.Contains("/Account/Login", (await _app.GetWithCookieAsync("/", "craftedsignal.auth=" + new string('x', 5000))).Headers.Location?.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AUser_SeesTheirSessions_AndSignsOutAnotherBrowser_WhichIsRefusedAtItsNextRequest()
     {
         var laptop = await _app.SignInCookieAsync("viewer@acme.test");
