@@ -76,6 +76,22 @@ public sealed class SessionService(IDbContextFactory<AppDbContext> dbFactory, Cu
         return revoked.Count;
     }
 
+    /// <summary>
+    /// Ends every session of <paramref name="userId"/> but <paramref name="keep"/> (a password changed: the browser that
+    /// changed it stays signed in); the caller audits the change that caused it. Returns how many ended.
+    /// </summary>
+    public async Task<int> EndOtherSessionsAsync(string userId, Guid? keep, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        var ended = await db.UserSessions.Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != keep).ToListAsync(cancellationToken);
+        foreach (var session in ended)
+            (session.RevokedAt, session.RevokedReason) = (now, reason);
+        await db.SaveChangesAsync(cancellationToken);
+        notifier.Publish(ended.Select(s => s.Id).ToList());
+        return ended.Count;
+    }
+
     private async Task<IReadOnlyList<Guid>> RevokeAsync(AppDbContext db, IQueryable<UserSession> query, string reason, CancellationToken cancellationToken, (Guid CompanyId, string UserId)? audit = null)
     {
         var now = time.GetUtcNow().UtcDateTime;

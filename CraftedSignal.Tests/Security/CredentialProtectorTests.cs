@@ -215,7 +215,29 @@ public sealed class CredentialProtectorTests(ITestOutputHelper output)
             await context.GetService<IMigrator>().MigrateAsync(before);
         }
 
-        var company = await db.AddCompanyAsync("Old Corp", await db.AddUserAsync("old@example.com"));
+        // The company row as the version before tenant keys wrote it: only the columns its schema had (today's model has more).
+        var company = Guid.CreateVersion7();
+        await using (var context = db.NewContext())
+        {
+            var columns = await context.Database.SqlQueryRaw<string>("SELECT name AS Value FROM pragma_table_info('Companies')").ToListAsync();
+            var known = new Dictionary<string, string>
+            {
+                ["Id"] = company.ToString().ToUpperInvariant(),
+                ["Name"] = "Old Corp",
+                ["CreatedAt"] = db.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture),
+                ["InvitationLifetimeDays"] = "7",
+                ["RequiredApprovals"] = "1",
+                ["ReviewLifetimeDays"] = "14",
+                ["RequireTestsForReview"] = "1",
+            };
+            var present = columns.Where(known.ContainsKey).ToList();
+            Assert.Equal(columns.Order(), present.Order());
+            // Column names come from the schema itself, matched against the list above; the values are parameters.
+            var sql = "INSERT INTO Companies (" + string.Join(", ", present) + ") VALUES (" + string.Join(", ", present.Select((_, i) => "{" + i + "}")) + ")";
+            await context.Database.ExecuteSqlRawAsync(sql, present.Select(c => (object)known[c]).ToArray());
+        }
+
+        await db.AddMemberAsync(company, await db.AddUserAsync("old@example.com"), Domain.Tenancy.CompanyRole.Owner);
         await using (var context = db.NewContext())
         {
             Assert.Empty(await context.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE name = 'TenantKeys'").ToListAsync());

@@ -91,6 +91,28 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangingThePassword_SignsOutEveryOtherBrowser_AndKeepsTheOneThatChangedIt()
+    {
+        var other = await _app.SignInCookieAsync("viewer@acme.test");
+        var client = await _app.SignInAsync("viewer@acme.test");
+        const string newPassword = "another long passphrase for the viewer";
+
+        var changed = await AppFactory.PostFormAsync(client, "/Account/Manage/ChangePassword", "change-password", new()
+        {
+            ["Input.OldPassword"] = AppFactory.Password,
+            ["Input.NewPassword"] = newPassword,
+            ["Input.ConfirmPassword"] = newPassword,
+        });
+
+        Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+        Assert.Contains("/Account/Login", (await _app.GetWithCookieAsync("/", other)).Headers.Location?.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+        await using var db = _app.NewContext();
+        var entry = await db.AuditEntries.IgnoreQueryFilters().SingleAsync(e => e.Action == AuditActions.PasswordChanged);
+        Assert.Contains("\"other_sessions_ended\":1", entry.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnAdmin_SignsAMemberOutEverywhere_ButNotAnOwner_AndNotAnotherCompanysMember()
     {
         var viewer = await _app.SignInCookieAsync("viewer@acme.test");

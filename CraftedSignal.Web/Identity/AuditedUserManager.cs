@@ -24,20 +24,22 @@ public sealed class AuditedUserManager(
     ILogger<UserManager<ApplicationUser>> logger,
     IHttpContextAccessor http,
     AuditTrailService audit,
-    CompanyService companies)
+    CompanyService companies,
+    SessionService sessions)
     : UserManager<ApplicationUser>(store, optionsAccessor, passwordHasher, userValidators, passwordValidators, keyNormalizer, errors, services, logger)
 {
+    /// <summary>A new password also signs the user out everywhere else: whoever knew the old one loses their session.</summary>
     public override async Task<IdentityResult> ChangePasswordAsync(ApplicationUser user, string currentPassword, string newPassword) =>
-        await AuditedAsync(user, await base.ChangePasswordAsync(user, currentPassword, newPassword), AuditActions.PasswordChanged, null);
+        await PasswordChangedAsync(user, await base.ChangePasswordAsync(user, currentPassword, newPassword), null);
 
     public override async Task<IdentityResult> AddPasswordAsync(ApplicationUser user, string password) =>
-        await AuditedAsync(user, await base.AddPasswordAsync(user, password), AuditActions.PasswordChanged, new { how = "set" });
+        await PasswordChangedAsync(user, await base.AddPasswordAsync(user, password), "set");
 
     public override async Task<IdentityResult> ResetPasswordAsync(ApplicationUser user, string token, string newPassword) =>
-        await AuditedAsync(user, await base.ResetPasswordAsync(user, token, newPassword), AuditActions.PasswordChanged, new { how = "reset with a token" });
+        await PasswordChangedAsync(user, await base.ResetPasswordAsync(user, token, newPassword), "reset with a token");
 
     public override async Task<IdentityResult> RemovePasswordAsync(ApplicationUser user) =>
-        await AuditedAsync(user, await base.RemovePasswordAsync(user), AuditActions.PasswordChanged, new { how = "removed" });
+        await PasswordChangedAsync(user, await base.RemovePasswordAsync(user), "removed");
 
     public override async Task<IdentityResult> SetTwoFactorEnabledAsync(ApplicationUser user, bool enabled)
     {
@@ -71,6 +73,16 @@ public sealed class AuditedUserManager(
     {
         var existing = await GetPasskeyAsync(user, credentialId);
         return await AuditedAsync(user, await base.RemovePasskeyAsync(user, credentialId), AuditActions.PasskeyRemoved, new { name = existing?.Name });
+    }
+
+    private async Task<IdentityResult> PasswordChangedAsync(ApplicationUser user, IdentityResult result, string? how)
+    {
+        if (!result.Succeeded)
+            return result;
+        var current = http.HttpContext is { } context ? SessionTicketStore.SessionOf(context.User) : null;
+        var ended = await sessions.EndOtherSessionsAsync(user.Id, current, "password changed");
+        await RecordAsync(user, AuditActions.PasswordChanged, new { how, other_sessions_ended = ended });
+        return result;
     }
 
     private async Task<IdentityResult> AuditedAsync(ApplicationUser user, IdentityResult result, string action, object? details)
