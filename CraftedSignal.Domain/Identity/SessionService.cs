@@ -83,22 +83,19 @@ public sealed class SessionService(IDbContextFactory<AppDbContext> dbFactory, Cu
     public async Task<int> EndOtherSessionsAsync(string userId, Guid? keep, string reason, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
-        var ended = await db.UserSessions.Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != keep).ToListAsync(cancellationToken);
-        foreach (var session in ended)
-            (session.RevokedAt, session.RevokedReason) = (now, reason);
-        await db.SaveChangesAsync(cancellationToken);
-        notifier.Publish(ended.Select(s => s.Id).ToList());
+        var ended = await RevokeAsync(db, db.UserSessions.Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != keep), reason, cancellationToken, audited: false);
         return ended.Count;
     }
 
-    private async Task<IReadOnlyList<Guid>> RevokeAsync(AppDbContext db, IQueryable<UserSession> query, string reason, CancellationToken cancellationToken, (Guid CompanyId, string UserId)? audit = null)
+    /// <summary>Ends the sessions <paramref name="query"/> finds, tells their circuits, and (unless the caller audits the cause) audits it.</summary>
+    private async Task<IReadOnlyList<Guid>> RevokeAsync(AppDbContext db, IQueryable<UserSession> query, string reason, CancellationToken cancellationToken,
+        (Guid CompanyId, string UserId)? audit = null, bool audited = true)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var sessions = await query.ToListAsync(cancellationToken);
         foreach (var session in sessions)
             (session.RevokedAt, session.RevokedReason) = (now, reason);
-        if (sessions.Count > 0)
+        if (audited && sessions.Count > 0)
         {
             var companyId = audit?.CompanyId ?? tenant.CompanyId;
             db.Audit(tenant.ToActor(), companyId, AuditActions.SessionsRevoked, now, "user", audit?.UserId ?? tenant.UserId, new { sessions = sessions.Count, reason });

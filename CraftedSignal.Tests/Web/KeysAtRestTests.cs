@@ -64,9 +64,9 @@ public sealed class KeysAtRestTests : IAsyncLifetime
             Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
         });
 
-        await using (var stranger = new AppFactory(await CopyAsync(), settings: new Dictionary<string, string> { ["Security:MasterSecret"] = OtherSecret }))
+        await using (var stranger = new AppFactory(Copy(), settings: new Dictionary<string, string> { ["Security:MasterSecret"] = OtherSecret }))
             Assert.Contains("/Account/Login", (await stranger.GetWithCookieAsync("/", cookie)).Headers.Location?.ToString(), StringComparison.Ordinal);
-        await using (var restored = new AppFactory(await CopyAsync()))
+        await using (var restored = new AppFactory(Copy()))
             Assert.Equal(HttpStatusCode.OK, (await restored.GetWithCookieAsync("/", cookie)).StatusCode);
     }
 
@@ -93,7 +93,7 @@ public sealed class KeysAtRestTests : IAsyncLifetime
             Assert.DoesNotContain(stored, v => v.Contains(key, StringComparison.Ordinal) || v.Contains(codes[0], StringComparison.Ordinal));
         }
 
-        await using (var stranger = new AppFactory(await CopyAsync(), settings: new Dictionary<string, string> { ["Security:MasterSecret"] = OtherSecret }))
+        await using (var stranger = new AppFactory(Copy(), settings: new Dictionary<string, string> { ["Security:MasterSecret"] = OtherSecret }))
         {
             await using var scope = stranger.Services.CreateAsyncScope();
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -103,7 +103,7 @@ public sealed class KeysAtRestTests : IAsyncLifetime
             Assert.False((await users.RedeemTwoFactorRecoveryCodeAsync(user, codes[0])).Succeeded);
         }
 
-        await using (var restored = new AppFactory(await CopyAsync()))
+        await using (var restored = new AppFactory(Copy()))
         {
             await using var scope = restored.Services.CreateAsyncScope();
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -142,7 +142,7 @@ public sealed class KeysAtRestTests : IAsyncLifetime
     }
 
     /// <summary>The data folder copied elsewhere after a checkpoint, as a backup would take it.</summary>
-    private async Task<string> CopyAsync()
+    private string Copy()
     {
         SqliteConnection.ClearAllPools();
         var copy = Path.Combine(Path.GetTempPath(), "craftedsignal-copy-" + Guid.NewGuid().ToString("N"));
@@ -154,7 +154,6 @@ public sealed class KeysAtRestTests : IAsyncLifetime
             File.Copy(file, target);
         }
 
-        await Task.CompletedTask;
         return copy;
     }
 

@@ -48,8 +48,6 @@ internal sealed class MfaEnrolmentMiddleware(RequestDelegate next)
         || await db.UserPasskeys.AnyAsync(p => p.UserId == userId, cancellationToken);
 
     private static bool IsOpen(PathString path) =>
-        path.StartsWithSegments("/Account") || path.StartsWithSegments("/_blazor") || path.StartsWithSegments("/_framework")
-        || path.StartsWithSegments("/_content") || path.StartsWithSegments("/assets") || path.StartsWithSegments("/healthz")
-        || path.StartsWithSegments("/not-found") || path.StartsWithSegments("/Error") || path.StartsWithSegments("/Components")
-        || path.Equals("/favicon.png");
+        TenantMiddleware.IsStaticFile(path) || path.StartsWithSegments("/Account") || path.StartsWithSegments("/_blazor")
+        || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/not-found") || path.StartsWithSegments("/Error");
 }

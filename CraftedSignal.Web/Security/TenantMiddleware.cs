@@ -45,7 +45,8 @@ internal sealed class TenantMiddleware(RequestDelegate next)
         await next(context);
     }
 
-    private static bool IsStaticFile(PathString path) =>
+    /// <summary>Scripts, styles, fonts and images: no company, no policy applies to them.</summary>
+    internal static bool IsStaticFile(PathString path) =>
         path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content") || path.StartsWithSegments("/assets")
         || path.StartsWithSegments("/Components") || path.Equals("/favicon.png");
 }
