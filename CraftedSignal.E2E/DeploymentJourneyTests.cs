@@ -125,7 +125,15 @@ public sealed class DeploymentJourneyTests(BrowserApp shared) : SharedAppTest(sh
 
         await using var scope = App.Services.CreateAsyncScope();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        // The undo row shows as soon as it is recorded; it may still be carrying EU back to version 1 for a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         var live = await db.Deployments.IgnoreQueryFilters().Where(d => d.RuleId == rule && d.Live).Select(d => new { d.TargetId, d.RuleVersion }).ToListAsync();
+        while (live.Any(d => d.TargetId == eu && d.RuleVersion != 1) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            live = await db.Deployments.IgnoreQueryFilters().Where(d => d.RuleId == rule && d.Live).Select(d => new { d.TargetId, d.RuleVersion }).ToListAsync();
+        }
+
         Assert.Equal([(eu, 1), (us, 1)], live.Select(d => (d.TargetId, d.RuleVersion)).OrderBy(d => d.TargetId == us));
         Assert.DoesNotContain(live, d => d.TargetId == production);
     }
